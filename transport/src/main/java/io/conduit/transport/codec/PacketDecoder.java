@@ -1,0 +1,237 @@
+package io.conduit.transport.codec;
+
+import org.agrona.DirectBuffer;
+
+import static io.conduit.transport.codec.PacketLayout.*;
+
+/**
+ * Validating reader over one received datagram. {@link #wrap} checks everything a later reader relies on (length,
+ * magic, version, type, flags, SACK count and blocks, fragment fields, checksum) and returns a {@link RejectReason}
+ * code; getters may be used only after it returned {@link RejectReason#NONE}. It never throws for any input and never
+ * reads outside {@code [offset, offset + length)}. One instance per thread; it holds no per-packet state beyond the
+ * current wrap.
+ */
+public final class PacketDecoder
+{
+    /** A SACK block can never span more segments than this (a generous bound above any receive window). */
+    public static final int MAX_SACK_SPAN = 1 << 30;
+
+    private final Crc32c crc32c = new Crc32c();
+    private final boolean authEnabled;
+    private DirectBuffer buffer;
+    private int offset;
+    private int length;
+
+    public PacketDecoder()
+    {
+        this(false);
+    }
+
+    public PacketDecoder(final boolean authEnabled)
+    {
+        this.authEnabled = authEnabled;
+    }
+
+    /**
+     * Validates the datagram and, when valid, makes its fields readable.
+     *
+     * @return a {@link RejectReason} code, {@code RejectReason.NONE.code()} (0) when the datagram is well formed.
+     */
+    public int wrap(final DirectBuffer buffer, final int offset, final int length)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+        this.length = length;
+        if (length < HEADER_LENGTH || offset < 0 || length > buffer.capacity() - offset)
+        {
+            return RejectReason.TRUNCATED.code();
+        }
+        if (buffer.getShort(offset + MAGIC_OFFSET, BYTE_ORDER) != MAGIC)
+        {
+            return RejectReason.BAD_MAGIC.code();
+        }
+        if ((buffer.getByte(offset + VERSION_OFFSET) & 0xFF) != VERSION)
+        {
+            return RejectReason.BAD_VERSION.code();
+        }
+        final int type = type();
+        if (!PacketType.isValid(type))
+        {
+            return RejectReason.BAD_TYPE.code();
+        }
+        final int flags = flags();
+        if ((flags & ~KNOWN_FLAGS) != 0)
+        {
+            return RejectReason.BAD_FLAGS.code();
+        }
+        if ((flags & FLAG_AUTH) != 0 && !authEnabled)
+        {
+            return RejectReason.AUTH_UNSUPPORTED.code();
+        }
+        final int sackCount = sackCount();
+        if (sackCount > MAX_SACK_BLOCKS || (sackCount > 0 && type != PacketType.ACK))
+        {
+            return RejectReason.BAD_SACK_COUNT.code();
+        }
+        final int expectedLength = payloadOffset(flags, sackCount) + payloadLength() +
+            ((flags & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0);
+        if (expectedLength != length)
+        {
+            return RejectReason.LENGTH_MISMATCH.code();
+        }
+        if (crc32c.checksum(buffer, offset, length) != checksum())
+        {
+            return RejectReason.BAD_CHECKSUM.code();
+        }
+        return validateSemantics(type, flags, sackCount);
+    }
+
+    private int validateSemantics(final int type, final int flags, final int sackCount)
+    {
+        final boolean hasCookie = (flags & FLAG_COOKIE) != 0;
+        if ((type == PacketType.SYN_ACK && !hasCookie) || (hasCookie && (type == PacketType.SYN ||
+            type == PacketType.RST || type == PacketType.PING)))
+        {
+            return RejectReason.BAD_COOKIE_PLACEMENT.code();
+        }
+        final int payloadLength = payloadLength();
+        if (type == PacketType.DATA)
+        {
+            if (payloadLength == 0)
+            {
+                return RejectReason.BAD_PAYLOAD.code();
+            }
+            final long messageLength = messageLength();
+            final long fragmentOffset = fragmentOffset();
+            if (messageLength <= 0 || fragmentOffset < 0 || fragmentOffset + payloadLength > messageLength)
+            {
+                return RejectReason.BAD_FRAGMENT.code();
+            }
+        }
+        else if (payloadLength != 0)
+        {
+            return RejectReason.BAD_PAYLOAD.code();
+        }
+        for (int i = 0; i < sackCount; i++)
+        {
+            final int span = sackEnd(i) - sackStart(i);
+            if (span <= 0 || span > MAX_SACK_SPAN)
+            {
+                return RejectReason.BAD_SACK_BLOCK.code();
+            }
+        }
+        return RejectReason.NONE.code();
+    }
+
+    public DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    public int offset()
+    {
+        return offset;
+    }
+
+    public int length()
+    {
+        return length;
+    }
+
+    public int type()
+    {
+        return buffer.getByte(offset + TYPE_OFFSET) & 0xFF;
+    }
+
+    public int flags()
+    {
+        return buffer.getByte(offset + FLAGS_OFFSET) & 0xFF;
+    }
+
+    public boolean hasFlag(final int flag)
+    {
+        return (flags() & flag) != 0;
+    }
+
+    public int sackCount()
+    {
+        return buffer.getByte(offset + SACK_COUNT_OFFSET) & 0xFF;
+    }
+
+    public int payloadLength()
+    {
+        return buffer.getShort(offset + PAYLOAD_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF;
+    }
+
+    public int checksum()
+    {
+        return buffer.getInt(offset + CHECKSUM_OFFSET, BYTE_ORDER);
+    }
+
+    public int destinationId()
+    {
+        return buffer.getInt(offset + DESTINATION_ID_OFFSET, BYTE_ORDER);
+    }
+
+    public int sourceId()
+    {
+        return buffer.getInt(offset + SOURCE_ID_OFFSET, BYTE_ORDER);
+    }
+
+    public int seq()
+    {
+        return buffer.getInt(offset + SEQUENCE_OFFSET, BYTE_ORDER);
+    }
+
+    public int ack()
+    {
+        return buffer.getInt(offset + ACK_OFFSET, BYTE_ORDER);
+    }
+
+    public int window()
+    {
+        return buffer.getInt(offset + WINDOW_OFFSET, BYTE_ORDER);
+    }
+
+    public int timestamp()
+    {
+        return buffer.getInt(offset + TIMESTAMP_OFFSET, BYTE_ORDER);
+    }
+
+    public int timestampEcho()
+    {
+        return buffer.getInt(offset + TIMESTAMP_ECHO_OFFSET, BYTE_ORDER);
+    }
+
+    public int messageLength()
+    {
+        return buffer.getInt(offset + MESSAGE_LENGTH_OFFSET, BYTE_ORDER);
+    }
+
+    public int fragmentOffset()
+    {
+        return buffer.getInt(offset + FRAGMENT_OFFSET_OFFSET, BYTE_ORDER);
+    }
+
+    public int sackStart(final int index)
+    {
+        return buffer.getInt(offset + HEADER_LENGTH + index * SACK_BLOCK_LENGTH, BYTE_ORDER);
+    }
+
+    public int sackEnd(final int index)
+    {
+        return buffer.getInt(offset + HEADER_LENGTH + index * SACK_BLOCK_LENGTH + 4, BYTE_ORDER);
+    }
+
+    /** Absolute index of the cookie in {@link #buffer()}; meaningful only when {@link PacketLayout#FLAG_COOKIE} is set. */
+    public int cookieIndex()
+    {
+        return offset + cookieOffset(sackCount());
+    }
+
+    /** Absolute index of the payload in {@link #buffer()}. */
+    public int payloadIndex()
+    {
+        return offset + payloadOffset(flags(), sackCount());
+    }
+}

@@ -1,0 +1,107 @@
+package io.conduit.transport.codec;
+
+import java.nio.ByteOrder;
+
+/**
+ * Offsets and sizes of the Conduit datagram, all little-endian (the byte order of every machine Conduit targets,
+ * so no swapping on the hot path). See {@code docs/wire-format.md} for the specification.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-------------------------------+---------------+---------------+
+ * |          magic 0xC0D1         |    version    |     type      |  0
+ * +---------------+---------------+---------------+---------------+
+ * |     flags     |   sackCount   |        payloadLength          |  4
+ * +---------------+---------------+-------------------------------+
+ * |            CRC32C of the datagram, this field skipped         |  8
+ * +---------------------------------------------------------------+
+ * |                   destination connection id                   | 12
+ * +---------------------------------------------------------------+
+ * |                     source connection id                      | 16
+ * +---------------------------------------------------------------+
+ * |                  sequence number (segments)                   | 20
+ * +---------------------------------------------------------------+
+ * |             cumulative acknowledgement (next expected)        | 24
+ * +---------------------------------------------------------------+
+ * |          receive window (segments beyond the ack)             | 28
+ * +---------------------------------------------------------------+
+ * |                   timestamp value (microseconds)              | 32
+ * +---------------------------------------------------------------+
+ * |                     timestamp echo reply                      | 36
+ * +---------------------------------------------------------------+
+ * |                message length (bytes, DATA only)              | 40
+ * +---------------------------------------------------------------+
+ * |        fragment offset within the message (DATA only)         | 44
+ * +---------------------------------------------------------------+
+ * |  SACK blocks: sackCount x (start seq, end seq exclusive)      | 48
+ * +---------------------------------------------------------------+
+ * |  cookie (16 bytes) when FLAG_COOKIE is set                    |
+ * +---------------------------------------------------------------+
+ * |  payload (payloadLength bytes)                                |
+ * +---------------------------------------------------------------+
+ * |  authentication tag (16 bytes) when FLAG_AUTH is set          |
+ * +---------------------------------------------------------------+
+ * </pre>
+ */
+public final class PacketLayout
+{
+    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    public static final short MAGIC = (short)0xC0D1;
+    public static final int VERSION = 1;
+
+    public static final int MAGIC_OFFSET = 0;
+    public static final int VERSION_OFFSET = 2;
+    public static final int TYPE_OFFSET = 3;
+    public static final int FLAGS_OFFSET = 4;
+    public static final int SACK_COUNT_OFFSET = 5;
+    public static final int PAYLOAD_LENGTH_OFFSET = 6;
+    public static final int CHECKSUM_OFFSET = 8;
+    public static final int DESTINATION_ID_OFFSET = 12;
+    public static final int SOURCE_ID_OFFSET = 16;
+    public static final int SEQUENCE_OFFSET = 20;
+    public static final int ACK_OFFSET = 24;
+    public static final int WINDOW_OFFSET = 28;
+    public static final int TIMESTAMP_OFFSET = 32;
+    public static final int TIMESTAMP_ECHO_OFFSET = 36;
+    public static final int MESSAGE_LENGTH_OFFSET = 40;
+    public static final int FRAGMENT_OFFSET_OFFSET = 44;
+    public static final int HEADER_LENGTH = 48;
+
+    public static final int MAX_SACK_BLOCKS = 4;
+    public static final int SACK_BLOCK_LENGTH = 8;
+    public static final int COOKIE_LENGTH = 16;
+    public static final int AUTH_TAG_LENGTH = 16;
+    public static final int MAX_HEADER_LENGTH = HEADER_LENGTH + MAX_SACK_BLOCKS * SACK_BLOCK_LENGTH + COOKIE_LENGTH;
+
+    /** The cookie is being echoed (handshake-completing packets) or offered (SYN-ACK). */
+    public static final int FLAG_COOKIE = 0x01;
+    /** Reserved for authenticated links: a tag follows the payload. */
+    public static final int FLAG_AUTH = 0x02;
+    /** The sender wants an immediate acknowledgement (keepalive, window probe, last segment of a burst). */
+    public static final int FLAG_ACK_NOW = 0x04;
+    public static final int KNOWN_FLAGS = FLAG_COOKIE | FLAG_AUTH | FLAG_ACK_NOW;
+
+    /** Largest UDP payload a datagram may have (IPv4 65,535 minus IP and UDP headers). */
+    public static final int MAX_DATAGRAM_LENGTH = 65_507;
+
+    private PacketLayout()
+    {
+    }
+
+    public static int sackBlocksOffset()
+    {
+        return HEADER_LENGTH;
+    }
+
+    public static int cookieOffset(final int sackCount)
+    {
+        return HEADER_LENGTH + sackCount * SACK_BLOCK_LENGTH;
+    }
+
+    public static int payloadOffset(final int flags, final int sackCount)
+    {
+        return cookieOffset(sackCount) + ((flags & FLAG_COOKIE) != 0 ? COOKIE_LENGTH : 0);
+    }
+}
