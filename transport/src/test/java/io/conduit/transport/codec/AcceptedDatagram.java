@@ -1,0 +1,93 @@
+package io.conduit.transport.codec;
+
+import static io.conduit.transport.codec.PacketLayout.AUTH_TAG_LENGTH;
+import static io.conduit.transport.codec.PacketLayout.COOKIE_LENGTH;
+import static io.conduit.transport.codec.PacketLayout.FLAG_AUTH;
+import static io.conduit.transport.codec.PacketLayout.FLAG_COOKIE;
+import static io.conduit.transport.codec.PacketLayout.HEADER_LENGTH;
+import static io.conduit.transport.codec.PacketLayout.KNOWN_FLAGS;
+import static io.conduit.transport.codec.PacketLayout.MAX_SACK_BLOCKS;
+import static io.conduit.transport.codec.PacketLayout.SACK_BLOCK_LENGTH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a caller may rely on once {@link PacketDecoder#wrap} returned NONE: every section lies inside
+ * {@code [offset, offset + length)}, the sections tile the datagram exactly, and the semantic rules of
+ * {@code docs/wire-format.md} hold. Reading every getter and section also proves, on a buffer of exactly the
+ * datagram's capacity, that none of them reaches outside it.
+ */
+final class AcceptedDatagram
+{
+    private AcceptedDatagram()
+    {
+    }
+
+    static void assertWellFormed(final PacketDecoder decoder, final int offset, final int length)
+    {
+        final long end = (long)offset + length;
+        assertEquals(offset, decoder.offset(), "offset");
+        assertEquals(length, decoder.length(), "length");
+        assertTrue(length >= HEADER_LENGTH, "at least a header");
+
+        final int type = decoder.type();
+        final int flags = decoder.flags();
+        final int sackCount = decoder.sackCount();
+        final int payloadLength = decoder.payloadLength();
+        assertTrue(PacketType.isValid(type), "type " + type);
+        assertEquals(0, flags & ~KNOWN_FLAGS, "unknown flags");
+        assertTrue(sackCount <= MAX_SACK_BLOCKS, "sackCount " + sackCount);
+        assertTrue(sackCount == 0 || type == PacketType.ACK, "SACK only on ACK");
+
+        // Sections in order: header, SACK blocks, cookie, payload, tag; each starts where the previous ends.
+        final int sacksEnd = offset + HEADER_LENGTH + sackCount * SACK_BLOCK_LENGTH;
+        final boolean hasCookie = (flags & FLAG_COOKIE) != 0;
+        if (hasCookie)
+        {
+            assertEquals(sacksEnd, decoder.cookieIndex(), "cookie follows SACK blocks");
+        }
+        final int payloadIndex = decoder.payloadIndex();
+        assertEquals(sacksEnd + (hasCookie ? COOKIE_LENGTH : 0), payloadIndex, "payload follows cookie");
+        final int tagLength = (flags & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0;
+        assertEquals(end, (long)payloadIndex + payloadLength + tagLength, "sections fill the datagram exactly");
+
+        if (type == PacketType.SYN_ACK)
+        {
+            assertTrue(hasCookie, "SYN-ACK carries a cookie");
+        }
+        if (type == PacketType.SYN || type == PacketType.RST || type == PacketType.PING)
+        {
+            assertFalse(hasCookie, PacketType.name(type) + " carries no cookie");
+        }
+        if (type == PacketType.DATA)
+        {
+            assertTrue(payloadLength > 0, "DATA carries payload");
+            assertTrue(decoder.messageLength() > 0, "messageLength");
+            assertTrue(decoder.fragmentOffset() >= 0, "fragmentOffset");
+            assertTrue((long)decoder.fragmentOffset() + payloadLength <= decoder.messageLength(), "fragment fits");
+        }
+        else
+        {
+            assertEquals(0, payloadLength, "payload only on DATA");
+        }
+        for (int i = 0; i < sackCount; i++)
+        {
+            final int spanSegments = decoder.sackEnd(i) - decoder.sackStart(i);
+            assertTrue(spanSegments > 0 && spanSegments <= PacketDecoder.MAX_SACK_SPAN, "SACK span " + spanSegments);
+        }
+        assertEquals(ReferenceChecksum.of(decoder.buffer(), offset, length), decoder.checksum(), "checksum");
+
+        // Touch the remaining getters and every byte of every section through the bounds-checked buffer.
+        assertFalse(decoder.hasFlag(~KNOWN_FLAGS & 0xFF));
+        decoder.destinationId();
+        decoder.sourceId();
+        decoder.seq();
+        decoder.ack();
+        decoder.window();
+        decoder.timestamp();
+        decoder.timestampEcho();
+        final byte[] sections = new byte[length - HEADER_LENGTH];
+        decoder.buffer().getBytes(offset + HEADER_LENGTH, sections);
+    }
+}
