@@ -15,9 +15,20 @@ public final class Crc32c
     private final CRC32C crc = new CRC32C();
     private byte[] scratch = new byte[0];
 
-    /** Checksum of {@code length} bytes at {@code offset}, treating the checksum field as absent. */
+    /**
+     * Checksum of {@code length} bytes at {@code offset}, treating the checksum field as absent.
+     *
+     * @throws IllegalArgumentException if the range does not lie inside the buffer or cannot hold the checksum field.
+     */
     public int checksum(final DirectBuffer buffer, final int offset, final int length)
     {
+        // The heap and direct paths below address the backing array or ByteBuffer, which may extend beyond a view's
+        // capacity, so Agrona's own bounds checks never see these reads: check the range here.
+        if (offset < 0 || length < PacketLayout.CHECKSUM_OFFSET + 4 || length > buffer.capacity() - offset)
+        {
+            throw new IllegalArgumentException(
+                "checksum range [" + offset + ", " + offset + " + " + length + ") vs capacity " + buffer.capacity());
+        }
         crc.reset();
         update(buffer, offset, PacketLayout.CHECKSUM_OFFSET);
         final int afterChecksum = PacketLayout.CHECKSUM_OFFSET + 4;

@@ -127,17 +127,27 @@ public final class PacketEncoder
         return offset + payloadOffset(buffer.getByte(offset + FLAGS_OFFSET) & 0xFF, sackCount());
     }
 
-    /** Records the payload length, computes the checksum, and returns the datagram's total length. */
+    /**
+     * Records the payload length, computes the checksum, and returns the datagram's total length.
+     *
+     * @throws IllegalArgumentException if the payload length does not fit 16 bits, or the datagram would be longer
+     *                                  than {@link PacketLayout#MAX_DATAGRAM_LENGTH} or run past the buffer's end.
+     */
     public int seal(final int payloadLength)
     {
         if (payloadLength < 0 || payloadLength > 0xFFFF)
         {
             throw new IllegalArgumentException("payload length " + payloadLength);
         }
-        buffer.putShort(offset + PAYLOAD_LENGTH_OFFSET, (short)payloadLength, BYTE_ORDER);
         final int flags = buffer.getByte(offset + FLAGS_OFFSET) & 0xFF;
         final int length = payloadOffset(flags, sackCount()) + payloadLength +
             ((flags & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0);
+        if (length > MAX_DATAGRAM_LENGTH || length > buffer.capacity() - offset)
+        {
+            throw new IllegalArgumentException("datagram of " + length + " bytes at offset " + offset +
+                " exceeds the UDP limit or the buffer's capacity " + buffer.capacity());
+        }
+        buffer.putShort(offset + PAYLOAD_LENGTH_OFFSET, (short)payloadLength, BYTE_ORDER);
         buffer.putInt(offset + CHECKSUM_OFFSET, crc32c.checksum(buffer, offset, length), BYTE_ORDER);
         return length;
     }

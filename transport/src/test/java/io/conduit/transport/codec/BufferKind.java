@@ -18,20 +18,20 @@ enum BufferKind
             return new UnsafeBuffer(new byte[capacity]);
         }
     },
-    /** A window into a larger array: non-zero wrap adjustment on the heap path. */
+    /** A window into the middle of a larger array: non-zero wrap adjustment on the heap path. */
     HEAP_ARRAY_VIEW
     {
         UnsafeBuffer allocate(final int capacity)
         {
-            return new UnsafeBuffer(new byte[capacity + VIEW_SKEW], VIEW_SKEW, capacity);
+            return new UnsafeBuffer(new byte[capacity + 2 * VIEW_SKEW], VIEW_SKEW, capacity);
         }
     },
-    /** A heap ByteBuffer slice: non-zero array offset. */
+    /** A heap ByteBuffer slice from the middle of its array: non-zero array offset. */
     HEAP_BYTE_BUFFER_SLICE
     {
         UnsafeBuffer allocate(final int capacity)
         {
-            return new UnsafeBuffer(ByteBuffer.wrap(new byte[capacity + VIEW_SKEW], VIEW_SKEW, capacity).slice());
+            return new UnsafeBuffer(ByteBuffer.wrap(new byte[capacity + 2 * VIEW_SKEW], VIEW_SKEW, capacity).slice());
         }
     },
     DIRECT_BYTE_BUFFER
@@ -41,12 +41,12 @@ enum BufferKind
             return new UnsafeBuffer(ByteBuffer.allocateDirect(capacity));
         }
     },
-    /** A window into a larger direct ByteBuffer: non-zero wrap adjustment on the direct path. */
+    /** A window into the middle of a larger direct ByteBuffer: non-zero wrap adjustment on the direct path. */
     DIRECT_BYTE_BUFFER_VIEW
     {
         UnsafeBuffer allocate(final int capacity)
         {
-            return new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + VIEW_SKEW), VIEW_SKEW, capacity);
+            return new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + 2 * VIEW_SKEW), VIEW_SKEW, capacity);
         }
     },
     /** Wrapped by address only, so neither an array nor a ByteBuffer is visible: the copying path. */
@@ -62,7 +62,10 @@ enum BufferKind
 
     private static final int VIEW_SKEW = 13;
 
-    /** A buffer whose {@link UnsafeBuffer#capacity()} is exactly {@code capacity}, bounds-checked by Agrona. */
+    /**
+     * A buffer whose {@link UnsafeBuffer#capacity()} is exactly {@code capacity}, bounds-checked by Agrona; the views
+     * have memory on both sides that a read ignoring the view's bounds would reach without failing.
+     */
     abstract UnsafeBuffer allocate(int capacity);
 
     /** A buffer of this kind holding a copy of {@code bytes}, with capacity exactly {@code bytes.length}. */

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The checksum is CRC32C (Castagnoli) over the datagram with bytes 8..11 left out, on every kind of buffer. */
 class Crc32cTest
@@ -49,5 +50,20 @@ class Crc32cTest
             assertEquals(7, byteBuffer.position());
             assertEquals(50, byteBuffer.limit());
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(BufferKind.class)
+    void rejectsRangesOutsideTheBufferEvenWhenTheMemoryBehindItIsLarger(final BufferKind kind)
+    {
+        final UnsafeBuffer buffer = kind.allocate(64);
+        final Crc32c crc32c = new Crc32c();
+        assertEquals(ReferenceChecksum.of(buffer, 0, 64), crc32c.checksum(buffer, 0, 64));
+        assertEquals(ReferenceChecksum.of(buffer, 52, 12), crc32c.checksum(buffer, 52, 12), "the shortest range");
+        assertThrows(IllegalArgumentException.class, () -> crc32c.checksum(buffer, 0, 65));
+        assertThrows(IllegalArgumentException.class, () -> crc32c.checksum(buffer, 1, 64));
+        assertThrows(IllegalArgumentException.class, () -> crc32c.checksum(buffer, -1, 20));
+        assertThrows(IllegalArgumentException.class, () -> crc32c.checksum(buffer, 0, 11), "no room for the field");
+        assertThrows(IllegalArgumentException.class, () -> crc32c.checksum(buffer, 8, Integer.MAX_VALUE));
     }
 }
