@@ -41,7 +41,7 @@ public final class Crc32c
         final byte[] array = buffer.byteArray();
         if (array != null)
         {
-            crc.update(array, (int)buffer.wrapAdjustment() + index, length);
+            crc.update(array, buffer.wrapAdjustment() + index, length);
             return;
         }
         final ByteBuffer byteBuffer = buffer.byteBuffer();
@@ -50,7 +50,7 @@ public final class Crc32c
             // Restore position/limit so the caller's ByteBuffer view is unaffected.
             final int position = byteBuffer.position();
             final int limit = byteBuffer.limit();
-            final int start = (int)buffer.wrapAdjustment() + index;
+            final int start = buffer.wrapAdjustment() + index;
             byteBuffer.limit(start + length).position(start);
             crc.update(byteBuffer);
             byteBuffer.limit(limit).position(position);
