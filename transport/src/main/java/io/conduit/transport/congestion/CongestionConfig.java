@@ -1,0 +1,100 @@
+package io.conduit.transport.congestion;
+
+/**
+ * Tunables shared by every {@link CongestionControl}, set fluently and copied by the controller at creation, so
+ * changing a config afterwards never alters a running connection.
+ * <p>
+ * Each setter checks its own range; how the values relate to each other and to the segment size is checked when a
+ * controller is created, because only then is the segment size known.
+ */
+public final class CongestionConfig
+{
+    /** RFC 6928: ten segments. */
+    public static final int DEFAULT_INITIAL_WINDOW_SEGMENTS = 10;
+    /** RFC 5681 §3.1 eq. 4: the window after a loss never drops below two segments. */
+    public static final int DEFAULT_MINIMUM_WINDOW_SEGMENTS = 2;
+    /** 64 MiB: a 10 Gbit/s path with a 50 ms round trip needs about 60 MiB in flight. */
+    public static final long DEFAULT_MAXIMUM_WINDOW_BYTES = 64L * 1024 * 1024;
+
+    private int initialWindowSegments = DEFAULT_INITIAL_WINDOW_SEGMENTS;
+    private int minimumWindowSegments = DEFAULT_MINIMUM_WINDOW_SEGMENTS;
+    private long maximumWindowBytes = DEFAULT_MAXIMUM_WINDOW_BYTES;
+
+    /**
+     * @return the window a new connection starts with, in segments.
+     */
+    public int initialWindowSegments()
+    {
+        return initialWindowSegments;
+    }
+
+    /**
+     * @param segments the window a new connection starts with; at least one, and at least the minimum window when
+     *                 a controller is created.
+     * @return this.
+     */
+    public CongestionConfig initialWindowSegments(final int segments)
+    {
+        if (segments < 1)
+        {
+            throw new IllegalArgumentException("initialWindowSegments must be at least 1: " + segments);
+        }
+        initialWindowSegments = segments;
+        return this;
+    }
+
+    /**
+     * @return the floor of the window after a loss-recovery reduction, in segments.
+     */
+    public int minimumWindowSegments()
+    {
+        return minimumWindowSegments;
+    }
+
+    /**
+     * @param segments the floor of the window and of ssthresh after a loss; at least two, because RFC 5681 §3.1
+     *                 eq. 4 never sets ssthresh below 2*SMSS. Only the 1*SMSS loss window after a retransmission
+     *                 timeout goes lower.
+     * @return this.
+     */
+    public CongestionConfig minimumWindowSegments(final int segments)
+    {
+        if (segments < 2)
+        {
+            throw new IllegalArgumentException("minimumWindowSegments must be at least 2: " + segments);
+        }
+        minimumWindowSegments = segments;
+        return this;
+    }
+
+    /**
+     * @return the ceiling of the window, in bytes.
+     */
+    public long maximumWindowBytes()
+    {
+        return maximumWindowBytes;
+    }
+
+    /**
+     * @param bytes the ceiling of the window; positive, and at least the initial window when a controller is
+     *              created.
+     * @return this.
+     */
+    public CongestionConfig maximumWindowBytes(final long bytes)
+    {
+        if (bytes < 1)
+        {
+            throw new IllegalArgumentException("maximumWindowBytes must be positive: " + bytes);
+        }
+        maximumWindowBytes = bytes;
+        return this;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "CongestionConfig{initialWindowSegments=" + initialWindowSegments +
+            ", minimumWindowSegments=" + minimumWindowSegments +
+            ", maximumWindowBytes=" + maximumWindowBytes + '}';
+    }
+}
