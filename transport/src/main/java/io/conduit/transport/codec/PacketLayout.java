@@ -36,7 +36,7 @@ import java.nio.ByteOrder;
  * +---------------------------------------------------------------+
  * |  SACK blocks: sackCount x (start seq, end seq exclusive)      | 48
  * +---------------------------------------------------------------+
- * |  cookie (16 bytes) when FLAG_COOKIE is set                    |
+ * |  cookie (20 bytes) when FLAG_COOKIE is set                    |
  * +---------------------------------------------------------------+
  * |  payload (payloadLength bytes)                                |
  * +---------------------------------------------------------------+
@@ -71,7 +71,13 @@ public final class PacketLayout
 
     public static final int MAX_SACK_BLOCKS = 4;
     public static final int SACK_BLOCK_LENGTH = 8;
-    public static final int COOKIE_LENGTH = 16;
+    /**
+     * The handshake cookie region: the listener's 16-byte MAC'd cookie followed by the initiator's initial sequence
+     * number, which the MAC covers and which a later DATA segment's own sequence number no longer reveals.
+     */
+    public static final int COOKIE_LENGTH = 20;
+    /** Offset of the initiator's initial sequence number inside the cookie region. */
+    public static final int COOKIE_CLIENT_ISN_OFFSET = 16;
     public static final int AUTH_TAG_LENGTH = 16;
     public static final int MAX_HEADER_LENGTH = HEADER_LENGTH + MAX_SACK_BLOCKS * SACK_BLOCK_LENGTH + COOKIE_LENGTH;
 

@@ -1,0 +1,1153 @@
+package io.conduit.transport.engine;
+
+import java.util.ArrayDeque;
+
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableRingBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.conduit.transport.codec.PacketDecoder;
+import io.conduit.transport.codec.PacketEncoder;
+import io.conduit.transport.codec.PacketLayout;
+import io.conduit.transport.codec.PacketType;
+import io.conduit.transport.congestion.CongestionControl;
+
+import static io.conduit.transport.codec.SerialNumber.greaterThan;
+import static io.conduit.transport.codec.SerialNumber.lessThan;
+
+/**
+ * One reliable, ordered, message-oriented connection as a pure state machine (sans I/O).
+ *
+ * <h2>Contract</h2>
+ * Inputs, each taking the caller's clock {@code nowNs} first: {@link #onPacket} (a datagram the endpoint has
+ * validated and routed here), {@link #onTimer} (call when {@link #nextDeadlineNs()} has passed), and the
+ * application's {@link #offer}, {@link #close} and {@link #abort}. Outputs: {@link #pollTransmit} writes the next
+ * datagram to send into a caller buffer and returns its length (0 when there is nothing to send now);
+ * {@link #pollMessages} hands received messages over in order; {@link #pollEvents} reports state changes;
+ * {@link #nextDeadlineNs()} says when to call {@link #onTimer} next. Nothing here reads a clock, touches a socket or
+ * allocates per message. Single-threaded: the endpoint's thread owns the connection.
+ *
+ * <h2>Protocol</h2>
+ * Sequence numbers count segments (each DATA fragment, SYN and FIN takes one). Reliability is a cumulative ACK
+ * plus SACK (RFC 2018) with RFC 6675 loss recovery and an RFC 6298 retransmission timer; flow control is a window
+ * of receive slots; congestion control is pluggable ({@link CongestionControl}). The state machine follows
+ * RFC 9293, with a stateless, cookie-based handshake on the listener side (see {@link EndpointEngine}).
+ */
+public final class Connection
+{
+    /** {@link #offer} result: the send buffer is full; try again after the peer acknowledges data. */
+    public static final long BACK_PRESSURED = -1;
+    /** {@link #offer} result: the connection is not open for sending yet or any more. */
+    public static final long NOT_CONNECTED = -2;
+    /** {@link #offer} result: the connection is closed or closing locally. */
+    public static final long CLOSED = -3;
+    /** {@link #offer} result: the message exceeds the configured maximum message size. */
+    public static final long MESSAGE_TOO_LARGE = -4;
+
+    private static final int MAX_EVENTS = 32;
+
+    private final ConnectionConfig config;
+    private final int maxPayload;
+    private final SendWindow sendWindow;
+    private final ReceiveWindow receiveWindow;
+    private final ExpandableRingBuffer sendQueue;
+    private final CongestionControl congestion;
+    private final RttEstimator rtt;
+    private final ConnectionCounters counters = new ConnectionCounters();
+    private final PacketEncoder encoder = new PacketEncoder();
+    private final UnsafeBuffer cookie = new UnsafeBuffer(new byte[PacketLayout.COOKIE_LENGTH]);
+    private final long[] deadlines = new long[TimerKind.COUNT];
+    private final int[] sackStarts = new int[PacketLayout.MAX_SACK_BLOCKS];
+    private final int[] sackEnds = new int[PacketLayout.MAX_SACK_BLOCKS];
+    private final int[] events = new int[MAX_EVENTS];
+    private final ExpandableRingBuffer.MessageConsumer headPeek = this::peekHead;
+    private final ExpandableRingBuffer.MessageConsumer headDrop = (buffer, offset, length, headOffset) -> true;
+
+    private final int localId;
+    private final long remoteKey;
+    private int remoteId;
+    private ConnectionState state = ConnectionState.CLOSED;
+    private CloseReason closeReason = CloseReason.NONE;
+    private int eventHead;
+    private int eventTail;
+
+    private int initialSendSeq;
+    private boolean receiveInitialised;
+    private int peerWindowEdge;
+    private long offeredBytes;
+
+    private boolean synPending;
+    private int synTransmits;
+    private long synSentNs;
+    private boolean cookieEchoPending;
+    private boolean handshakeAckPending;
+    private int cookieTransmits;
+    private long cookieSentNs;
+
+    private MutableDirectBuffer headBuffer;
+    private int headOffset;
+    private int headLength;
+    private int headSentBytes;
+
+    private boolean finQueued;
+    private boolean finSent;
+    private int finSeq;
+    private boolean finAcked;
+
+    private boolean ackNow;
+    private boolean ackPending;
+    private int segmentsSinceAck;
+    private int tsRecent;
+    private int lastAdvertisedEdge;
+    private boolean lastAdvertisedZero;
+
+    private boolean inRecovery;
+    private int recoveryPoint;
+    private boolean rtoRecovery;
+    private int rtoRecoveryPoint;
+    private int consecutiveTimeouts;
+
+    private boolean probePending;
+    private int persistBackoff;
+    private int keepaliveProbesSent;
+    private long lastReceiveNs;
+
+    private boolean rstPending;
+    private int rstReason;
+    private long lastTransmitNs;
+
+    /** The endpoint's queue of connections that may have something to send; null when driven standalone. */
+    private ArrayDeque<Connection> readyQueue;
+    private boolean ready;
+    int endpointIndex = -1;
+
+    Connection(final ConnectionConfig config, final int localId, final long remoteKey)
+    {
+        config.validate();
+        this.config = config;
+        this.localId = localId;
+        this.remoteKey = remoteKey;
+        this.maxPayload = config.maxPayloadBytes();
+        this.sendWindow = new SendWindow(config.sendWindowSegments(), maxPayload);
+        this.receiveWindow = new ReceiveWindow(config.receiveWindowSegments(), maxPayload, config.maxMessageBytes());
+        // Room for the largest message plus its record header; the ring grows to this only when a big one arrives.
+        final int queueCapacity = BitUtil.findNextPositivePowerOfTwo(
+            Math.max(config.sendBufferBytes(), config.maxMessageBytes() + ExpandableRingBuffer.HEADER_LENGTH * 2));
+        this.sendQueue = new ExpandableRingBuffer(Math.min(64 * 1024, queueCapacity),
+            Math.min(ExpandableRingBuffer.MAX_CAPACITY, queueCapacity), false);
+        this.congestion = config.congestionControl().create(SendWindow.cost(maxPayload), config.congestionConfig());
+        this.rtt = new RttEstimator(config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs(),
+            config.clockGranularityNs());
+        java.util.Arrays.fill(deadlines, TimerKind.NONE);
+    }
+
+    /** An initiating connection: sends SYN on the next {@link #pollTransmit}. */
+    static Connection active(final ConnectionConfig config, final long nowNs, final int localId,
+        final long remoteKey, final int initialSequence)
+    {
+        final Connection connection = new Connection(config, localId, remoteKey);
+        connection.initialSendSeq = initialSequence;
+        connection.sendWindow.reset(initialSequence + 1);
+        connection.lastReceiveNs = nowNs;
+        connection.synPending = true;
+        connection.state(ConnectionState.SYN_SENT, nowNs, CloseReason.NONE);
+        return connection;
+    }
+
+    /**
+     * A passive connection materialised from a verified cookie: our SYN-ACK (sequence {@code initialSequence}) was
+     * sent statelessly; the packet that carried the cookie is processed next and completes the handshake.
+     */
+    static Connection passive(final ConnectionConfig config, final long nowNs, final int localId,
+        final long remoteKey, final int remoteId, final int initialSequence, final int peerInitialSequence)
+    {
+        final Connection connection = new Connection(config, localId, remoteKey);
+        connection.remoteId = remoteId;
+        connection.initialSendSeq = initialSequence;
+        connection.sendWindow.reset(initialSequence + 1);
+        connection.receiveWindow.reset(peerInitialSequence + 1);
+        connection.receiveInitialised = true;
+        connection.peerWindowEdge = initialSequence + 1;
+        connection.lastReceiveNs = nowNs;
+        connection.state(ConnectionState.SYN_RECEIVED, nowNs, CloseReason.NONE);
+        return connection;
+    }
+
+    public int localId()
+    {
+        return localId;
+    }
+
+    public int remoteId()
+    {
+        return remoteId;
+    }
+
+    public long remoteKey()
+    {
+        return remoteKey;
+    }
+
+    public ConnectionState state()
+    {
+        return state;
+    }
+
+    public CloseReason closeReason()
+    {
+        return closeReason;
+    }
+
+    public ConnectionCounters counters()
+    {
+        return counters;
+    }
+
+    public ConnectionConfig config()
+    {
+        return config;
+    }
+
+    public long srttNs()
+    {
+        return rtt.srttNs();
+    }
+
+    public long rttVarNs()
+    {
+        return rtt.rttVarNs();
+    }
+
+    public long rtoNs()
+    {
+        return rtt.rtoNs();
+    }
+
+    public long congestionWindowBytes()
+    {
+        return congestion.windowBytes();
+    }
+
+    public long bytesInFlight()
+    {
+        return sendWindow.bytesInFlight();
+    }
+
+    /** Segments the peer last allowed beyond what it acknowledged, minus what is outstanding now. */
+    public int peerWindowRemaining()
+    {
+        return Math.max(0, peerWindowEdge - sendWindow.nxt());
+    }
+
+    /** Free receive slots we advertise. */
+    public int receiveWindow()
+    {
+        return receiveWindow.window();
+    }
+
+    /** Bytes queued by the application and not yet handed to the network for the first time. */
+    public int queuedBytes()
+    {
+        return sendQueue.size();
+    }
+
+    /** True when every offered message has been acknowledged by the peer. */
+    public boolean allAcknowledged()
+    {
+        return sendQueue.isEmpty() && sendWindow.isEmpty();
+    }
+
+    /** True once the peer's FIN and every message before it have been delivered. */
+    public boolean isPeerFinished()
+    {
+        return receiveWindow.finDelivered();
+    }
+
+    /**
+     * Queues one message for reliable, ordered delivery.
+     *
+     * @return the running total of bytes offered (a position) or a negative code: {@link #BACK_PRESSURED},
+     * {@link #NOT_CONNECTED}, {@link #CLOSED}, {@link #MESSAGE_TOO_LARGE}.
+     */
+    public long offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < 1)
+        {
+            throw new IllegalArgumentException("message length must be >= 1: " + length);
+        }
+        markReady();
+        if (!state.canSend() || finQueued)
+        {
+            return state == ConnectionState.CLOSED && closeReason == CloseReason.NONE ? NOT_CONNECTED : CLOSED;
+        }
+        if (length > config.maxMessageBytes())
+        {
+            return MESSAGE_TOO_LARGE;
+        }
+        if (!sendQueue.isEmpty() && sendQueue.size() + length > config.sendBufferBytes())
+        {
+            return BACK_PRESSURED;
+        }
+        if (!sendQueue.append(buffer, offset, length))
+        {
+            return BACK_PRESSURED;
+        }
+        counters.messagesSent++;
+        offeredBytes += length;
+        return offeredBytes;
+    }
+
+    /** Graceful close: a FIN follows every queued message (RFC 9293 §3.10.4). Idempotent. */
+    public void close(final long nowNs)
+    {
+        markReady();
+        switch (state)
+        {
+            case SYN_SENT:
+                state(ConnectionState.CLOSED, nowNs, CloseReason.ABORTED);
+                break;
+            case SYN_RECEIVED:
+            case ESTABLISHED:
+                finQueued = true;
+                state(ConnectionState.FIN_WAIT_1, nowNs, CloseReason.NONE);
+                break;
+            case CLOSE_WAIT:
+                finQueued = true;
+                state(ConnectionState.LAST_ACK, nowNs, CloseReason.NONE);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Abortive close: RST to the peer, queued data discarded (RFC 9293 §3.10.5). */
+    public void abort(final long nowNs)
+    {
+        abortWith(nowNs, CloseReason.ABORTED);
+    }
+
+    private void abortWith(final long nowNs, final CloseReason reason)
+    {
+        markReady();
+        if (state == ConnectionState.CLOSED)
+        {
+            return;
+        }
+        if (state != ConnectionState.SYN_SENT && state != ConnectionState.TIME_WAIT)
+        {
+            rstPending = true;
+            rstReason = reason.ordinal();
+        }
+        state(ConnectionState.CLOSED, nowNs, reason);
+    }
+
+    /** Hands up to {@code limit} received messages to the handler, in order. Returns how many. */
+    public int pollMessages(final MessageHandler handler, final int limit)
+    {
+        final int delivered = receiveWindow.deliver(handler, limit);
+        if (delivered != 0)
+        {
+            markReady();
+        }
+        if (delivered == ReceiveWindow.PROTOCOL_ERROR)
+        {
+            abortWith(lastReceiveNs, CloseReason.PROTOCOL_ERROR);
+            return 0;
+        }
+        counters.messagesDelivered += delivered;
+        final int edge = receiveWindow.rcvNxt() + receiveWindow.window();
+        // Tell a blocked sender promptly when the window reopens (RFC 9293 §3.8.6.2.2 receiver SWS avoidance).
+        if (edge - lastAdvertisedEdge >= receiveWindow.capacity() / 2 ||
+            (lastAdvertisedZero && receiveWindow.window() > 0))
+        {
+            if (receiveInitialised && state != ConnectionState.CLOSED)
+            {
+                ackNow = true;
+            }
+        }
+        return delivered;
+    }
+
+    /** Joins the endpoint's transmit scheduling: from now on every input queues this connection to be polled. */
+    void attach(final ArrayDeque<Connection> readyQueue)
+    {
+        this.readyQueue = readyQueue;
+        ready = false;
+        markReady();
+    }
+
+    private void markReady()
+    {
+        if (!ready && readyQueue != null)
+        {
+            ready = true;
+            readyQueue.add(this);
+        }
+    }
+
+    /** Called by the endpoint when a poll found nothing to send; the next input queues the connection again. */
+    void clearReady()
+    {
+        ready = false;
+    }
+
+    /**
+     * The endpoint takes over TIME-WAIT duty in its compact {@link TimeWaitTable} so this object can be dropped;
+     * the connection reports CLOSED (graceful) from here on.
+     */
+    void handOffTimeWait(final long nowNs)
+    {
+        if (state != ConnectionState.TIME_WAIT)
+        {
+            throw new IllegalStateException("not in TIME_WAIT: " + state);
+        }
+        state(ConnectionState.CLOSED, nowNs, CloseReason.GRACEFUL);
+    }
+
+    int sendNext()
+    {
+        return sendWindow.nxt();
+    }
+
+    int receiveNext()
+    {
+        return receiveWindow.rcvNxt();
+    }
+
+    /** Reports state changes since the last call, oldest first. Returns how many. */
+    public int pollEvents(final ConnectionEventHandler handler, final int limit)
+    {
+        int count = 0;
+        while (count < limit && eventHead != eventTail)
+        {
+            final int event = events[eventHead % MAX_EVENTS];
+            eventHead++;
+            handler.onStateChange(this, ConnectionState.of(event >>> 16 & 0xFF), ConnectionState.of(event >>> 8 & 0xFF),
+                CloseReason.of(event & 0xFF));
+            count++;
+        }
+        return count;
+    }
+
+    /** The single transition funnel: validates, records an event, and throws on an illegal move. */
+    private void state(final ConnectionState next, final long nowNs, final CloseReason reason)
+    {
+        if (!state.canMoveTo(next))
+        {
+            throw new IllegalStateException("illegal transition " + state + " -> " + next + " (" + reason + ")");
+        }
+        if (eventTail - eventHead >= MAX_EVENTS)
+        {
+            throw new IllegalStateException("event queue overflow: pollEvents is not being called");
+        }
+        events[eventTail % MAX_EVENTS] = state.ordinal() << 16 | next.ordinal() << 8 | reason.ordinal();
+        eventTail++;
+        state = next;
+        if (next == ConnectionState.CLOSED)
+        {
+            closeReason = reason;
+            java.util.Arrays.fill(deadlines, TimerKind.NONE);
+        }
+        else if (next == ConnectionState.TIME_WAIT)
+        {
+            deadlines[TimerKind.TIME_WAIT] = nowNs + config.timeWaitNs();
+        }
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /** Processes a datagram already validated by {@link PacketDecoder} and addressed to this connection. */
+    public void onPacket(final long nowNs, final PacketDecoder packet)
+    {
+        if (state == ConnectionState.CLOSED)
+        {
+            return;
+        }
+        markReady();
+        counters.segmentsReceived++;
+        lastReceiveNs = nowNs;
+        keepaliveProbesSent = 0;
+        final int type = packet.type();
+        if (type == PacketType.RST)
+        {
+            onReset(nowNs, packet);
+            return;
+        }
+        if (state == ConnectionState.SYN_SENT)
+        {
+            if (type == PacketType.SYN_ACK)
+            {
+                onSynAck(nowNs, packet);
+            }
+            return;
+        }
+        if (type == PacketType.SYN || type == PacketType.SYN_ACK)
+        {
+            if (cookieEchoPending && type == PacketType.SYN_ACK && packet.sourceId() == remoteId)
+            {
+                handshakeAckPending = true;
+            }
+            return;
+        }
+        if (packet.sourceId() != remoteId)
+        {
+            return;
+        }
+        if (cookieEchoPending && !packet.hasFlag(PacketLayout.FLAG_COOKIE))
+        {
+            // Any packet from the listener proves it now holds state for us: stop echoing the cookie.
+            cookieEchoPending = false;
+            handshakeAckPending = false;
+        }
+        tsRecent = packet.timestamp();
+        if (!onAck(nowNs, packet))
+        {
+            return;
+        }
+        if (type == PacketType.DATA || type == PacketType.FIN)
+        {
+            onSegment(nowNs, packet);
+        }
+        else if (type == PacketType.PING || packet.hasFlag(PacketLayout.FLAG_ACK_NOW))
+        {
+            ackNow = true;
+        }
+    }
+
+    private void onReset(final long nowNs, final PacketDecoder packet)
+    {
+        if (state == ConnectionState.SYN_SENT || cookieEchoPending)
+        {
+            // The listener refused the handshake (it never held state for us): not a reset of a live connection.
+            state(ConnectionState.CLOSED, nowNs, CloseReason.REFUSED);
+        }
+        else if (packet.sourceId() == remoteId || remoteId == 0)
+        {
+            state(ConnectionState.CLOSED, nowNs, state == ConnectionState.TIME_WAIT ?
+                CloseReason.GRACEFUL : CloseReason.RESET_BY_PEER);
+        }
+    }
+
+    private void onSynAck(final long nowNs, final PacketDecoder packet)
+    {
+        if (packet.ack() != initialSendSeq + 1)
+        {
+            counters.invalidAcks++;
+            return;
+        }
+        if (packet.messageLength() != maxPayload)
+        {
+            // Segment sizes are not negotiated in protocol version 1: both ends must agree (docs/wire-format.md).
+            state(ConnectionState.CLOSED, nowNs, CloseReason.REFUSED);
+            return;
+        }
+        if (synTransmits == 1)
+        {
+            rtt.onSample(nowNs - synSentNs);
+        }
+        remoteId = packet.sourceId();
+        receiveWindow.reset(packet.seq() + 1);
+        receiveInitialised = true;
+        tsRecent = packet.timestamp();
+        peerWindowEdge = packet.ack() + packet.window();
+        cookie.putBytes(0, packet.buffer(), packet.cookieIndex(), PacketLayout.COOKIE_LENGTH);
+        cookieEchoPending = true;
+        handshakeAckPending = true;
+        synPending = false;
+        state(ConnectionState.ESTABLISHED, nowNs, CloseReason.NONE);
+    }
+
+    /** Processes the acknowledgement fields. Returns false when the packet must be dropped. */
+    private boolean onAck(final long nowNs, final PacketDecoder packet)
+    {
+        final int ack = packet.ack();
+        if (greaterThan(ack, sendWindow.nxt()))
+        {
+            counters.invalidAcks++;
+            ackNow = true;
+            return false;
+        }
+        if (state == ConnectionState.SYN_RECEIVED)
+        {
+            if (ack != initialSendSeq + 1)
+            {
+                counters.invalidAcks++;
+                return false;
+            }
+            state(ConnectionState.ESTABLISHED, nowNs, CloseReason.NONE);
+            ackNow = true;
+        }
+        final int edge = ack + packet.window();
+        if (greaterThan(edge, peerWindowEdge))
+        {
+            peerWindowEdge = edge;
+            persistBackoff = 0;
+            deadlines[TimerKind.PERSIST] = TimerKind.NONE;
+        }
+        if (lessThan(ack, sendWindow.una()) && packet.sackCount() == 0)
+        {
+            return true;
+        }
+        processAcknowledgement(nowNs, packet, ack);
+        return true;
+    }
+
+    private void processAcknowledgement(final long nowNs, final PacketDecoder packet, final int ack)
+    {
+        sendWindow.beginAck();
+        final int released = lessThan(ack, sendWindow.una()) ? 0 : sendWindow.acknowledgeUpTo(ack);
+        for (int i = 0, count = packet.sackCount(); i < count; i++)
+        {
+            sendWindow.sack(packet.sackStart(i), packet.sackEnd(i));
+        }
+        long rttSampleNs = 0;
+        if (sendWindow.rttSampleSentNs() != Long.MIN_VALUE)
+        {
+            rttSampleNs = nowNs - sendWindow.rttSampleSentNs();
+            rtt.onSample(rttSampleNs);
+        }
+        if (released > 0)
+        {
+            consecutiveTimeouts = 0;
+            // RFC 6298 §5.3: restart the timer when new data is acknowledged.
+            deadlines[TimerKind.RETRANSMIT] = sendWindow.isEmpty() ? TimerKind.NONE : nowNs + rtt.rtoNs();
+        }
+        if (finSent && !finAcked && greaterThan(ack, finSeq))
+        {
+            onFinAcknowledged(nowNs);
+        }
+        if (rtoRecovery && !lessThan(sendWindow.una(), rtoRecoveryPoint))
+        {
+            rtoRecovery = false;
+        }
+        final int newlyLost = sendWindow.detectLosses();
+        if (newlyLost > 0 && !inRecovery && !rtoRecovery)
+        {
+            // RFC 6675 §5: enter loss recovery once per window of data.
+            inRecovery = true;
+            recoveryPoint = sendWindow.nxt();
+            counters.fastRetransmits++;
+            congestion.onLossDetected(nowNs, sendWindow.bytesInFlight());
+        }
+        if (inRecovery && !lessThan(sendWindow.una(), recoveryPoint))
+        {
+            inRecovery = false;
+            congestion.onRecoveryComplete(nowNs);
+        }
+        else if (!inRecovery && sendWindow.newlyAckedBytes() > 0)
+        {
+            congestion.onAcked(nowNs, sendWindow.newlyAckedBytes(), sendWindow.bytesInFlight(), rttSampleNs);
+        }
+    }
+
+    private void onFinAcknowledged(final long nowNs)
+    {
+        finAcked = true;
+        switch (state)
+        {
+            case FIN_WAIT_1:
+                state(ConnectionState.FIN_WAIT_2, nowNs, CloseReason.NONE);
+                break;
+            case CLOSING:
+                state(ConnectionState.TIME_WAIT, nowNs, CloseReason.NONE);
+                break;
+            case LAST_ACK:
+                state(ConnectionState.CLOSED, nowNs, CloseReason.GRACEFUL);
+                break;
+            default:
+                throw new IllegalStateException("FIN acknowledged in " + state);
+        }
+    }
+
+    private void onSegment(final long nowNs, final PacketDecoder packet)
+    {
+        final int type = packet.type();
+        final int payloadLength = packet.payloadLength();
+        if (type == PacketType.DATA && (payloadLength > maxPayload || packet.messageLength() > config.maxMessageBytes()))
+        {
+            abortWith(nowNs, CloseReason.PROTOCOL_ERROR);
+            return;
+        }
+        if (!state.canReceive())
+        {
+            // The peer already finished: anything now is a retransmission; re-acknowledge (RFC 9293 §3.10.7.4).
+            counters.duplicateSegments++;
+            ackNow = true;
+            if (state == ConnectionState.TIME_WAIT && type == PacketType.FIN)
+            {
+                deadlines[TimerKind.TIME_WAIT] = nowNs + config.timeWaitNs();
+            }
+            return;
+        }
+        final int result = receiveWindow.onSegment(packet.seq(), type, packet.buffer(), packet.payloadIndex(),
+            payloadLength, packet.messageLength(), packet.fragmentOffset());
+        switch (result)
+        {
+            case ReceiveWindow.ACCEPTED_IN_ORDER:
+                counters.payloadBytesReceived += payloadLength;
+                onInOrder(nowNs, packet);
+                break;
+            case ReceiveWindow.ACCEPTED_OUT_OF_ORDER:
+                counters.payloadBytesReceived += payloadLength;
+                counters.outOfOrderSegments++;
+                ackNow = true; // RFC 5681 §4.2: an out-of-order segment is acknowledged at once.
+                break;
+            case ReceiveWindow.DUPLICATE:
+                counters.duplicateSegments++;
+                ackNow = true;
+                break;
+            default:
+                counters.outOfWindowSegments++;
+                ackNow = true;
+                break;
+        }
+    }
+
+    private void onInOrder(final long nowNs, final PacketDecoder packet)
+    {
+        if (receiveWindow.finInOrder())
+        {
+            ackNow = true;
+            onPeerFin(nowNs);
+            return;
+        }
+        segmentsSinceAck++;
+        if (segmentsSinceAck >= config.ackEverySegments() || receiveWindow.hasOutOfOrder() ||
+            packet.hasFlag(PacketLayout.FLAG_ACK_NOW) || config.delayedAckNs() == 0)
+        {
+            ackNow = true;
+        }
+        else if (!ackPending)
+        {
+            ackPending = true;
+            deadlines[TimerKind.DELAYED_ACK] = nowNs + config.delayedAckNs();
+        }
+    }
+
+    private void onPeerFin(final long nowNs)
+    {
+        switch (state)
+        {
+            case SYN_RECEIVED:
+            case ESTABLISHED:
+                state(ConnectionState.CLOSE_WAIT, nowNs, CloseReason.NONE);
+                break;
+            case FIN_WAIT_1:
+                state(finAcked ? ConnectionState.TIME_WAIT : ConnectionState.CLOSING, nowNs, CloseReason.NONE);
+                break;
+            case FIN_WAIT_2:
+                state(ConnectionState.TIME_WAIT, nowNs, CloseReason.NONE);
+                break;
+            default:
+                throw new IllegalStateException("peer FIN in " + state);
+        }
+    }
+
+    /** Fires every timer whose deadline has passed. */
+    public void onTimer(final long nowNs)
+    {
+        markReady();
+        if (due(TimerKind.TIME_WAIT, nowNs))
+        {
+            deadlines[TimerKind.TIME_WAIT] = TimerKind.NONE;
+            state(ConnectionState.CLOSED, nowNs, CloseReason.GRACEFUL);
+            return;
+        }
+        if (due(TimerKind.KEEPALIVE, nowNs))
+        {
+            if (nowNs - lastReceiveNs >= config.deadPeerTimeoutNs())
+            {
+                abortWith(nowNs, CloseReason.PEER_DEAD);
+                return;
+            }
+            probePending = true;
+            keepaliveProbesSent++;
+        }
+        if (due(TimerKind.RETRANSMIT, nowNs))
+        {
+            onRetransmitTimeout(nowNs);
+            if (state == ConnectionState.CLOSED)
+            {
+                return;
+            }
+        }
+        if (due(TimerKind.DELAYED_ACK, nowNs))
+        {
+            deadlines[TimerKind.DELAYED_ACK] = TimerKind.NONE;
+            ackNow = true;
+        }
+        if (due(TimerKind.PERSIST, nowNs))
+        {
+            deadlines[TimerKind.PERSIST] = TimerKind.NONE;
+            probePending = true;
+            persistBackoff = Math.min(persistBackoff + 1, 16);
+        }
+    }
+
+    private boolean due(final int kind, final long nowNs)
+    {
+        final long deadline = deadline(kind);
+        return deadline != TimerKind.NONE && deadline - nowNs <= 0;
+    }
+
+    private void onRetransmitTimeout(final long nowNs)
+    {
+        deadlines[TimerKind.RETRANSMIT] = TimerKind.NONE;
+        if (state == ConnectionState.SYN_SENT)
+        {
+            if (synTransmits > config.maxSynRetransmits())
+            {
+                state(ConnectionState.CLOSED, nowNs, CloseReason.CONNECT_TIMEOUT);
+                return;
+            }
+            rtt.backoff();
+            synPending = true;
+            return;
+        }
+        if (sendWindow.isEmpty())
+        {
+            if (cookieEchoPending)
+            {
+                if (cookieTransmits > config.maxSynRetransmits())
+                {
+                    abortWith(nowNs, CloseReason.CONNECT_TIMEOUT);
+                    return;
+                }
+                rtt.backoff();
+                handshakeAckPending = true;
+            }
+            return;
+        }
+        counters.timeouts++;
+        if (++consecutiveTimeouts > config.maxRetransmits())
+        {
+            abortWith(nowNs, CloseReason.RETRANSMIT_TIMEOUT);
+            return;
+        }
+        // RFC 6298 §5.4-5.6 and RFC 5681 §3.1: back off, collapse the window, resend from the first hole.
+        congestion.onRetransmissionTimeout(nowNs, sendWindow.bytesInFlight());
+        sendWindow.markAllLost();
+        rtt.backoff();
+        inRecovery = false;
+        rtoRecovery = true;
+        rtoRecoveryPoint = sendWindow.nxt();
+    }
+
+    // ----------------------------------------------------------------- outputs
+
+    /** The earliest time {@link #onTimer} must be called; {@link TimerKind#NONE} when no timer is armed. */
+    public long nextDeadlineNs()
+    {
+        long earliest = TimerKind.NONE;
+        for (int kind = 0; kind < TimerKind.COUNT; kind++)
+        {
+            final long deadline = deadline(kind);
+            if (deadline - earliest < 0)
+            {
+                earliest = deadline;
+            }
+        }
+        return earliest;
+    }
+
+    private long deadline(final int kind)
+    {
+        switch (kind)
+        {
+            case TimerKind.RETRANSMIT: return retransmitDeadline();
+            case TimerKind.DELAYED_ACK: return ackPending && !ackNow ? deadlines[kind] : TimerKind.NONE;
+            case TimerKind.KEEPALIVE: return keepaliveDeadline();
+            default: return deadlines[kind];
+        }
+    }
+
+    private long retransmitDeadline()
+    {
+        if (state == ConnectionState.SYN_SENT)
+        {
+            return synPending ? TimerKind.NONE : synSentNs + rtt.rtoNs();
+        }
+        if (!sendWindow.isEmpty())
+        {
+            return deadlines[TimerKind.RETRANSMIT];
+        }
+        if (cookieEchoPending && !handshakeAckPending && state != ConnectionState.CLOSED)
+        {
+            return cookieSentNs + rtt.rtoNs();
+        }
+        return TimerKind.NONE;
+    }
+
+    private long keepaliveDeadline()
+    {
+        if (state == ConnectionState.CLOSED || state == ConnectionState.TIME_WAIT || state == ConnectionState.SYN_SENT)
+        {
+            return TimerKind.NONE;
+        }
+        return lastReceiveNs + config.keepaliveIdleNs() +
+            Math.min(keepaliveProbesSent, config.keepaliveProbes()) * config.keepaliveIntervalNs();
+    }
+
+    /**
+     * Writes the next datagram to send at {@code offset} in {@code out} (which must have room for the header, a
+     * cookie and one maximum payload) and returns its length, or 0 when nothing is due now.
+     */
+    public int pollTransmit(final long nowNs, final MutableDirectBuffer out, final int offset)
+    {
+        if (rstPending)
+        {
+            rstPending = false;
+            return writeControl(nowNs, out, offset, PacketType.RST, 0);
+        }
+        if (state == ConnectionState.CLOSED)
+        {
+            return 0;
+        }
+        if (state == ConnectionState.SYN_SENT)
+        {
+            return synPending ? writeSyn(nowNs, out, offset) : 0;
+        }
+        if (ackNow && receiveWindow.hasOutOfOrder())
+        {
+            return writeAck(nowNs, out, offset);
+        }
+        int length = writeRetransmission(nowNs, out, offset);
+        if (length == 0)
+        {
+            length = writeNewSegment(nowNs, out, offset);
+        }
+        if (length > 0)
+        {
+            return length;
+        }
+        if (probePending)
+        {
+            probePending = false;
+            counters.probesSent++;
+            return writeControl(nowNs, out, offset, PacketType.PING, PacketLayout.FLAG_ACK_NOW);
+        }
+        if (handshakeAckPending || ackNow || (ackPending && deadlines[TimerKind.DELAYED_ACK] - nowNs <= 0))
+        {
+            return writeAck(nowNs, out, offset);
+        }
+        return 0;
+    }
+
+    private int writeSyn(final long nowNs, final MutableDirectBuffer out, final int offset)
+    {
+        synPending = false;
+        synTransmits++;
+        synSentNs = nowNs;
+        if (synTransmits > 1)
+        {
+            counters.retransmits++;
+        }
+        encoder.wrap(out, offset)
+            .type(PacketType.SYN)
+            .sourceId(localId)
+            .seq(initialSendSeq)
+            .window(receiveWindow.capacity())
+            .timestamp(timestampUs(nowNs))
+            .messageLength(maxPayload);
+        counters.segmentsSent++;
+        return encoder.seal(0);
+    }
+
+    private int writeRetransmission(final long nowNs, final MutableDirectBuffer out, final int offset)
+    {
+        if (sendWindow.lostCount() == 0)
+        {
+            return 0;
+        }
+        final int seq = sendWindow.firstLost();
+        final long cost = SendWindow.cost(sendWindow.payloadLength(seq));
+        if (sendWindow.bytesInFlight() > 0 && sendWindow.bytesInFlight() + cost > congestion.windowBytes())
+        {
+            return 0;
+        }
+        counters.retransmits++;
+        return writeSegment(nowNs, out, offset, seq);
+    }
+
+    private int writeNewSegment(final long nowNs, final MutableDirectBuffer out, final int offset)
+    {
+        if (!canSendNewSegment())
+        {
+            armPersistTimer(nowNs);
+            return 0;
+        }
+        if (headBuffer == null && !sendQueue.isEmpty())
+        {
+            sendQueue.forEach(headPeek, 1);
+        }
+        if (headBuffer != null)
+        {
+            final int length = Math.min(maxPayload, headLength - headSentBytes);
+            if (!congestionAllows(SendWindow.cost(length)))
+            {
+                return 0;
+            }
+            final int seq = sendWindow.append(PacketType.DATA, headBuffer, headOffset + headSentBytes, length,
+                headLength, headSentBytes);
+            headSentBytes += length;
+            if (headSentBytes == headLength)
+            {
+                headBuffer = null;
+                sendQueue.consume(headDrop, 1);
+            }
+            counters.payloadBytesSent += length;
+            return writeSegment(nowNs, out, offset, seq);
+        }
+        if (finQueued && !finSent && congestionAllows(SendWindow.cost(0)))
+        {
+            finSeq = sendWindow.append(PacketType.FIN, null, 0, 0, 0, 0);
+            finSent = true;
+            return writeSegment(nowNs, out, offset, finSeq);
+        }
+        return 0;
+    }
+
+    private boolean canSendNewSegment()
+    {
+        final boolean open = state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSE_WAIT ||
+            ((state == ConnectionState.FIN_WAIT_1 || state == ConnectionState.LAST_ACK) && !finSent);
+        return open && !sendWindow.isFull() && lessThan(sendWindow.nxt(), peerWindowEdge) &&
+            (!sendQueue.isEmpty() || (finQueued && !finSent));
+    }
+
+    private boolean congestionAllows(final long cost)
+    {
+        return sendWindow.bytesInFlight() == 0 || sendWindow.bytesInFlight() + cost <= congestion.windowBytes();
+    }
+
+    private void armPersistTimer(final long nowNs)
+    {
+        final boolean waiting = !sendQueue.isEmpty() || (finQueued && !finSent);
+        final boolean windowClosed = !lessThan(sendWindow.nxt(), peerWindowEdge);
+        if (waiting && windowClosed && sendWindow.isEmpty() && state != ConnectionState.CLOSED)
+        {
+            if (deadlines[TimerKind.PERSIST] == TimerKind.NONE)
+            {
+                final long interval = Math.min(rtt.rtoNs() << persistBackoff, config.maxPersistIntervalNs());
+                deadlines[TimerKind.PERSIST] = nowNs + interval;
+            }
+        }
+        else
+        {
+            deadlines[TimerKind.PERSIST] = TimerKind.NONE;
+        }
+    }
+
+    private boolean peekHead(final MutableDirectBuffer buffer, final int offset, final int length, final int headOffset)
+    {
+        headBuffer = buffer;
+        this.headOffset = offset;
+        headLength = length;
+        headSentBytes = 0;
+        return true;
+    }
+
+    private int writeSegment(final long nowNs, final MutableDirectBuffer out, final int offset, final int seq)
+    {
+        final int type = sendWindow.type(seq);
+        final int flags = cookieEchoPending ? PacketLayout.FLAG_COOKIE : 0;
+        beginPacket(nowNs, out, offset, type, flags, seq);
+        final int payloadLength = sendWindow.payloadLength(seq);
+        if (type == PacketType.DATA)
+        {
+            encoder.messageLength(sendWindow.messageLength(seq)).fragmentOffset(sendWindow.fragmentOffset(seq));
+        }
+        writeCookieIfEchoing();
+        if (payloadLength > 0)
+        {
+            sendWindow.copyPayload(seq, out, encoder.payloadIndex());
+        }
+        sendWindow.onTransmit(seq, nowNs);
+        if (deadlines[TimerKind.RETRANSMIT] == TimerKind.NONE)
+        {
+            deadlines[TimerKind.RETRANSMIT] = nowNs + rtt.rtoNs();
+        }
+        congestion.onPacketSent(nowNs, SendWindow.cost(payloadLength), sendWindow.bytesInFlight());
+        return encoder.seal(payloadLength);
+    }
+
+    private int writeAck(final long nowNs, final MutableDirectBuffer out, final int offset)
+    {
+        final int flags = cookieEchoPending ? PacketLayout.FLAG_COOKIE : 0;
+        beginPacket(nowNs, out, offset, PacketType.ACK, flags, sendWindow.nxt());
+        final int blocks = receiveWindow.sackBlocks(sackStarts, sackEnds, PacketLayout.MAX_SACK_BLOCKS);
+        for (int i = 0; i < blocks; i++)
+        {
+            encoder.sack(i, sackStarts[i], sackEnds[i]);
+        }
+        writeCookieIfEchoing();
+        counters.acksSent++;
+        return encoder.seal(0);
+    }
+
+    private int writeControl(final long nowNs, final MutableDirectBuffer out, final int offset, final int type,
+        final int flags)
+    {
+        beginPacket(nowNs, out, offset, type, flags, sendWindow.nxt());
+        if (type == PacketType.RST)
+        {
+            encoder.messageLength(rstReason);
+        }
+        return encoder.seal(0);
+    }
+
+    private void writeCookieIfEchoing()
+    {
+        if (cookieEchoPending)
+        {
+            encoder.buffer().putBytes(encoder.cookieIndex(), cookie, 0, PacketLayout.COOKIE_LENGTH);
+            if (handshakeAckPending || sendWindow.isEmpty())
+            {
+                cookieTransmits++;
+            }
+            cookieSentNs = lastTransmitNs;
+            handshakeAckPending = false;
+        }
+    }
+
+    /** Header fields common to every packet after the handshake; piggybacks the ACK and window. */
+    private void beginPacket(final long nowNs, final MutableDirectBuffer out, final int offset, final int type,
+        final int flags, final int seq)
+    {
+        lastTransmitNs = nowNs;
+        final int window = receiveWindow.window();
+        encoder.wrap(out, offset)
+            .type(type)
+            .flags(flags)
+            .destinationId(remoteId)
+            .sourceId(localId)
+            .seq(seq)
+            .ack(receiveWindow.rcvNxt())
+            .window(window)
+            .timestamp(timestampUs(nowNs))
+            .timestampEcho(tsRecent);
+        counters.segmentsSent++;
+        lastAdvertisedEdge = receiveWindow.rcvNxt() + window;
+        lastAdvertisedZero = window == 0;
+        ackNow = false;
+        ackPending = false;
+        segmentsSinceAck = 0;
+        deadlines[TimerKind.DELAYED_ACK] = TimerKind.NONE;
+    }
+
+    private static int timestampUs(final long nowNs)
+    {
+        return (int)(nowNs / 1000);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Connection{local=" + Integer.toHexString(localId) + ", remote=" + Integer.toHexString(remoteId) +
+            ", state=" + state + ", reason=" + closeReason + ", una=" + sendWindow.una() + ", nxt=" + sendWindow.nxt() +
+            ", rcvNxt=" + receiveWindow.rcvNxt() + ", cwnd=" + congestion.windowBytes() + ", inFlight=" +
+            sendWindow.bytesInFlight() + ", rto=" + rtt.rtoNs() + "}";
+    }
+}

@@ -1,0 +1,114 @@
+package io.conduit.transport.engine;
+
+import io.conduit.transport.congestion.CongestionConfig;
+import io.conduit.transport.congestion.CongestionControlKind;
+
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+
+/**
+ * Tunables of one connection. Defaults suit a LAN/WAN service; tests shorten the timers. Fluent setters, plain
+ * getters; {@link #validate()} rejects inconsistent values with a message naming the field.
+ */
+public final class ConnectionConfig
+{
+    private int maxPayloadBytes = 1400;
+    private int maxMessageBytes = 16 * 1024 * 1024;
+    private int sendWindowSegments = 256;
+    private int receiveWindowSegments = 256;
+    private int sendBufferBytes = 4 * 1024 * 1024;
+    private long initialRtoNs = SECONDS.toNanos(1);
+    private long minRtoNs = MILLISECONDS.toNanos(200);
+    private long maxRtoNs = SECONDS.toNanos(60);
+    private long clockGranularityNs = MILLISECONDS.toNanos(1);
+    private int maxRetransmits = 15;
+    private int maxSynRetransmits = 6;
+    private long delayedAckNs = MILLISECONDS.toNanos(5);
+    private int ackEverySegments = 2;
+    private long keepaliveIdleNs = SECONDS.toNanos(10);
+    private long keepaliveIntervalNs = SECONDS.toNanos(2);
+    private int keepaliveProbes = 5;
+    private long timeWaitNs = SECONDS.toNanos(60);
+    private long maxPersistIntervalNs = SECONDS.toNanos(5);
+    private CongestionControlKind congestionControl = CongestionControlKind.NEW_RENO;
+    private CongestionConfig congestionConfig = new CongestionConfig();
+
+    public ConnectionConfig validate()
+    {
+        require(maxPayloadBytes >= 1 && maxPayloadBytes <= 65_000, "maxPayloadBytes must be in [1, 65000]");
+        require(maxMessageBytes >= 1, "maxMessageBytes must be >= 1");
+        require(isPowerOfTwo(sendWindowSegments) && sendWindowSegments >= 4 && sendWindowSegments <= 1 << 20,
+            "sendWindowSegments must be a power of two in [4, 2^20]");
+        require(isPowerOfTwo(receiveWindowSegments) && receiveWindowSegments >= 4 && receiveWindowSegments <= 1 << 20,
+            "receiveWindowSegments must be a power of two in [4, 2^20]");
+        require(sendBufferBytes >= 1024, "sendBufferBytes must be >= 1024");
+        require(minRtoNs > 0 && minRtoNs <= initialRtoNs && initialRtoNs <= maxRtoNs,
+            "need 0 < minRtoNs <= initialRtoNs <= maxRtoNs");
+        require(maxRetransmits >= 1 && maxSynRetransmits >= 1, "retransmit limits must be >= 1");
+        require(delayedAckNs >= 0 && ackEverySegments >= 1, "delayedAckNs >= 0 and ackEverySegments >= 1");
+        require(keepaliveIdleNs > 0 && keepaliveIntervalNs > 0 && keepaliveProbes >= 1, "keepalive values must be > 0");
+        require(timeWaitNs >= 0, "timeWaitNs must be >= 0");
+        require(maxPersistIntervalNs > 0, "maxPersistIntervalNs must be > 0");
+        return this;
+    }
+
+    private static boolean isPowerOfTwo(final int value)
+    {
+        return value > 0 && (value & (value - 1)) == 0;
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** Time after which a silent peer is declared dead: idle time plus every unanswered probe. */
+    public long deadPeerTimeoutNs()
+    {
+        return keepaliveIdleNs + keepaliveIntervalNs * keepaliveProbes;
+    }
+
+    public int maxPayloadBytes() { return maxPayloadBytes; }
+    public ConnectionConfig maxPayloadBytes(final int value) { maxPayloadBytes = value; return this; }
+    public int maxMessageBytes() { return maxMessageBytes; }
+    public ConnectionConfig maxMessageBytes(final int value) { maxMessageBytes = value; return this; }
+    public int sendWindowSegments() { return sendWindowSegments; }
+    public ConnectionConfig sendWindowSegments(final int value) { sendWindowSegments = value; return this; }
+    public int receiveWindowSegments() { return receiveWindowSegments; }
+    public ConnectionConfig receiveWindowSegments(final int value) { receiveWindowSegments = value; return this; }
+    public int sendBufferBytes() { return sendBufferBytes; }
+    public ConnectionConfig sendBufferBytes(final int value) { sendBufferBytes = value; return this; }
+    public long initialRtoNs() { return initialRtoNs; }
+    public ConnectionConfig initialRtoNs(final long value) { initialRtoNs = value; return this; }
+    public long minRtoNs() { return minRtoNs; }
+    public ConnectionConfig minRtoNs(final long value) { minRtoNs = value; return this; }
+    public long maxRtoNs() { return maxRtoNs; }
+    public ConnectionConfig maxRtoNs(final long value) { maxRtoNs = value; return this; }
+    public long clockGranularityNs() { return clockGranularityNs; }
+    public ConnectionConfig clockGranularityNs(final long value) { clockGranularityNs = value; return this; }
+    public int maxRetransmits() { return maxRetransmits; }
+    public ConnectionConfig maxRetransmits(final int value) { maxRetransmits = value; return this; }
+    public int maxSynRetransmits() { return maxSynRetransmits; }
+    public ConnectionConfig maxSynRetransmits(final int value) { maxSynRetransmits = value; return this; }
+    public long delayedAckNs() { return delayedAckNs; }
+    public ConnectionConfig delayedAckNs(final long value) { delayedAckNs = value; return this; }
+    public int ackEverySegments() { return ackEverySegments; }
+    public ConnectionConfig ackEverySegments(final int value) { ackEverySegments = value; return this; }
+    public long keepaliveIdleNs() { return keepaliveIdleNs; }
+    public ConnectionConfig keepaliveIdleNs(final long value) { keepaliveIdleNs = value; return this; }
+    public long keepaliveIntervalNs() { return keepaliveIntervalNs; }
+    public ConnectionConfig keepaliveIntervalNs(final long value) { keepaliveIntervalNs = value; return this; }
+    public int keepaliveProbes() { return keepaliveProbes; }
+    public ConnectionConfig keepaliveProbes(final int value) { keepaliveProbes = value; return this; }
+    public long timeWaitNs() { return timeWaitNs; }
+    public ConnectionConfig timeWaitNs(final long value) { timeWaitNs = value; return this; }
+    public long maxPersistIntervalNs() { return maxPersistIntervalNs; }
+    public ConnectionConfig maxPersistIntervalNs(final long value) { maxPersistIntervalNs = value; return this; }
+    public CongestionControlKind congestionControl() { return congestionControl; }
+    public ConnectionConfig congestionControl(final CongestionControlKind value) { congestionControl = value; return this; }
+    public CongestionConfig congestionConfig() { return congestionConfig; }
+    public ConnectionConfig congestionConfig(final CongestionConfig value) { congestionConfig = value; return this; }
+}

@@ -1,0 +1,44 @@
+package io.conduit.transport.engine;
+
+/**
+ * Plain counters of one connection, written only by the engine's thread. The endpoint copies them into shared
+ * counters for other processes; tests read them directly.
+ */
+public final class ConnectionCounters
+{
+    long segmentsSent;
+    long segmentsReceived;
+    long payloadBytesSent;
+    long payloadBytesReceived;
+    long messagesSent;
+    long messagesDelivered;
+    long retransmits;
+    long fastRetransmits;
+    long timeouts;
+    long duplicateSegments;
+    long outOfWindowSegments;
+    long outOfOrderSegments;
+    long acksSent;
+    long probesSent;
+    long invalidAcks;
+
+    public long segmentsSent() { return segmentsSent; }
+    public long segmentsReceived() { return segmentsReceived; }
+    public long payloadBytesSent() { return payloadBytesSent; }
+    public long payloadBytesReceived() { return payloadBytesReceived; }
+    public long messagesSent() { return messagesSent; }
+    public long messagesDelivered() { return messagesDelivered; }
+    /** Segments sent again, for any reason. */
+    public long retransmits() { return retransmits; }
+    /** Loss-recovery episodes entered through SACK/duplicate-ACK loss detection. */
+    public long fastRetransmits() { return fastRetransmits; }
+    /** Retransmission timeouts that fired. */
+    public long timeouts() { return timeouts; }
+    public long duplicateSegments() { return duplicateSegments; }
+    public long outOfWindowSegments() { return outOfWindowSegments; }
+    public long outOfOrderSegments() { return outOfOrderSegments; }
+    public long acksSent() { return acksSent; }
+    public long probesSent() { return probesSent; }
+    /** ACKs for sequence numbers never sent: ignored. */
+    public long invalidAcks() { return invalidAcks; }
+}

@@ -1,0 +1,432 @@
+package io.conduit.transport.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.random.RandomGenerator;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+
+import io.conduit.transport.codec.PacketDecoder;
+import io.conduit.transport.codec.PacketEncoder;
+import io.conduit.transport.codec.PacketLayout;
+import io.conduit.transport.codec.PacketType;
+import io.conduit.transport.codec.RejectReason;
+
+/**
+ * The sans-I/O endpoint: one local address, many connections. It validates every datagram, demultiplexes by
+ * destination connection id, answers SYNs statelessly with a cookie (a listener holds no state for a handshake in
+ * progress, so a spoofed SYN flood costs nothing but bounded reply slots), materialises a connection only from a
+ * verified cookie, keeps closed connections' TIME-WAIT duty in a compact {@link TimeWaitTable}, and schedules the
+ * connections' transmissions round-robin.
+ *
+ * <p>Same contract as {@link Connection}: inputs {@link #onDatagram}, {@link #onTimer}, {@link #connect}; outputs
+ * {@link #pollTransmit} (then {@link #transmitRemoteKey()} names the destination), {@link #pollAccepted},
+ * {@link #nextDeadlineNs()}. Peers are identified by an opaque {@code long remoteKey} that the I/O edge derives
+ * from the socket address. Randomness (connection ids, initial sequence numbers, cookie secrets) comes from the
+ * injected generator, so a seeded generator makes a run reproducible.
+ */
+public final class EndpointEngine
+{
+    private final EndpointConfig config;
+    private final ConnectionConfig connectionConfig;
+    private final RandomGenerator random;
+    private final PacketDecoder decoder = new PacketDecoder();
+    private final PacketEncoder encoder = new PacketEncoder();
+    private final HandshakeCookies cookies;
+    private final TimeWaitTable timeWait;
+    private final ReplyQueue replies;
+    private final EndpointCounters counters = new EndpointCounters();
+    private final Int2ObjectHashMap<Connection> byLocalId = new Int2ObjectHashMap<>();
+    private final ArrayList<Connection> connections = new ArrayList<>();
+    private final ArrayDeque<Connection> accepted = new ArrayDeque<>();
+    private final ArrayDeque<Connection> readyToTransmit = new ArrayDeque<>();
+    private boolean listening;
+    private long transmitRemoteKey;
+
+    public EndpointEngine(final EndpointConfig config, final RandomGenerator random)
+    {
+        this.config = config.validate();
+        this.connectionConfig = config.connection();
+        this.random = random;
+        this.cookies = new HandshakeCookies(random::nextLong, config.cookieRotationNs(), config.cookieLifetimeNs());
+        this.timeWait = new TimeWaitTable(config.timeWaitCapacity(), connectionConfig.timeWaitNs());
+        this.replies = new ReplyQueue(config.replyQueueCapacity());
+    }
+
+    public EndpointCounters counters()
+    {
+        return counters;
+    }
+
+    public void listen(final boolean listening)
+    {
+        this.listening = listening;
+    }
+
+    public boolean isListening()
+    {
+        return listening;
+    }
+
+    /** Live connections (every state but CLOSED); TIME-WAIT entries are in {@link #timeWaitSize()}. */
+    public int connectionCount()
+    {
+        return byLocalId.size();
+    }
+
+    public int timeWaitSize()
+    {
+        return timeWait.size();
+    }
+
+    public long timeWaitEvictions()
+    {
+        return timeWait.evictions();
+    }
+
+    /**
+     * State held for handshakes that are in progress on the listening side. Always zero: the cookie carries it.
+     * Exposed so tests and operators can see it stay zero under a SYN flood.
+     */
+    public int pendingHandshakeCount()
+    {
+        return 0;
+    }
+
+    public int replyQueueSize()
+    {
+        return replies.size();
+    }
+
+    public Connection connection(final int localId)
+    {
+        return byLocalId.get(localId);
+    }
+
+    /** Opens a connection to {@code remoteKey}; its SYN goes out on the next {@link #pollTransmit}. */
+    public Connection connect(final long nowNs, final long remoteKey)
+    {
+        if (byLocalId.size() >= config.maxConnections())
+        {
+            throw new IllegalStateException("maxConnections reached: " + config.maxConnections());
+        }
+        final Connection connection = Connection.active(connectionConfig, nowNs, freshLocalId(nowNs), remoteKey,
+            random.nextInt());
+        register(connection);
+        counters.connectionsOpened++;
+        return connection;
+    }
+
+    /** The next connection accepted by the listener, or null. */
+    public Connection pollAccepted()
+    {
+        return accepted.poll();
+    }
+
+    private void register(final Connection connection)
+    {
+        byLocalId.put(connection.localId(), connection);
+        connection.endpointIndex = connections.size();
+        connections.add(connection);
+        connection.attach(readyToTransmit);
+    }
+
+    private int freshLocalId(final long nowNs)
+    {
+        while (true)
+        {
+            final int id = random.nextInt();
+            if (id != 0 && !byLocalId.containsKey(id) && !timeWait.contains(nowNs, id))
+            {
+                return id;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /** One datagram from {@code remoteKey}. Never throws for any content; refusals are counted. */
+    public void onDatagram(final long nowNs, final long remoteKey, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        counters.datagramsReceived++;
+        final int reason = decoder.wrap(buffer, offset, length);
+        if (reason != RejectReason.NONE.code())
+        {
+            counters.rejected[reason]++;
+            return;
+        }
+        final int type = decoder.type();
+        final int destination = decoder.destinationId();
+        if (type == PacketType.SYN && destination == 0)
+        {
+            onSyn(nowNs, remoteKey);
+            return;
+        }
+        final Connection connection = byLocalId.get(destination);
+        if (connection != null)
+        {
+            if (connection.remoteKey() != remoteKey)
+            {
+                counters.wrongRemoteAddress++;
+                return;
+            }
+            if (type != PacketType.SYN_ACK && decoder.sourceId() != connection.remoteId() &&
+                decoder.hasFlag(PacketLayout.FLAG_COOKIE))
+            {
+                onHandshakeCollision(remoteKey);
+                return;
+            }
+            connection.onPacket(nowNs, decoder);
+            return;
+        }
+        final int timeWaitSlot = timeWait.find(nowNs, destination);
+        if (timeWaitSlot != TimeWaitTable.NOT_FOUND)
+        {
+            if (type != PacketType.SYN_ACK && timeWait.remoteConnectionId(timeWaitSlot) != decoder.sourceId() &&
+                decoder.hasFlag(PacketLayout.FLAG_COOKIE))
+            {
+                onHandshakeCollision(remoteKey);
+                return;
+            }
+            onTimeWaitPacket(nowNs, remoteKey, destination, type);
+            return;
+        }
+        if (decoder.hasFlag(PacketLayout.FLAG_COOKIE) && type != PacketType.SYN_ACK)
+        {
+            onCookieEcho(nowNs, remoteKey);
+            return;
+        }
+        counters.unknownConnection++;
+        if (type != PacketType.RST)
+        {
+            queueReset(remoteKey, decoder.sourceId(), destination, decoder.ack(), CloseReason.RESET_BY_PEER);
+        }
+    }
+
+    /**
+     * Two outstanding SYN-ACKs promised the same random server id (the listener keeps no record of them), and the
+     * other handshake claimed it first. Refuse this one clearly; the initiator's connect fails with REFUSED.
+     */
+    private void onHandshakeCollision(final long remoteKey)
+    {
+        counters.handshakeCollisions++;
+        queueReset(remoteKey, decoder.sourceId(), decoder.destinationId(), decoder.ack(), CloseReason.REFUSED);
+    }
+
+    private void onSyn(final long nowNs, final long remoteKey)
+    {
+        counters.synReceived++;
+        final int clientId = decoder.sourceId();
+        if (!listening)
+        {
+            queueReset(remoteKey, clientId, 0, 0, CloseReason.REFUSED);
+            return;
+        }
+        if (decoder.messageLength() != connectionConfig.maxPayloadBytes())
+        {
+            counters.refusedSegmentSize++;
+            queueReset(remoteKey, clientId, 0, 0, CloseReason.REFUSED);
+            return;
+        }
+        if (replies.isFull())
+        {
+            counters.replyQueueDrops++;
+            return;
+        }
+        // No state: the server's id and ISN are fresh random numbers bound to this SYN by the cookie's MAC.
+        final int serverId = freshLocalId(nowNs);
+        final int serverIsn = random.nextInt();
+        final int clientIsn = decoder.seq();
+        encoder.wrap(replies.buffer(), replies.nextIndex())
+            .type(PacketType.SYN_ACK)
+            .flags(PacketLayout.FLAG_COOKIE)
+            .destinationId(clientId)
+            .sourceId(serverId)
+            .seq(serverIsn)
+            .ack(clientIsn + 1)
+            .window(connectionConfig.receiveWindowSegments())
+            .timestamp((int)(nowNs / 1000))
+            .timestampEcho(decoder.timestamp())
+            .messageLength(connectionConfig.maxPayloadBytes());
+        cookies.write(nowNs, remoteKey, clientId, clientIsn, serverId, serverIsn, replies.buffer(),
+            encoder.cookieIndex());
+        replies.buffer().putInt(encoder.cookieIndex() + PacketLayout.COOKIE_CLIENT_ISN_OFFSET, clientIsn,
+            PacketLayout.BYTE_ORDER);
+        replies.commit(remoteKey, encoder.seal(0));
+        counters.synAcksSent++;
+    }
+
+    private void onCookieEcho(final long nowNs, final long remoteKey)
+    {
+        final int clientId = decoder.sourceId();
+        final int serverId = decoder.destinationId();
+        final int serverIsn = decoder.ack() - 1;
+        final int cookieIndex = decoder.cookieIndex();
+        // The ISN rides beside the cookie in the clear; the MAC covers it, so a forged one fails verification.
+        final int clientIsn = decoder.buffer().getInt(cookieIndex + PacketLayout.COOKIE_CLIENT_ISN_OFFSET,
+            PacketLayout.BYTE_ORDER);
+        if (!cookies.verify(nowNs, remoteKey, clientId, clientIsn, serverId, serverIsn, decoder.buffer(),
+            cookieIndex))
+        {
+            counters.cookiesRejected++;
+            return;
+        }
+        if (!listening || accepted.size() >= config.acceptBacklog() ||
+            byLocalId.size() >= config.maxConnections() || serverId == 0 || byLocalId.containsKey(serverId))
+        {
+            counters.backlogFull++;
+            queueReset(remoteKey, clientId, serverId, serverIsn + 1, CloseReason.REFUSED);
+            return;
+        }
+        final Connection connection = Connection.passive(connectionConfig, nowNs, serverId, remoteKey, clientId,
+            serverIsn, clientIsn);
+        register(connection);
+        accepted.add(connection);
+        counters.connectionsAccepted++;
+        connection.onPacket(nowNs, decoder);
+    }
+
+    private void onTimeWaitPacket(final long nowNs, final long remoteKey, final int localId, final int type)
+    {
+        counters.timeWaitHits++;
+        final int slot = timeWait.find(nowNs, localId);
+        if (type == PacketType.RST || timeWait.remoteKey(slot) != remoteKey)
+        {
+            return;
+        }
+        // RFC 9293 §3.10.7.4: in TIME-WAIT, answer a retransmitted FIN (or anything) with the final ACK.
+        if (replies.isFull())
+        {
+            counters.replyQueueDrops++;
+            return;
+        }
+        encoder.wrap(replies.buffer(), replies.nextIndex())
+            .type(PacketType.ACK)
+            .destinationId(timeWait.remoteConnectionId(slot))
+            .sourceId(localId)
+            .seq(timeWait.sendSequence(slot))
+            .ack(timeWait.receiveSequence(slot))
+            .window(0)
+            .timestamp((int)(nowNs / 1000));
+        replies.commit(remoteKey, encoder.seal(0));
+    }
+
+    private void queueReset(final long remoteKey, final int remoteId, final int localId, final int seq,
+        final CloseReason reason)
+    {
+        if (replies.isFull())
+        {
+            counters.replyQueueDrops++;
+            return;
+        }
+        encoder.wrap(replies.buffer(), replies.nextIndex())
+            .type(PacketType.RST)
+            .destinationId(remoteId)
+            .sourceId(localId)
+            .seq(seq)
+            .messageLength(reason.ordinal());
+        replies.commit(remoteKey, encoder.seal(0));
+        counters.resetsSent++;
+    }
+
+    /** Fires every due timer of every connection and expires TIME-WAIT entries. */
+    public void onTimer(final long nowNs)
+    {
+        timeWait.expire(nowNs);
+        for (int i = 0, size = connections.size(); i < size; i++)
+        {
+            final Connection connection = connections.get(i);
+            final long deadline = connection.nextDeadlineNs();
+            if (deadline != TimerKind.NONE && deadline - nowNs <= 0)
+            {
+                connection.onTimer(nowNs);
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------- outputs
+
+    public long nextDeadlineNs()
+    {
+        long earliest = timeWait.nextExpiryNs();
+        for (int i = 0, size = connections.size(); i < size; i++)
+        {
+            final long deadline = connections.get(i).nextDeadlineNs();
+            if (deadline - earliest < 0)
+            {
+                earliest = deadline;
+            }
+        }
+        return earliest;
+    }
+
+    /**
+     * Writes the next datagram to send and returns its length, or 0 when nothing is due; the destination is
+     * {@link #transmitRemoteKey()}. Stateless replies go first, then connections that had an input since they last
+     * had nothing to send, round-robin, one datagram per turn: an idle connection costs nothing here.
+     */
+    public int pollTransmit(final long nowNs, final MutableDirectBuffer out, final int offset)
+    {
+        if (!replies.isEmpty())
+        {
+            final int length = replies.poll(out, offset);
+            transmitRemoteKey = replies.lastRemoteKey();
+            counters.datagramsSent++;
+            return length;
+        }
+        Connection connection;
+        while ((connection = readyToTransmit.poll()) != null)
+        {
+            final int length = connection.pollTransmit(nowNs, out, offset);
+            if (length > 0)
+            {
+                readyToTransmit.add(connection);
+                transmitRemoteKey = connection.remoteKey();
+                counters.datagramsSent++;
+                return length;
+            }
+            connection.clearReady();
+            retireIfDone(nowNs, connection);
+        }
+        return 0;
+    }
+
+    public long transmitRemoteKey()
+    {
+        return transmitRemoteKey;
+    }
+
+    /**
+     * Moves a quiet TIME-WAIT connection into the table and forgets a closed one. Every closed connection's id stays
+     * in the table for the TIME-WAIT period, the passive closer's too: a replayed handshake cookie (valid for at
+     * most that long) must not resurrect a connection that has closed.
+     */
+    private void retireIfDone(final long nowNs, final Connection connection)
+    {
+        final ConnectionState state = connection.state();
+        if ((state != ConnectionState.TIME_WAIT && state != ConnectionState.CLOSED) || connection.endpointIndex < 0)
+        {
+            return;
+        }
+        if (state == ConnectionState.TIME_WAIT)
+        {
+            connection.handOffTimeWait(nowNs);
+        }
+        timeWait.add(nowNs, connection.localId(), connection.remoteId(), connection.remoteKey(),
+            connection.sendNext(), connection.receiveNext());
+        byLocalId.remove(connection.localId());
+        final int index = connection.endpointIndex;
+        final Connection last = connections.remove(connections.size() - 1);
+        if (last != connection)
+        {
+            connections.set(index, last);
+            last.endpointIndex = index;
+        }
+        connection.endpointIndex = -1;
+        connection.attach(null);
+        counters.connectionsClosed++;
+    }
+}

@@ -1,0 +1,318 @@
+package io.conduit.transport.engine;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.conduit.transport.codec.PacketType;
+
+/**
+ * The receiver's reorder buffer and message reassembly. One preallocated slot per sequence number in
+ * {@code [deliverNxt, deliverNxt + capacity)}: segments before {@code rcvNxt} arrived in order and wait for the
+ * application; segments after it arrived out of order and wait for the gap to fill. The advertised window is the
+ * free slots beyond {@code rcvNxt}, so its right edge ({@code deliverNxt + capacity}) never moves left.
+ * Fragments of a message larger than one segment are copied into an assembly buffer as soon as they are in order,
+ * freeing their slots, so a message may be far larger than the window.
+ */
+final class ReceiveWindow
+{
+    static final int ACCEPTED_IN_ORDER = 0;
+    static final int ACCEPTED_OUT_OF_ORDER = 1;
+    static final int DUPLICATE = 2;
+    static final int OUTSIDE_WINDOW = 3;
+
+    /** Result of {@link #deliver}: the peer broke fragmentation rules. */
+    static final int PROTOCOL_ERROR = -1;
+
+    private final int capacity;
+    private final int mask;
+    private final int slotBytes;
+    private final int maxMessageBytes;
+    private final UnsafeBuffer payloads;
+    private final int[] payloadLength;
+    private final int[] messageLength;
+    private final int[] fragmentOffset;
+    private final byte[] type;
+    private final boolean[] present;
+    private final ExpandableArrayBuffer assembly;
+
+    private int rcvNxt;
+    private int deliverNxt;
+    private int lastOutOfOrderSeq;
+    private boolean finInOrder;
+    private boolean finDelivered;
+    private boolean assembling;
+    private boolean assembledPending;
+    private int assemblyLength;
+    private int assembledBytes;
+
+    ReceiveWindow(final int capacity, final int slotBytes, final int maxMessageBytes)
+    {
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.slotBytes = slotBytes;
+        this.maxMessageBytes = maxMessageBytes;
+        this.payloads = new UnsafeBuffer(new byte[capacity * slotBytes]);
+        this.payloadLength = new int[capacity];
+        this.messageLength = new int[capacity];
+        this.fragmentOffset = new int[capacity];
+        this.type = new byte[capacity];
+        this.present = new boolean[capacity];
+        // Grows on demand to the largest message seen: most connections never reassemble anything big.
+        this.assembly = new ExpandableArrayBuffer(Math.min(maxMessageBytes, 4 * slotBytes));
+    }
+
+    void reset(final int firstExpectedSeq)
+    {
+        rcvNxt = firstExpectedSeq;
+        deliverNxt = firstExpectedSeq;
+        lastOutOfOrderSeq = firstExpectedSeq;
+        finInOrder = false;
+        finDelivered = false;
+        assembling = false;
+        assembledPending = false;
+        assemblyLength = 0;
+        assembledBytes = 0;
+        java.util.Arrays.fill(present, false);
+    }
+
+    int rcvNxt()
+    {
+        return rcvNxt;
+    }
+
+    /** Free slots beyond rcvNxt: what the receiver advertises. */
+    int window()
+    {
+        return capacity - (rcvNxt - deliverNxt);
+    }
+
+    int capacity()
+    {
+        return capacity;
+    }
+
+    boolean finInOrder()
+    {
+        return finInOrder;
+    }
+
+    /** True once every message before the peer's FIN has been handed to the application. */
+    boolean finDelivered()
+    {
+        return finDelivered;
+    }
+
+    boolean hasOutOfOrder()
+    {
+        for (int seq = rcvNxt + 1; seq - (deliverNxt + capacity) < 0; seq++)
+        {
+            if (present[seq & mask])
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when in-order messages wait for the application. */
+    boolean hasDeliverable()
+    {
+        return deliverNxt != rcvNxt || assembledPending;
+    }
+
+    /**
+     * Stores a DATA or FIN segment. The caller has validated lengths against this window's limits.
+     * @return one of ACCEPTED_IN_ORDER, ACCEPTED_OUT_OF_ORDER, DUPLICATE, OUTSIDE_WINDOW.
+     */
+    int onSegment(final int seq, final int segmentType, final DirectBuffer src, final int srcIndex, final int length,
+        final int totalMessageLength, final int offsetInMessage)
+    {
+        final int offset = seq - rcvNxt;
+        if (offset < 0)
+        {
+            return DUPLICATE;
+        }
+        if (offset >= window() || finInOrder)
+        {
+            return OUTSIDE_WINDOW;
+        }
+        final int slot = seq & mask;
+        if (present[slot])
+        {
+            return DUPLICATE;
+        }
+        if (length > 0)
+        {
+            payloads.putBytes(slot * slotBytes, src, srcIndex, length);
+        }
+        payloadLength[slot] = length;
+        messageLength[slot] = totalMessageLength;
+        fragmentOffset[slot] = offsetInMessage;
+        type[slot] = (byte)segmentType;
+        present[slot] = true;
+        if (offset != 0)
+        {
+            lastOutOfOrderSeq = seq;
+            return ACCEPTED_OUT_OF_ORDER;
+        }
+        advanceInOrder();
+        return ACCEPTED_IN_ORDER;
+    }
+
+    private void advanceInOrder()
+    {
+        while (!finInOrder && rcvNxt - (deliverNxt + capacity) < 0 && present[rcvNxt & mask])
+        {
+            if (type[rcvNxt & mask] == PacketType.FIN)
+            {
+                finInOrder = true;
+            }
+            rcvNxt++;
+        }
+    }
+
+    /**
+     * Hands up to {@code limit} complete messages to the handler, in order.
+     * @return messages delivered, or {@link #PROTOCOL_ERROR} when fragments contradict each other.
+     */
+    int deliver(final MessageHandler handler, final int limit)
+    {
+        int delivered = 0;
+        if (assembledPending)
+        {
+            if (!handler.onMessage(assembly, 0, assemblyLength))
+            {
+                return 0;
+            }
+            assembledPending = false;
+            assembling = false;
+            delivered++;
+        }
+        while (delivered < limit && deliverNxt != rcvNxt)
+        {
+            final int slot = deliverNxt & mask;
+            if (type[slot] == PacketType.FIN)
+            {
+                if (assembling)
+                {
+                    return PROTOCOL_ERROR;
+                }
+                present[slot] = false;
+                deliverNxt++;
+                finDelivered = true;
+                break;
+            }
+            final int length = payloadLength[slot];
+            final int total = messageLength[slot];
+            final int offset = fragmentOffset[slot];
+            if (!assembling && offset == 0 && length == total)
+            {
+                if (!handler.onMessage(payloads, slot * slotBytes, length))
+                {
+                    break;
+                }
+                release(slot);
+                delivered++;
+                continue;
+            }
+            final int result = assemble(slot, length, total, offset);
+            if (result < 0)
+            {
+                return PROTOCOL_ERROR;
+            }
+            if (assembledPending)
+            {
+                if (!handler.onMessage(assembly, 0, assemblyLength))
+                {
+                    break;
+                }
+                assembledPending = false;
+                assembling = false;
+                delivered++;
+            }
+        }
+        return delivered;
+    }
+
+    private int assemble(final int slot, final int length, final int total, final int offset)
+    {
+        if (!assembling)
+        {
+            if (offset != 0 || total > maxMessageBytes)
+            {
+                return PROTOCOL_ERROR;
+            }
+            assembling = true;
+            assemblyLength = total;
+            assembledBytes = 0;
+        }
+        else if (total != assemblyLength || offset != assembledBytes)
+        {
+            return PROTOCOL_ERROR;
+        }
+        assembly.putBytes(offset, payloads, slot * slotBytes, length);
+        assembledBytes += length;
+        release(slot);
+        if (assembledBytes == assemblyLength)
+        {
+            assembledPending = true;
+        }
+        return 0;
+    }
+
+    private void release(final int slot)
+    {
+        present[slot] = false;
+        deliverNxt++;
+    }
+
+    /**
+     * Writes up to {@code maxBlocks} SACK blocks of out-of-order data into {@code starts}/{@code ends}: first the
+     * block holding the most recently received segment (RFC 2018 §4), then the lowest other blocks.
+     * @return the number of blocks written.
+     */
+    int sackBlocks(final int[] starts, final int[] ends, final int maxBlocks)
+    {
+        int count = 0;
+        final int limit = deliverNxt + capacity;
+        if (maxBlocks > 0 && lastOutOfOrderSeq - rcvNxt > 0 && lastOutOfOrderSeq - limit < 0 &&
+            present[lastOutOfOrderSeq & mask])
+        {
+            int start = lastOutOfOrderSeq;
+            while (start - 1 - rcvNxt > 0 && present[(start - 1) & mask])
+            {
+                start--;
+            }
+            int end = lastOutOfOrderSeq + 1;
+            while (end - limit < 0 && present[end & mask])
+            {
+                end++;
+            }
+            starts[0] = start;
+            ends[0] = end;
+            count = 1;
+        }
+        int seq = rcvNxt + 1;
+        while (count < maxBlocks && seq - limit < 0)
+        {
+            if (!present[seq & mask])
+            {
+                seq++;
+                continue;
+            }
+            final int start = seq;
+            while (seq - limit < 0 && present[seq & mask])
+            {
+                seq++;
+            }
+            if (count == 0 || start != starts[0])
+            {
+                starts[count] = start;
+                ends[count] = seq;
+                count++;
+            }
+        }
+        return count;
+    }
+}

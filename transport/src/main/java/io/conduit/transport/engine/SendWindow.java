@@ -1,0 +1,412 @@
+package io.conduit.transport.engine;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.conduit.transport.codec.PacketLayout;
+import io.conduit.transport.codec.PacketType;
+
+/**
+ * The sender's retransmission queue and SACK scoreboard (RFC 6675): one preallocated slot per sequence number in
+ * {@code [una, nxt)}, holding the segment's payload and its state (sacked, lost, in flight). Tracks the "pipe" of
+ * RFC 6675 §4 as {@link #bytesInFlight()}: bytes of segments sent and neither acknowledged, SACKed nor deemed lost.
+ * A segment's cost is its payload plus the fixed header, so many tiny messages still fill the congestion window.
+ */
+final class SendWindow
+{
+    static final int DUP_THRESHOLD = 3;
+
+    private static final byte SACKED = 1;
+    private static final byte LOST = 2;
+    private static final byte IN_FLIGHT = 4;
+    private static final byte SENT = 8;
+
+    private final int capacity;
+    private final int mask;
+    private final int slotBytes;
+    private final UnsafeBuffer payloads;
+    private final int[] payloadLength;
+    private final int[] messageLength;
+    private final int[] fragmentOffset;
+    private final byte[] type;
+    private final byte[] state;
+    private final int[] transmitCount;
+    private final long[] sentTimeNs;
+
+    private int una;
+    private int nxt;
+    private long bytesInFlight;
+    private int lostCount;
+    private int sackedCount;
+    private long newlyAckedBytes;
+    private long newestOriginalAckedSentNs;
+    private boolean ackedRetransmission;
+
+    SendWindow(final int capacity, final int slotBytes)
+    {
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.slotBytes = slotBytes;
+        this.payloads = new UnsafeBuffer(new byte[capacity * slotBytes]);
+        this.payloadLength = new int[capacity];
+        this.messageLength = new int[capacity];
+        this.fragmentOffset = new int[capacity];
+        this.type = new byte[capacity];
+        this.state = new byte[capacity];
+        this.transmitCount = new int[capacity];
+        this.sentTimeNs = new long[capacity];
+    }
+
+    void reset(final int initialSequence)
+    {
+        una = initialSequence;
+        nxt = initialSequence;
+        bytesInFlight = 0;
+        lostCount = 0;
+        sackedCount = 0;
+        java.util.Arrays.fill(state, (byte)0);
+    }
+
+    int una()
+    {
+        return una;
+    }
+
+    int nxt()
+    {
+        return nxt;
+    }
+
+    int outstanding()
+    {
+        return nxt - una;
+    }
+
+    boolean isEmpty()
+    {
+        return nxt == una;
+    }
+
+    boolean isFull()
+    {
+        return nxt - una >= capacity;
+    }
+
+    long bytesInFlight()
+    {
+        return bytesInFlight;
+    }
+
+    int lostCount()
+    {
+        return lostCount;
+    }
+
+    int capacity()
+    {
+        return capacity;
+    }
+
+    /** Queues a new segment at sequence {@link #nxt()} and returns its sequence number. */
+    int append(final int segmentType, final DirectBuffer src, final int srcIndex, final int length,
+        final int totalMessageLength, final int offsetInMessage)
+    {
+        if (isFull())
+        {
+            throw new IllegalStateException("send window full: una=" + una + " nxt=" + nxt);
+        }
+        if (length > slotBytes)
+        {
+            throw new IllegalArgumentException("segment of " + length + " bytes exceeds slot of " + slotBytes);
+        }
+        final int seq = nxt;
+        final int slot = seq & mask;
+        if (length > 0)
+        {
+            payloads.putBytes(slot * slotBytes, src, srcIndex, length);
+        }
+        payloadLength[slot] = length;
+        messageLength[slot] = totalMessageLength;
+        fragmentOffset[slot] = offsetInMessage;
+        type[slot] = (byte)segmentType;
+        state[slot] = 0;
+        transmitCount[slot] = 0;
+        nxt = seq + 1;
+        return seq;
+    }
+
+    int type(final int seq)
+    {
+        return type[seq & mask];
+    }
+
+    int payloadLength(final int seq)
+    {
+        return payloadLength[seq & mask];
+    }
+
+    int messageLength(final int seq)
+    {
+        return messageLength[seq & mask];
+    }
+
+    int fragmentOffset(final int seq)
+    {
+        return fragmentOffset[seq & mask];
+    }
+
+    int transmitCount(final int seq)
+    {
+        return transmitCount[seq & mask];
+    }
+
+    long sentTimeNs(final int seq)
+    {
+        return sentTimeNs[seq & mask];
+    }
+
+    boolean isSacked(final int seq)
+    {
+        return (state[seq & mask] & SACKED) != 0;
+    }
+
+    boolean wasSent(final int seq)
+    {
+        return (state[seq & mask] & SENT) != 0;
+    }
+
+    void copyPayload(final int seq, final MutableDirectBuffer dst, final int dstIndex)
+    {
+        final int slot = seq & mask;
+        dst.putBytes(dstIndex, payloads, slot * slotBytes, payloadLength[slot]);
+    }
+
+    static int cost(final int payload)
+    {
+        return payload + PacketLayout.HEADER_LENGTH;
+    }
+
+    /** Records a (re)transmission of {@code seq}: it is in flight again and no longer lost. */
+    void onTransmit(final int seq, final long nowNs)
+    {
+        final int slot = seq & mask;
+        checkOutstanding(seq);
+        final byte s = state[slot];
+        if ((s & LOST) != 0)
+        {
+            lostCount--;
+        }
+        if ((s & IN_FLIGHT) == 0)
+        {
+            bytesInFlight += cost(payloadLength[slot]);
+        }
+        state[slot] = (byte)((s & ~LOST) | IN_FLIGHT | SENT);
+        transmitCount[slot]++;
+        sentTimeNs[slot] = nowNs;
+    }
+
+    /** Starts accounting for one ACK; read the results with {@link #newlyAckedBytes()} and friends. */
+    void beginAck()
+    {
+        newlyAckedBytes = 0;
+        newestOriginalAckedSentNs = Long.MIN_VALUE;
+        ackedRetransmission = false;
+    }
+
+    /** Cumulative acknowledgement of everything before {@code ack}. Returns segments released. */
+    int acknowledgeUpTo(final int ack)
+    {
+        if (ack - nxt > 0)
+        {
+            throw new IllegalStateException("ack " + ack + " beyond nxt " + nxt);
+        }
+        int released = 0;
+        while (una - ack < 0)
+        {
+            final int slot = una & mask;
+            final byte s = state[slot];
+            if ((s & SACKED) == 0)
+            {
+                noteAcked(slot);
+            }
+            else
+            {
+                sackedCount--;
+            }
+            if ((s & IN_FLIGHT) != 0)
+            {
+                bytesInFlight -= cost(payloadLength[slot]);
+            }
+            if ((s & LOST) != 0)
+            {
+                lostCount--;
+            }
+            state[slot] = 0;
+            una++;
+            released++;
+        }
+        return released;
+    }
+
+    /** Marks {@code [start, end)} as SACKed (clipped to the outstanding range). */
+    void sack(final int start, final int end)
+    {
+        int from = start - una < 0 ? una : start;
+        final int to = end - nxt > 0 ? nxt : end;
+        for (int seq = from; seq - to < 0; seq++)
+        {
+            final int slot = seq & mask;
+            final byte s = state[slot];
+            if ((s & SACKED) != 0 || (s & SENT) == 0)
+            {
+                continue;
+            }
+            noteAcked(slot);
+            if ((s & IN_FLIGHT) != 0)
+            {
+                bytesInFlight -= cost(payloadLength[slot]);
+            }
+            if ((s & LOST) != 0)
+            {
+                lostCount--;
+            }
+            state[slot] = (byte)((s & SENT) | SACKED);
+            sackedCount++;
+        }
+    }
+
+    private void noteAcked(final int slot)
+    {
+        newlyAckedBytes += cost(payloadLength[slot]);
+        if (transmitCount[slot] == 1)
+        {
+            // Karn's rule (RFC 6298 §3): only segments sent exactly once give unambiguous RTT samples.
+            newestOriginalAckedSentNs = Math.max(newestOriginalAckedSentNs, sentTimeNs[slot]);
+        }
+        else
+        {
+            ackedRetransmission = true;
+        }
+    }
+
+    long newlyAckedBytes()
+    {
+        return newlyAckedBytes;
+    }
+
+    /** Send time of the newest segment this ACK covered that was transmitted once, or Long.MIN_VALUE. */
+    long rttSampleSentNs()
+    {
+        return newestOriginalAckedSentNs;
+    }
+
+    boolean ackedRetransmission()
+    {
+        return ackedRetransmission;
+    }
+
+    /**
+     * RFC 6675 §4 IsLost(): a segment with at least DupThresh SACKed segments above it is lost. Marks such
+     * segments and returns how many were newly marked.
+     */
+    int detectLosses()
+    {
+        if (sackedCount == 0)
+        {
+            return 0;
+        }
+        int sackedAbove = 0;
+        int newlyLost = 0;
+        for (int seq = nxt - 1; seq - una >= 0; seq--)
+        {
+            final int slot = seq & mask;
+            final byte s = state[slot];
+            if ((s & SACKED) != 0)
+            {
+                sackedAbove++;
+            }
+            else if (sackedAbove >= DUP_THRESHOLD && (s & SENT) != 0 && (s & LOST) == 0 && (s & IN_FLIGHT) != 0)
+            {
+                state[slot] = (byte)((s & ~IN_FLIGHT) | LOST);
+                bytesInFlight -= cost(payloadLength[slot]);
+                lostCount++;
+                newlyLost++;
+            }
+        }
+        return newlyLost;
+    }
+
+    /** RTO (RFC 6298 §5.4, RFC 6675 §5.1): every sent, un-SACKed segment is presumed lost. */
+    void markAllLost()
+    {
+        for (int seq = una; seq - nxt < 0; seq++)
+        {
+            final int slot = seq & mask;
+            final byte s = state[slot];
+            if ((s & SENT) != 0 && (s & SACKED) == 0 && (s & LOST) == 0)
+            {
+                state[slot] = (byte)((s & ~IN_FLIGHT) | LOST);
+                lostCount++;
+            }
+        }
+        bytesInFlight = 0;
+    }
+
+    /** The lowest lost segment, or {@code nxt()} when none is lost. */
+    int firstLost()
+    {
+        if (lostCount == 0)
+        {
+            return nxt;
+        }
+        for (int seq = una; seq - nxt < 0; seq++)
+        {
+            if ((state[seq & mask] & LOST) != 0)
+            {
+                return seq;
+            }
+        }
+        throw new IllegalStateException("lostCount=" + lostCount + " but no lost segment in [" + una + "," + nxt + ")");
+    }
+
+    /** The lowest sent, un-SACKed segment: the RTO retransmits it first. */
+    int firstUnsacked()
+    {
+        for (int seq = una; seq - nxt < 0; seq++)
+        {
+            if ((state[seq & mask] & SACKED) == 0)
+            {
+                return seq;
+            }
+        }
+        return nxt;
+    }
+
+    /** Earliest send time among segments in flight, for the retransmission timer; Long.MAX_VALUE if none. */
+    long oldestInFlightSentNs()
+    {
+        for (int seq = una; seq - nxt < 0; seq++)
+        {
+            final int slot = seq & mask;
+            if ((state[slot] & IN_FLIGHT) != 0)
+            {
+                return sentTimeNs[slot];
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private void checkOutstanding(final int seq)
+    {
+        if (seq - una < 0 || seq - nxt >= 0)
+        {
+            throw new IllegalStateException("seq " + seq + " outside [" + una + "," + nxt + ")");
+        }
+    }
+
+    static boolean isDataOrFin(final int segmentType)
+    {
+        return segmentType == PacketType.DATA || segmentType == PacketType.FIN;
+    }
+}

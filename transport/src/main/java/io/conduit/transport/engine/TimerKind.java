@@ -1,0 +1,40 @@
+package io.conduit.transport.engine;
+
+/**
+ * A connection's timers: one deadline slot each in a {@code long[]}, recomputed from state rather than scheduled
+ * and cancelled, so there is nothing to leak. Deadlines compare wrap-safely ({@code deadlineNs - nowNs <= 0}).
+ */
+public final class TimerKind
+{
+    /** RFC 6298 retransmission timer, also drives SYN and cookie-echo retransmission. */
+    public static final int RETRANSMIT = 0;
+    /** RFC 1122 §4.2.3.2 delayed acknowledgement. */
+    public static final int DELAYED_ACK = 1;
+    /** Zero-window probe (RFC 9293 §3.8.6.1). */
+    public static final int PERSIST = 2;
+    /** Idle keepalive probe and dead-peer detection. */
+    public static final int KEEPALIVE = 3;
+    /** 2 x MSL in TIME-WAIT. */
+    public static final int TIME_WAIT = 4;
+    public static final int COUNT = 5;
+
+    /** A deadline slot with nothing scheduled. */
+    public static final long NONE = Long.MAX_VALUE;
+
+    private TimerKind()
+    {
+    }
+
+    public static String name(final int kind)
+    {
+        switch (kind)
+        {
+            case RETRANSMIT: return "retransmit";
+            case DELAYED_ACK: return "delayed-ack";
+            case PERSIST: return "persist";
+            case KEEPALIVE: return "keepalive";
+            case TIME_WAIT: return "time-wait";
+            default: return "unknown";
+        }
+    }
+}
