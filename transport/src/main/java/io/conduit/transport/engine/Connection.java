@@ -978,12 +978,10 @@ public final class Connection
             armPersistTimer(nowNs);
             return 0;
         }
-        if (headBuffer == null && !sendQueue.isEmpty())
+        if (!sendQueue.isEmpty())
         {
+            // Re-peek every time: the ring may have grown (and moved its bytes) since the last fragment.
             sendQueue.forEach(headPeek, 1);
-        }
-        if (headBuffer != null)
-        {
             final int length = Math.min(maxPayload, headLength - headSentBytes);
             if (!congestionAllows(SendWindow.cost(length)))
             {
@@ -994,9 +992,10 @@ public final class Connection
             headSentBytes += length;
             if (headSentBytes == headLength)
             {
-                headBuffer = null;
+                headSentBytes = 0;
                 sendQueue.consume(headDrop, 1);
             }
+            headBuffer = null;
             counters.payloadBytesSent += length;
             return writeSegment(nowNs, out, offset, seq);
         }
@@ -1045,7 +1044,6 @@ public final class Connection
         headBuffer = buffer;
         this.headOffset = offset;
         headLength = length;
-        headSentBytes = 0;
         return true;
     }
 
