@@ -65,7 +65,8 @@ public final class PurityScanner
         rule("files: new File", "\\bnew\\s+(?:File|FileInputStream|FileOutputStream|FileReader|FileWriter|" +
             "RandomAccessFile)\\s*\\("),
         rule("threads: Thread", "\\bThread\\b"),
-        rule("threads: java.util.concurrent", "\\bjava\\.util\\.concurrent\\b"),
+        // TimeUnit is a pure unit converter, used for readable durations in configs; the rest of the package is threads.
+        rule("threads: java.util.concurrent", "\\bjava\\.util\\.concurrent\\b(?!\\.TimeUnit\\b)"),
         rule("threads: executors", "\\b(?:ExecutorService|Executors)\\b"),
         rule("clock: System.nanoTime", "\\bSystem\\s*\\.\\s*nanoTime\\b"),
         rule("clock: System.currentTimeMillis", "\\bSystem\\s*\\.\\s*currentTimeMillis\\b"),

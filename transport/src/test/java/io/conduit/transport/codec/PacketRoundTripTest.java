@@ -168,8 +168,8 @@ class PacketRoundTripTest
         }
         if (spec.cookie != null)
         {
-            assertArrayEquals(spec.cookie, slice(datagram, at, 16), "cookie");
-            at += 16;
+            assertArrayEquals(spec.cookie, slice(datagram, at, 20), "cookie");
+            at += 20;
         }
         assertArrayEquals(spec.payload, slice(datagram, at, spec.payload.length), "payload");
         at += spec.payload.length;
