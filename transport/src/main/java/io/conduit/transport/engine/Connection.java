@@ -122,6 +122,12 @@ public final class Connection
     private ArrayDeque<Connection> readyQueue;
     private boolean ready;
     int endpointIndex = -1;
+    /** Position in the endpoint's {@link DeadlineHeap}, -1 when not scheduled; owned by the heap. */
+    int heapIndex = -1;
+    /** The deadline the endpoint's heap holds for this connection; owned by the heap. */
+    long scheduledDeadlineNs = TimerKind.NONE;
+    /** Whether the connection sits in the endpoint's activity queue; owned by the endpoint. */
+    boolean activityQueued;
 
     Connection(final ConnectionConfig config, final int localId, final long remoteKey)
     {

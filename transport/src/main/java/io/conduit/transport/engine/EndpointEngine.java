@@ -42,7 +42,11 @@ public final class EndpointEngine
     private final ArrayList<Connection> connections = new ArrayList<>();
     private final ArrayDeque<Connection> accepted = new ArrayDeque<>();
     private final ArrayDeque<Connection> readyToTransmit = new ArrayDeque<>();
+    private final ArrayDeque<Connection> activity = new ArrayDeque<>();
+    private final ArrayList<Connection> fired = new ArrayList<>();
+    private final DeadlineHeap timers = new DeadlineHeap(64);
     private boolean listening;
+    private boolean trackActivity;
     private long transmitRemoteKey;
 
     public EndpointEngine(final EndpointConfig config, final RandomGenerator random)
@@ -180,6 +184,7 @@ public final class EndpointEngine
                 return;
             }
             connection.onPacket(nowNs, decoder);
+            noteActivity(connection);
             return;
         }
         final int timeWaitSlot = timeWait.find(nowNs, destination);
@@ -287,6 +292,7 @@ public final class EndpointEngine
         accepted.add(connection);
         counters.connectionsAccepted++;
         connection.onPacket(nowNs, decoder);
+        noteActivity(connection);
     }
 
     private void onTimeWaitPacket(final long nowNs, final long remoteKey, final int localId, final int type)
@@ -332,35 +338,100 @@ public final class EndpointEngine
         counters.resetsSent++;
     }
 
-    /** Fires every due timer of every connection and expires TIME-WAIT entries. */
+    /** Fires the timers of every connection that is due, and expires TIME-WAIT entries. */
     public void onTimer(final long nowNs)
     {
         timeWait.expire(nowNs);
+        refreshReadyTimers();
+        Connection connection;
+        while ((connection = timers.pollDue(nowNs)) != null)
+        {
+            fired.add(connection);
+        }
+        // Reschedule only after the sweep: a timer that stays due until the next transmit must not spin this loop.
+        for (int i = 0, size = fired.size(); i < size; i++)
+        {
+            final Connection due = fired.get(i);
+            final long deadline = due.nextDeadlineNs();
+            if (deadline != TimerKind.NONE && deadline - nowNs <= 0)
+            {
+                due.onTimer(nowNs);
+                noteActivity(due);
+            }
+            timers.schedule(due, due.nextDeadlineNs());
+        }
+        fired.clear();
+    }
+
+    /**
+     * The next connection that had a datagram or a timer since it was last returned here, or null. The I/O edge
+     * drains this to deliver received messages and state changes without visiting idle connections.
+     */
+    public Connection pollActivity()
+    {
+        final Connection connection = activity.poll();
+        if (connection != null)
+        {
+            connection.activityQueued = false;
+        }
+        return connection;
+    }
+
+    /**
+     * Turns on the activity queue drained by {@link #pollActivity()}. Off by default, so a driver that reads
+     * connections directly (tests, the simulator) does not accumulate a queue nobody drains.
+     */
+    public void trackActivity(final boolean track)
+    {
+        this.trackActivity = track;
+    }
+
+    private void noteActivity(final Connection connection)
+    {
+        if (trackActivity && !connection.activityQueued)
+        {
+            connection.activityQueued = true;
+            activity.add(connection);
+        }
+    }
+
+    /**
+     * Every input marks a connection ready, so only ready connections can have a deadline the heap does not know
+     * yet; refreshing them keeps the heap exact without visiting idle connections.
+     */
+    private void refreshReadyTimers()
+    {
+        for (final Connection connection : readyToTransmit)
+        {
+            timers.schedule(connection, connection.nextDeadlineNs());
+        }
+    }
+
+    /** Test hook: fails loudly when any connection's scheduled deadline differs from its real one. */
+    public void verifyTimers()
+    {
+        refreshReadyTimers();
+        timers.verify();
         for (int i = 0, size = connections.size(); i < size; i++)
         {
             final Connection connection = connections.get(i);
-            final long deadline = connection.nextDeadlineNs();
-            if (deadline != TimerKind.NONE && deadline - nowNs <= 0)
+            if (connection.scheduledDeadlineNs != connection.nextDeadlineNs())
             {
-                connection.onTimer(nowNs);
+                throw new IllegalStateException("timer heap out of date for " + connection + ": scheduled " +
+                    connection.scheduledDeadlineNs + " actual " + connection.nextDeadlineNs());
             }
         }
     }
 
     // ----------------------------------------------------------------- outputs
 
+    /** The earliest time {@link #onTimer} must be called: O(1) plus the connections touched since the last poll. */
     public long nextDeadlineNs()
     {
-        long earliest = timeWait.nextExpiryNs();
-        for (int i = 0, size = connections.size(); i < size; i++)
-        {
-            final long deadline = connections.get(i).nextDeadlineNs();
-            if (deadline - earliest < 0)
-            {
-                earliest = deadline;
-            }
-        }
-        return earliest;
+        refreshReadyTimers();
+        final long timeWaitExpiry = timeWait.nextExpiryNs();
+        final long connectionDeadline = timers.earliestDeadlineNs();
+        return connectionDeadline - timeWaitExpiry < 0 ? connectionDeadline : timeWaitExpiry;
     }
 
     /**
@@ -389,6 +460,7 @@ public final class EndpointEngine
                 return length;
             }
             connection.clearReady();
+            timers.schedule(connection, connection.nextDeadlineNs());
             retireIfDone(nowNs, connection);
         }
         return 0;
@@ -418,6 +490,7 @@ public final class EndpointEngine
         timeWait.add(nowNs, connection.localId(), connection.remoteId(), connection.remoteKey(),
             connection.sendNext(), connection.receiveNext());
         byLocalId.remove(connection.localId());
+        timers.remove(connection);
         final int index = connection.endpointIndex;
         final Connection last = connections.remove(connections.size() - 1);
         if (last != connection)

@@ -97,6 +97,10 @@ public final class SimEndpoints
             endpoints[node].onTimer(now);
         }
         flush();
+        for (int node = 1; node < endpoints.length; node++)
+        {
+            endpoints[node].verifyTimers();
+        }
         return next <= limitNs;
     }
 
