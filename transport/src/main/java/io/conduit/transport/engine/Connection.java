@@ -128,6 +128,7 @@ public final class Connection
     long scheduledDeadlineNs = TimerKind.NONE;
     /** Whether the connection sits in the endpoint's activity queue; owned by the endpoint. */
     boolean activityQueued;
+    private Object attachment;
 
     Connection(final ConnectionConfig config, final int localId, final long remoteKey)
     {
@@ -179,6 +180,17 @@ public final class Connection
         connection.lastReceiveNs = nowNs;
         connection.state(ConnectionState.SYN_RECEIVED, nowNs, CloseReason.NONE);
         return connection;
+    }
+
+    /** The I/O edge's object for this connection (e.g. the application's handle); the engine never reads it. */
+    public Object attachment()
+    {
+        return attachment;
+    }
+
+    public void attachment(final Object attachment)
+    {
+        this.attachment = attachment;
     }
 
     public int localId()

@@ -1,0 +1,235 @@
+package io.conduit.transport.endpoint;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import io.conduit.transport.engine.ConnectionState;
+import io.conduit.transport.media.UdpChannel;
+
+/**
+ * One UDP socket and the connections over it. {@link #launch} binds the socket and, in
+ * {@link ThreadingMode#DEDICATED} mode, starts the agent thread; in {@link ThreadingMode#INVOKER} mode the
+ * application calls {@link #doWork()} from one thread of its choosing.
+ *
+ * <pre>{@code
+ * try (Endpoint endpoint = Endpoint.launch(new EndpointContext().bind("127.0.0.1", 0)))
+ * {
+ *     ConduitConnection connection = endpoint.connect(new InetSocketAddress("127.0.0.1", 9000))
+ *         .awaitConnected(5, TimeUnit.SECONDS);
+ *     connection.send(buffer, 0, length, 5, TimeUnit.SECONDS);
+ *     connection.close();
+ * }
+ * }</pre>
+ */
+public final class Endpoint implements AutoCloseable
+{
+    private final EndpointContext context;
+    private final EndpointAgent agent;
+    private final AgentRunner runner;
+    private final AgentInvoker invoker;
+    private volatile boolean closed;
+
+    private Endpoint(final EndpointContext context) throws IOException
+    {
+        this.context = context;
+        final UdpChannel channel = UdpChannel.open(context.socket());
+        try
+        {
+            this.agent = new EndpointAgent(this, context, channel);
+        }
+        catch (final RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
+        }
+        if (context.threadingMode() == ThreadingMode.DEDICATED)
+        {
+            runner = new AgentRunner(context.idleStrategy(), context.errorHandler(), null, agent);
+            invoker = null;
+            AgentRunner.startOnThread(runner);
+        }
+        else
+        {
+            runner = null;
+            invoker = new AgentInvoker(context.errorHandler(), null, agent);
+            invoker.start();
+        }
+    }
+
+    /** Binds the socket and starts the endpoint. Throws a clear {@link IOException} when the address is unusable. */
+    public static Endpoint launch(final EndpointContext context) throws IOException
+    {
+        return new Endpoint(context.conclude());
+    }
+
+    public EndpointContext context()
+    {
+        return context;
+    }
+
+    /** The bound address (with the actual port when port 0 was asked for). */
+    public InetSocketAddress localAddress()
+    {
+        return agent.localAddress();
+    }
+
+    /**
+     * Starts a connection and returns at once; its state is {@link ConnectionState#SYN_SENT} until the handshake
+     * completes. Use {@link ConduitConnection#awaitConnected} to wait.
+     */
+    public ConduitConnection connect(final InetSocketAddress remote)
+    {
+        ensureOpen();
+        if (remote.isUnresolved())
+        {
+            throw new IllegalArgumentException("cannot resolve " + remote.getHostString());
+        }
+        final ConduitConnection connection = new ConduitConnection(this, remote, context, ConnectionState.SYN_SENT);
+        if (!agent.connectRequests.offer(connection))
+        {
+            connection.failBeforeOpen(io.conduit.transport.engine.CloseReason.REFUSED);
+        }
+        return connection;
+    }
+
+    /** Connects and waits for the handshake; throws {@link ConnectionClosedException} or a timeout. */
+    public ConduitConnection connect(final InetSocketAddress remote, final long timeout, final TimeUnit unit)
+        throws IOException
+    {
+        return connect(remote).awaitConnected(timeout, unit);
+    }
+
+    /** The next connection the listener accepted, or null. */
+    public ConduitConnection pollAccepted()
+    {
+        return agent.accepted.poll();
+    }
+
+    /** Waits for an accepted connection; null on timeout. */
+    public ConduitConnection accept(final long timeout, final TimeUnit unit)
+    {
+        final long deadlineNs = System.nanoTime() + unit.toNanos(timeout);
+        final Waiter waiter = waiter();
+        ConduitConnection connection;
+        while ((connection = pollAccepted()) == null)
+        {
+            ensureOpen();
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return null;
+            }
+            waiter.await();
+        }
+        return connection;
+    }
+
+    /** Runs one duty cycle (invoker mode only); returns the work done, 0 when idle. */
+    public int doWork()
+    {
+        if (invoker == null)
+        {
+            throw new IllegalStateException("doWork() is for ThreadingMode.INVOKER; this endpoint runs its own thread");
+        }
+        return invoker.invoke();
+    }
+
+    /** Snapshot-free view of the endpoint's counters, refreshed by the agent every statsIntervalNs. */
+    public EndpointStats stats()
+    {
+        return agent.stats;
+    }
+
+    /**
+     * Closes every connection gracefully, waits up to the context's linger time for them to finish, aborts the
+     * rest, stops the agent and closes the socket. In invoker mode call it from the invoking thread.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        agent.requestClose();
+        if (runner != null)
+        {
+            final Waiter waiter = new Waiter(null, new BackoffIdleStrategy(1, 1, 10_000, 1_000_000));
+            while (!agent.isDrained() && !runner.isClosed())
+            {
+                waiter.await();
+            }
+            runner.close();
+        }
+        else
+        {
+            while (!agent.isDrained())
+            {
+                if (invoker.invoke() == 0)
+                {
+                    context.idleStrategy().idle();
+                }
+            }
+            invoker.close();
+        }
+    }
+
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    void ring(final ConduitConnection connection)
+    {
+        if (!agent.doorbells.offer(connection))
+        {
+            // Cannot happen while each connection holds at most one entry and capacity covers maxConnections.
+            throw new IllegalStateException("doorbell queue full");
+        }
+    }
+
+    Waiter waiter()
+    {
+        return new Waiter(invoker, invoker != null ? context.idleStrategy() :
+            new BackoffIdleStrategy(10, 10, 1_000, 200_000));
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("endpoint is closed");
+        }
+    }
+
+    /** How a blocking call waits: it runs the duty cycle itself in invoker mode, else it idles. */
+    static final class Waiter
+    {
+        private final AgentInvoker invoker;
+        private final IdleStrategy idle;
+
+        Waiter(final AgentInvoker invoker, final IdleStrategy idle)
+        {
+            this.invoker = invoker;
+            this.idle = idle;
+        }
+
+        void await()
+        {
+            final int work = invoker == null ? 0 : invoker.invoke();
+            idle.idle(work);
+        }
+    }
+
+    static UncheckedIOException unchecked(final IOException ex)
+    {
+        return new UncheckedIOException(ex);
+    }
+}
