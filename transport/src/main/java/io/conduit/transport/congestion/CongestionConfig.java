@@ -15,10 +15,18 @@ public final class CongestionConfig
     public static final int DEFAULT_MINIMUM_WINDOW_SEGMENTS = 2;
     /** 64 MiB: a 10 Gbit/s path with a 50 ms round trip needs about 60 MiB in flight. */
     public static final long DEFAULT_MAXIMUM_WINDOW_BYTES = 64L * 1024 * 1024;
+    /** RFC 9438 §5.1 / §4.6: CUBIC keeps 70% of the window on a congestion event. */
+    public static final double DEFAULT_CUBIC_BETA = 0.7;
+    /** RFC 9438 §5.1 / §4.2: the cubic scaling constant C, in segments per second cubed. */
+    public static final double DEFAULT_CUBIC_C = 0.4;
 
     private int initialWindowSegments = DEFAULT_INITIAL_WINDOW_SEGMENTS;
     private int minimumWindowSegments = DEFAULT_MINIMUM_WINDOW_SEGMENTS;
     private long maximumWindowBytes = DEFAULT_MAXIMUM_WINDOW_BYTES;
+    private double cubicBeta = DEFAULT_CUBIC_BETA;
+    private double cubicC = DEFAULT_CUBIC_C;
+    private boolean cubicFastConvergence = true;
+    private boolean cubicRenoFriendly = true;
 
     /**
      * @return the window a new connection starts with, in segments.
@@ -90,11 +98,96 @@ public final class CongestionConfig
         return this;
     }
 
+    /**
+     * @return CUBIC's multiplicative decrease factor beta_cubic (RFC 9438 §4.6).
+     */
+    public double cubicBeta()
+    {
+        return cubicBeta;
+    }
+
+    /**
+     * @param beta the fraction of the window CUBIC keeps on a congestion event, strictly between 0 and 1.
+     * @return this.
+     */
+    public CongestionConfig cubicBeta(final double beta)
+    {
+        // Written so that NaN fails too.
+        if (!(beta > 0 && beta < 1))
+        {
+            throw new IllegalArgumentException("cubicBeta must be between 0 and 1 exclusive: " + beta);
+        }
+        cubicBeta = beta;
+        return this;
+    }
+
+    /**
+     * @return CUBIC's scaling constant C in segments per second cubed (RFC 9438 §4.2).
+     */
+    public double cubicC()
+    {
+        return cubicC;
+    }
+
+    /**
+     * @param c how aggressively CUBIC probes beyond W_max; positive and finite.
+     * @return this.
+     */
+    public CongestionConfig cubicC(final double c)
+    {
+        if (!(c > 0 && c < Double.POSITIVE_INFINITY))
+        {
+            throw new IllegalArgumentException("cubicC must be positive and finite: " + c);
+        }
+        cubicC = c;
+        return this;
+    }
+
+    /**
+     * @return whether CUBIC lowers W_max when a loss comes before the previous W_max was reached (RFC 9438 §4.7).
+     */
+    public boolean cubicFastConvergence()
+    {
+        return cubicFastConvergence;
+    }
+
+    /**
+     * @param enabled fast convergence on or off; on by default, as RFC 9438 §4.7 recommends.
+     * @return this.
+     */
+    public CongestionConfig cubicFastConvergence(final boolean enabled)
+    {
+        cubicFastConvergence = enabled;
+        return this;
+    }
+
+    /**
+     * @return whether CUBIC grows at least as fast as Reno would in the same conditions (RFC 9438 §4.3).
+     */
+    public boolean cubicRenoFriendly()
+    {
+        return cubicRenoFriendly;
+    }
+
+    /**
+     * @param enabled the Reno-friendly region (the TCP-friendly region of RFC 8312) on or off; on by default.
+     * @return this.
+     */
+    public CongestionConfig cubicRenoFriendly(final boolean enabled)
+    {
+        cubicRenoFriendly = enabled;
+        return this;
+    }
+
     @Override
     public String toString()
     {
         return "CongestionConfig{initialWindowSegments=" + initialWindowSegments +
             ", minimumWindowSegments=" + minimumWindowSegments +
-            ", maximumWindowBytes=" + maximumWindowBytes + '}';
+            ", maximumWindowBytes=" + maximumWindowBytes +
+            ", cubicBeta=" + cubicBeta +
+            ", cubicC=" + cubicC +
+            ", cubicFastConvergence=" + cubicFastConvergence +
+            ", cubicRenoFriendly=" + cubicRenoFriendly + '}';
     }
 }

@@ -14,6 +14,16 @@ public enum CongestionControlKind
         {
             return new NewReno(maxSegmentBytes, cfg);
         }
+    },
+
+    /** RFC 9438 window growth with NewReno's slow start and recovery semantics; see {@link Cubic}. */
+    CUBIC
+    {
+        @Override
+        public CongestionControl create(final int maxSegmentBytes, final CongestionConfig cfg)
+        {
+            return new Cubic(maxSegmentBytes, cfg);
+        }
     };
 
     /**
