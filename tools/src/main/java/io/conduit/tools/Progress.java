@@ -42,6 +42,17 @@ final class Progress
     /** Reports if the interval has passed since the last report; cheap to call on every loop. */
     void update(final long nowNs, final long bytesDone, final ConduitConnection connection)
     {
+        if (nowNs - nextReportNs >= 0)
+        {
+            update(nowNs, bytesDone, connection.srttNs(), connection.congestionWindowBytes(),
+                connection.retransmits());
+        }
+    }
+
+    /** As {@link #update(long, long, ConduitConnection)} with the connection's statistics given as values. */
+    void update(final long nowNs, final long bytesDone, final long srttNs, final long congestionWindowBytes,
+        final long retransmits)
+    {
         if (nowNs - nextReportNs < 0)
         {
             return;
@@ -50,7 +61,7 @@ final class Progress
         final double seconds = Math.max(nowNs - startNs, 1) / 1e9;
         final String stats = String.format(Locale.ROOT,
             "goodput %.1f Mbit/s  srtt %.3f ms  cwnd %d B  retransmits %d", bytesDone * 8 / seconds / 1e6,
-            connection.srttNs() / 1e6, connection.congestionWindowBytes(), connection.retransmits());
+            srttNs / 1e6, congestionWindowBytes, retransmits);
         if (terminal)
         {
             final String line = "\r" + bar(bytesDone) + String.format(Locale.ROOT, " %5.1f/%.1f MiB  ",
