@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "conduit", mixinStandardHelpOptions = true, version = "conduit 0.1.0",
     description = "Conduit: reliable messaging over UDP, and the tools around it.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, ImpairCommand.class, CommandLine.HelpCommand.class})
 public final class ConduitCli implements Runnable
 {
     @CommandLine.Spec
