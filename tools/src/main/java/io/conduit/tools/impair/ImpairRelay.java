@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 
 /**
  * The socket side of {@code conduit impair}: clients send to the listen address; each client gets its own upstream
- * channel connected to the forward address (NAT style, so replies find their way back and several clients work),
+ * channel to the forward address (NAT style, so replies find their way back and several clients work),
  * and every datagram in either direction passes through that direction's {@link Impairment} before it is sent.
  *
  * <p>One thread runs everything: non-blocking channels on a {@link Selector}, a preallocated pool of buffer slots,
@@ -254,7 +254,6 @@ public final class ImpairRelay implements AutoCloseable
             final SocketAddress from;
             try
             {
-                // receive, not read: read cannot tell an empty datagram from no datagram.
                 from = session.channel.receive(buffer);
             }
             catch (final IOException ex)
@@ -267,6 +266,11 @@ public final class ImpairRelay implements AutoCloseable
             {
                 free(slot);
                 break;
+            }
+            if (!forwardAddress.equals(from))
+            {
+                free(slot); // not from the server: a connected socket would never have shown it either
+                continue;
             }
             received++;
             impair(slot, session, DOWNSTREAM);
@@ -370,7 +374,7 @@ public final class ImpairRelay implements AutoCloseable
         int written;
         try
         {
-            written = direction == UPSTREAM ? session.channel.write(buffer) :
+            written = direction == UPSTREAM ? session.channel.send(buffer, forwardAddress) :
                 listenChannel.send(buffer, session.clientAddress);
         }
         catch (final IOException ex)
@@ -397,7 +401,8 @@ public final class ImpairRelay implements AutoCloseable
             {
                 channel.configureBlocking(false);
                 socketBuffers(channel);
-                channel.connect(forwardAddress);
+                // Bound, not connected: a connected DatagramChannel silently skips sending empty datagrams.
+                channel.bind(null);
                 session = new ClientSession((InetSocketAddress)clientAddress, channel);
                 channel.register(selector, SelectionKey.OP_READ, session);
             }

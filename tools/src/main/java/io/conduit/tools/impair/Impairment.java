@@ -12,8 +12,9 @@ import java.util.random.RandomGenerator;
  * #heldCopy()} is {@code i}, that copy is held for reordering: the caller keeps it apart and sends it at its release
  * time, unless a later call returns {@link #previousHeldReleaseNs()} other than {@link #NONE}, which moves it to just
  * after that later datagram (the caller breaks equal release times by arrival order). Decisions are made in the
- * order loss, corruption, duplication, rate, delay and jitter, reordering; jitter larger than the gap between
- * datagrams reorders them too, as netem does. Not thread-safe: one thread per instance.
+ * order loss, corruption, duplication, rate, delay and jitter, reordering. At most one datagram is held at a time,
+ * and the one that lets it go is never held itself, so with reorder probability p about p / (1 + p) of the datagrams
+ * are held. Jitter larger than the gap between datagrams reorders them too, as netem does. Not thread-safe.
  */
 public final class Impairment
 {
@@ -96,8 +97,13 @@ public final class Impairment
         }
         if (copies > 0)
         {
+            // The datagram that lets a held one go is never held itself, or the two would just swap back.
+            final boolean releasing = holding;
             releaseHeldAfter(copies);
-            maybeHold();
+            if (chance(config.reorderProbability()) && !releasing)
+            {
+                hold();
+            }
         }
         return copies;
     }
@@ -148,16 +154,13 @@ public final class Impairment
         holding = false;
     }
 
-    private void maybeHold()
+    private void hold()
     {
-        if (chance(config.reorderProbability()))
-        {
-            stats.onReordered();
-            heldCopy = 0;
-            releaseNs[0] += config.reorderHoldNs();
-            holding = true;
-            holdDeadlineNs = releaseNs[0];
-        }
+        stats.onReordered();
+        heldCopy = 0;
+        releaseNs[0] += config.reorderHoldNs();
+        holding = true;
+        holdDeadlineNs = releaseNs[0];
     }
 
     /**
@@ -185,8 +188,11 @@ public final class Impairment
     private long delayWithJitterNs()
     {
         final long jitterNs = config.jitterNs();
-        final long delayNs = jitterNs > 0 ? config.delayNs() + random.nextLong(-jitterNs, jitterNs + 1) : config.delayNs();
-        return Math.max(0, delayNs);
+        if (jitterNs == 0)
+        {
+            return config.delayNs();
+        }
+        return Math.max(0, config.delayNs() + random.nextLong(-jitterNs, jitterNs + 1));
     }
 
     private boolean chance(final double probability)
