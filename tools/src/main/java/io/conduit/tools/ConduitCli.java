@@ -9,9 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "conduit", mixinStandardHelpOptions = true, version = "conduit 0.1.0",
     description = "Conduit: reliable messaging over UDP, and the tools around it.",
-    subcommands = {DemoCommand.class, StatCommand.class,
-        SendCommand.class, RecvCommand.class, PingCommand.class, PongCommand.class, BlastCommand.class,
-        SinkCommand.class,
+    subcommands = {DemoCommand.class, SendCommand.class, RecvCommand.class, PingCommand.class, PongCommand.class,
+        BlastCommand.class, SinkCommand.class, ImpairCommand.class, StatCommand.class,
         CommandLine.HelpCommand.class})
 public final class ConduitCli implements Runnable
 {
