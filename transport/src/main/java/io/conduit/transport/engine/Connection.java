@@ -614,7 +614,8 @@ public final class Connection
 
     private void processAcknowledgement(final long nowNs, final PacketDecoder packet, final int ack)
     {
-        sendWindow.beginAck();
+        // RFC 8985 §6.2: the ambiguity guard is the minimum RTT; the smoothed RTT stands in for it here.
+        sendWindow.beginAck(nowNs, rtt.srttNs());
         final int released = lessThan(ack, sendWindow.una()) ? 0 : sendWindow.acknowledgeUpTo(ack);
         for (int i = 0, count = packet.sackCount(); i < count; i++)
         {
@@ -640,15 +641,7 @@ public final class Connection
         {
             rtoRecovery = false;
         }
-        final int newlyLost = sendWindow.detectLosses();
-        if (newlyLost > 0 && !inRecovery && !rtoRecovery)
-        {
-            // RFC 6675 §5: enter loss recovery once per window of data.
-            inRecovery = true;
-            recoveryPoint = sendWindow.nxt();
-            counters.fastRetransmits++;
-            congestion.onLossDetected(nowNs, sendWindow.bytesInFlight());
-        }
+        detectLosses(nowNs);
         if (inRecovery && !lessThan(sendWindow.una(), recoveryPoint))
         {
             inRecovery = false;
@@ -658,6 +651,25 @@ public final class Connection
         {
             congestion.onAcked(nowNs, sendWindow.newlyAckedBytes(), sendWindow.bytesInFlight(), rttSampleNs);
         }
+    }
+
+    /** Marks lost segments (RFC 6675 + RACK) and enters loss recovery once per window of data (RFC 6675 §5). */
+    private void detectLosses(final long nowNs)
+    {
+        final int newlyLost = sendWindow.detectLosses(nowNs, rtt.srttNs(), reorderWindowNs());
+        if (newlyLost > 0 && !inRecovery && !rtoRecovery)
+        {
+            inRecovery = true;
+            recoveryPoint = sendWindow.nxt();
+            counters.fastRetransmits++;
+            congestion.onLossDetected(nowNs, sendWindow.bytesInFlight());
+        }
+    }
+
+    /** RFC 8985 §6.2 step 4: a quarter of the RTT tolerates mild reordering, never below the clock's granularity. */
+    private long reorderWindowNs()
+    {
+        return Math.max(config.clockGranularityNs(), rtt.srttNs() / 4);
     }
 
     private void onFinAcknowledged(final long nowNs)
@@ -791,6 +803,10 @@ public final class Connection
                 return;
             }
         }
+        if (due(TimerKind.REORDER, nowNs))
+        {
+            detectLosses(nowNs);
+        }
         if (due(TimerKind.DELAYED_ACK, nowNs))
         {
             deadlines[TimerKind.DELAYED_ACK] = TimerKind.NONE;
@@ -877,6 +893,8 @@ public final class Connection
             case TimerKind.RETRANSMIT: return retransmitDeadline();
             case TimerKind.DELAYED_ACK: return ackPending && !ackNow ? deadlines[kind] : TimerKind.NONE;
             case TimerKind.KEEPALIVE: return keepaliveDeadline();
+            case TimerKind.REORDER: return state == ConnectionState.CLOSED || rtoRecovery ? TimerKind.NONE :
+                sendWindow.reorderDeadlineNs(rtt.srttNs(), reorderWindowNs());
             default: return deadlines[kind];
         }
     }

@@ -41,6 +41,10 @@ final class SendWindow
     private int sackedCount;
     private long newlyAckedBytes;
     private long newestOriginalAckedSentNs;
+    /** RACK (RFC 8985): send time of the most recently sent segment known delivered; Long.MIN_VALUE if none. */
+    private long rackSentNs = Long.MIN_VALUE;
+    private long ackNowNs;
+    private long ambiguityNs;
     private boolean ackedRetransmission;
 
     SendWindow(final int capacity, final int slotBytes)
@@ -65,6 +69,7 @@ final class SendWindow
         bytesInFlight = 0;
         lostCount = 0;
         sackedCount = 0;
+        rackSentNs = Long.MIN_VALUE;
         java.util.Arrays.fill(state, (byte)0);
     }
 
@@ -206,9 +211,15 @@ final class SendWindow
         sentTimeNs[slot] = nowNs;
     }
 
-    /** Starts accounting for one ACK; read the results with {@link #newlyAckedBytes()} and friends. */
-    void beginAck()
+    /**
+     * Starts accounting for one ACK; read the results with {@link #newlyAckedBytes()} and friends. A retransmitted
+     * segment acknowledged sooner than {@code ambiguityNs} after its retransmission may be acknowledging the original,
+     * so it does not advance the RACK clock (RFC 8985 §6.2 step 2).
+     */
+    void beginAck(final long nowNs, final long ambiguityNs)
     {
+        this.ackNowNs = nowNs;
+        this.ambiguityNs = ambiguityNs;
         newlyAckedBytes = 0;
         newestOriginalAckedSentNs = Long.MIN_VALUE;
         ackedRetransmission = false;
@@ -279,6 +290,12 @@ final class SendWindow
     private void noteAcked(final int slot)
     {
         newlyAckedBytes += cost(payloadLength[slot]);
+        final long sentNs = sentTimeNs[slot];
+        if ((transmitCount[slot] == 1 || ackNowNs - sentNs >= ambiguityNs) &&
+            (rackSentNs == Long.MIN_VALUE || sentNs - rackSentNs > 0))
+        {
+            rackSentNs = sentNs;
+        }
         if (transmitCount[slot] == 1)
         {
             // Karn's rule (RFC 6298 §3): only segments sent exactly once give unambiguous RTT samples.
@@ -307,15 +324,18 @@ final class SendWindow
     }
 
     /**
-     * RFC 6675 §4 IsLost(): a segment with at least DupThresh SACKed segments above it is lost. Marks such
-     * segments and returns how many were newly marked.
+     * Marks lost segments and returns how many were newly marked. Two rules: RFC 6675 §4 IsLost() for segments
+     * sent once (at least DupThresh SACKed segments above), and RACK's time rule (RFC 8985 §6.2) for everything,
+     * which is what catches a lost retransmission without waiting for the RTO: a segment is lost when a segment
+     * sent more than {@code reorderWindowNs} after it has been delivered.
      */
-    int detectLosses()
+    int detectLosses(final long nowNs, final long rttNs, final long reorderWindowNs)
     {
         if (sackedCount == 0)
         {
             return 0;
         }
+        final boolean rack = rackSentNs != Long.MIN_VALUE;
         int sackedAbove = 0;
         int newlyLost = 0;
         for (int seq = nxt - 1; seq - una >= 0; seq--)
@@ -326,7 +346,10 @@ final class SendWindow
             {
                 sackedAbove++;
             }
-            else if (sackedAbove >= DUP_THRESHOLD && (s & SENT) != 0 && (s & LOST) == 0 && (s & IN_FLIGHT) != 0)
+            else if ((s & SENT) != 0 && (s & LOST) == 0 && (s & IN_FLIGHT) != 0 &&
+                ((sackedAbove >= DUP_THRESHOLD && transmitCount[slot] == 1) ||
+                (rack && sentTimeNs[slot] + reorderWindowNs - rackSentNs < 0) ||
+                (rack && sentTimeNs[slot] - rackSentNs <= 0 && nowNs - sentTimeNs[slot] >= rttNs + reorderWindowNs)))
             {
                 state[slot] = (byte)((s & ~IN_FLIGHT) | LOST);
                 bytesInFlight -= cost(payloadLength[slot]);
@@ -335,6 +358,29 @@ final class SendWindow
             }
         }
         return newlyLost;
+    }
+
+    /**
+     * RFC 8985 §6.3: when a segment sent before the newest delivered one is not yet overdue, the time at which it
+     * will be (its send time + RTT + reorder window); {@link TimerKind#NONE} when there is no such segment.
+     */
+    long reorderDeadlineNs(final long rttNs, final long reorderWindowNs)
+    {
+        if (sackedCount == 0 || rackSentNs == Long.MIN_VALUE)
+        {
+            return TimerKind.NONE;
+        }
+        long earliest = TimerKind.NONE;
+        for (int seq = una; seq - nxt < 0; seq++)
+        {
+            final int slot = seq & mask;
+            final byte s = state[slot];
+            if ((s & IN_FLIGHT) != 0 && (s & SACKED) == 0 && sentTimeNs[slot] - rackSentNs <= 0)
+            {
+                earliest = Math.min(earliest, sentTimeNs[slot] + rttNs + reorderWindowNs);
+            }
+        }
+        return earliest;
     }
 
     /** RTO (RFC 6298 §5.4, RFC 6675 §5.1): every sent, un-SACKed segment is presumed lost. */

@@ -16,7 +16,9 @@ public final class TimerKind
     public static final int KEEPALIVE = 3;
     /** 2 x MSL in TIME-WAIT. */
     public static final int TIME_WAIT = 4;
-    public static final int COUNT = 5;
+    /** RACK reordering timer (RFC 8985 §6.3): declares a segment lost once it is overdue by RTT + reorder window. */
+    public static final int REORDER = 5;
+    public static final int COUNT = 6;
 
     /** A deadline slot with nothing scheduled. */
     public static final long NONE = Long.MAX_VALUE;
@@ -34,6 +36,7 @@ public final class TimerKind
             case PERSIST: return "persist";
             case KEEPALIVE: return "keepalive";
             case TIME_WAIT: return "time-wait";
+            case REORDER: return "reorder";
             default: return "unknown";
         }
     }

@@ -34,7 +34,9 @@ class ReliableTransferSimTest
             .delayedAckNs(MILLISECONDS.toNanos(2))
             .keepaliveIdleNs(SECONDS.toNanos(5))
             .keepaliveIntervalNs(SECONDS.toNanos(1))
-            .timeWaitNs(MILLISECONDS.toNanos(500));
+            // TIME-WAIT must outlast the peer's longest retransmission interval (2 x max RTO), or a retransmitted FIN
+            // whose ACK was lost finds no TIME-WAIT entry and is answered with RST (seed 29 found this).
+            .timeWaitNs(SECONDS.toNanos(4));
         return new EndpointConfig().connection(connection)
             .cookieRotationNs(MILLISECONDS.toNanos(500))
             .cookieLifetimeNs(MILLISECONDS.toNanos(500));
