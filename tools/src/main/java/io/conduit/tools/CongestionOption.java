@@ -32,6 +32,13 @@ final class CongestionOption implements ITypeConverter<CongestionControlKind>
             available() + ")");
     }
 
+    /** True when {@code value} names a congestion controller (any accepted spelling). */
+    static boolean isKnown(final String value)
+    {
+        final String wanted = normalise(value);
+        return Arrays.stream(CongestionControlKind.values()).anyMatch(kind -> normalise(kind.name()).equals(wanted));
+    }
+
     /** The accepted spellings, e.g. {@code newreno|cubic}. */
     static String available()
     {

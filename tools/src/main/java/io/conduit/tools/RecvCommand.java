@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
+import io.conduit.transport.codec.RejectReason;
 import io.conduit.transport.endpoint.ConduitConnection;
 import io.conduit.transport.endpoint.Endpoint;
 import io.conduit.transport.endpoint.EndpointContext;
@@ -81,6 +82,12 @@ final class RecvCommand extends EndpointCommand implements ReceivedMessageHandle
             connection.close();
             driveUntilClosed(endpoint, connection);
             channel.force(false);
+            endpoint.refreshStats();
+            // Informational; scripts read only the last line.
+            out.println("stats datagrams_received=" + endpoint.stats().datagramsReceived() +
+                " rejected=" + endpoint.stats().rejected() +
+                " rejected_checksum=" + endpoint.stats().rejected(RejectReason.BAD_CHECKSUM) +
+                " duplicate_segments=" + connection.duplicateSegments());
             out.println("received " + receivedBytes + " bytes sha256 " + HexFormat.of().formatHex(digest.digest()));
             out.flush();
             return 0;

@@ -146,6 +146,18 @@ public final class Endpoint implements AutoCloseable
         return agent.stats;
     }
 
+    /** Publishes fresh statistics now instead of at the next interval, and returns once they are visible. */
+    public void refreshStats()
+    {
+        ensureOpen();
+        agent.statsRequested = true;
+        final Waiter waiter = waiter();
+        while (agent.statsRequested)
+        {
+            waiter.await();
+        }
+    }
+
     /**
      * Closes every connection gracefully, waits up to the context's linger time for them to finish, aborts the
      * rest, stops the agent and closes the socket. In invoker mode call it from the invoking thread.

@@ -56,6 +56,7 @@ final class EndpointAgent implements Agent
     private long nextStatsNs;
     private volatile boolean closeRequested;
     private volatile boolean lingerDone;
+    volatile boolean statsRequested;
     private long closeDeadlineNs;
     private boolean closing;
 
@@ -108,10 +109,11 @@ final class EndpointAgent implements Agent
             work += progressClose(nowNs);
         }
         work += transmit(nowNs);
-        if (nowNs - nextStatsNs >= 0)
+        if (nowNs - nextStatsNs >= 0 || statsRequested)
         {
             publishStats();
             nextStatsNs = nowNs + context.statsIntervalNs();
+            statsRequested = false;
         }
         return work;
     }

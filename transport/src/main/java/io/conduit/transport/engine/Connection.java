@@ -110,6 +110,9 @@ public final class Connection
     private int consecutiveTimeouts;
 
     private boolean probePending;
+    private boolean tailProbePending;
+    private boolean tailProbeOutstanding;
+    private long lastDataSentNs;
     private int persistBackoff;
     private int keepaliveProbesSent;
     private long lastReceiveNs;
@@ -627,6 +630,10 @@ public final class Connection
             rttSampleNs = nowNs - sendWindow.rttSampleSentNs();
             rtt.onSample(rttSampleNs);
         }
+        if (released > 0 || sendWindow.newlyAckedBytes() > 0)
+        {
+            tailProbeOutstanding = false;
+        }
         if (released > 0)
         {
             consecutiveTimeouts = 0;
@@ -807,6 +814,11 @@ public final class Connection
         {
             detectLosses(nowNs);
         }
+        if (due(TimerKind.TAIL_PROBE, nowNs))
+        {
+            tailProbePending = true;
+            tailProbeOutstanding = true;
+        }
         if (due(TimerKind.DELAYED_ACK, nowNs))
         {
             deadlines[TimerKind.DELAYED_ACK] = TimerKind.NONE;
@@ -829,6 +841,8 @@ public final class Connection
     private void onRetransmitTimeout(final long nowNs)
     {
         deadlines[TimerKind.RETRANSMIT] = TimerKind.NONE;
+        tailProbePending = false;
+        tailProbeOutstanding = false;
         if (state == ConnectionState.SYN_SENT)
         {
             if (synTransmits > config.maxSynRetransmits())
@@ -893,6 +907,7 @@ public final class Connection
             case TimerKind.RETRANSMIT: return retransmitDeadline();
             case TimerKind.DELAYED_ACK: return ackPending && !ackNow ? deadlines[kind] : TimerKind.NONE;
             case TimerKind.KEEPALIVE: return keepaliveDeadline();
+            case TimerKind.TAIL_PROBE: return tailProbeDeadline();
             case TimerKind.REORDER: return state == ConnectionState.CLOSED || rtoRecovery ? TimerKind.NONE :
                 sendWindow.reorderDeadlineNs(rtt.srttNs(), reorderWindowNs());
             default: return deadlines[kind];
@@ -914,6 +929,29 @@ public final class Connection
             return cookieSentNs + rtt.rtoNs();
         }
         return TimerKind.NONE;
+    }
+
+    /**
+     * RFC 8985 §7.2: probe timeout of two smoothed RTTs (plus the peer's delayed-ACK time when only one segment is
+     * out, since that one may be waiting for a partner), one probe until an ACK arrives, and never after the RTO.
+     */
+    private long tailProbeDeadline()
+    {
+        if (tailProbeOutstanding || tailProbePending || rtoRecovery || sendWindow.isEmpty() || rtt.srttNs() == 0 ||
+            !(state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSE_WAIT ||
+            state == ConnectionState.FIN_WAIT_1 || state == ConnectionState.CLOSING ||
+            state == ConnectionState.LAST_ACK))
+        {
+            return TimerKind.NONE;
+        }
+        long timeoutNs = Math.max(2 * rtt.srttNs(), config.clockGranularityNs());
+        if (sendWindow.outstanding() == 1)
+        {
+            timeoutNs += config.delayedAckNs();
+        }
+        final long deadline = lastDataSentNs + timeoutNs;
+        final long retransmit = deadlines[TimerKind.RETRANSMIT];
+        return retransmit != TimerKind.NONE && retransmit - deadline <= 0 ? TimerKind.NONE : deadline;
     }
 
     private long keepaliveDeadline()
@@ -953,6 +991,10 @@ public final class Connection
         if (length == 0)
         {
             length = writeNewSegment(nowNs, out, offset);
+        }
+        if (length == 0 && tailProbePending)
+        {
+            length = writeTailProbe(nowNs, out, offset);
         }
         if (length > 0)
         {
@@ -1003,6 +1045,21 @@ public final class Connection
         {
             return 0;
         }
+        counters.retransmits++;
+        return writeSegment(nowNs, out, offset, seq);
+    }
+
+    /** RFC 8985 §7.3: retransmit the highest outstanding segment; its ACK or SACK lets RACK find any loss. */
+    private int writeTailProbe(final long nowNs, final MutableDirectBuffer out, final int offset)
+    {
+        tailProbePending = false;
+        final int seq = sendWindow.lastUnsacked();
+        if (seq == sendWindow.nxt())
+        {
+            tailProbeOutstanding = false;
+            return 0;
+        }
+        counters.tailProbes++;
         counters.retransmits++;
         return writeSegment(nowNs, out, offset, seq);
     }
@@ -1099,6 +1156,7 @@ public final class Connection
             sendWindow.copyPayload(seq, out, encoder.payloadIndex());
         }
         sendWindow.onTransmit(seq, nowNs);
+        lastDataSentNs = nowNs;
         if (deadlines[TimerKind.RETRANSMIT] == TimerKind.NONE)
         {
             deadlines[TimerKind.RETRANSMIT] = nowNs + rtt.rtoNs();

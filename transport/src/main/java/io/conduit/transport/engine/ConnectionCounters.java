@@ -20,6 +20,7 @@ public final class ConnectionCounters
     long outOfOrderSegments;
     long acksSent;
     long probesSent;
+    long tailProbes;
     long invalidAcks;
 
     public long segmentsSent() { return segmentsSent; }
@@ -39,6 +40,8 @@ public final class ConnectionCounters
     public long outOfOrderSegments() { return outOfOrderSegments; }
     public long acksSent() { return acksSent; }
     public long probesSent() { return probesSent; }
+    /** Tail loss probes sent (RFC 8985 §7); each is also counted in {@link #retransmits()}. */
+    public long tailProbes() { return tailProbes; }
     /** ACKs for sequence numbers never sent: ignored. */
     public long invalidAcks() { return invalidAcks; }
 }

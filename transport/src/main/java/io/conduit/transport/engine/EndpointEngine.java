@@ -299,11 +299,12 @@ public final class EndpointEngine
     {
         counters.timeWaitHits++;
         final int slot = timeWait.find(nowNs, localId);
-        if (type == PacketType.RST || timeWait.remoteKey(slot) != remoteKey)
+        // Never answer an ACK (or RST): two closed ends whose entries both answered ACKs would ping-pong forever.
+        if (type == PacketType.RST || type == PacketType.ACK || timeWait.remoteKey(slot) != remoteKey)
         {
             return;
         }
-        // RFC 9293 §3.10.7.4: in TIME-WAIT, answer a retransmitted FIN (or anything) with the final ACK.
+        // RFC 9293 §3.10.7.4: in TIME-WAIT, answer a retransmitted FIN (or other sequenced segment) with the final ACK.
         if (replies.isFull())
         {
             counters.replyQueueDrops++;

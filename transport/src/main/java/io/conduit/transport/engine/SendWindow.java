@@ -416,6 +416,20 @@ final class SendWindow
         throw new IllegalStateException("lostCount=" + lostCount + " but no lost segment in [" + una + "," + nxt + ")");
     }
 
+    /** The highest sent, un-SACKed segment (the tail probe's choice), or {@code nxt()} when every one is SACKed. */
+    int lastUnsacked()
+    {
+        for (int seq = nxt - 1; seq - una >= 0; seq--)
+        {
+            final byte s = state[seq & mask];
+            if ((s & SACKED) == 0 && (s & SENT) != 0)
+            {
+                return seq;
+            }
+        }
+        return nxt;
+    }
+
     /** The lowest sent, un-SACKed segment: the RTO retransmits it first. */
     int firstUnsacked()
     {

@@ -18,7 +18,9 @@ public final class TimerKind
     public static final int TIME_WAIT = 4;
     /** RACK reordering timer (RFC 8985 §6.3): declares a segment lost once it is overdue by RTT + reorder window. */
     public static final int REORDER = 5;
-    public static final int COUNT = 6;
+    /** Tail loss probe (RFC 8985 §7): after about two RTTs of silence, resend the last segment to draw an ACK. */
+    public static final int TAIL_PROBE = 6;
+    public static final int COUNT = 7;
 
     /** A deadline slot with nothing scheduled. */
     public static final long NONE = Long.MAX_VALUE;
@@ -37,6 +39,7 @@ public final class TimerKind
             case KEEPALIVE: return "keepalive";
             case TIME_WAIT: return "time-wait";
             case REORDER: return "reorder";
+            case TAIL_PROBE: return "tail-probe";
             default: return "unknown";
         }
     }
