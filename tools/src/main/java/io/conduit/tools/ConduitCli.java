@@ -24,13 +24,19 @@ public final class ConduitCli implements Runnable
 
     public static int execute(final String... args)
     {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line (usage errors exit 2 with a one-line message), for embedding and tests. */
+    public static CommandLine commandLine()
+    {
         final CommandLine commandLine = new CommandLine(new ConduitCli());
         commandLine.setParameterExceptionHandler((ex, arguments) ->
         {
             ex.getCommandLine().getErr().println("conduit: " + ex.getMessage() + " (try --help)");
             return 2;
         });
-        return commandLine.execute(args);
+        return commandLine;
     }
 
     @Override

@@ -7,17 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ConduitCliTest
 {
     @Test
-    void demoTransfersAFileIntactAndExitsZero()
-    {
-        assertEquals(0, ConduitCli.execute("demo", "--size-mib", "2", "--seed", "3"));
-    }
-
-    @Test
     void wrongArgumentsExitWithTwo()
     {
         assertEquals(2, ConduitCli.execute("demo", "--no-such-flag"));
         assertEquals(2, ConduitCli.execute("no-such-command"));
         assertEquals(2, ConduitCli.execute("demo", "--loss", "1.5"));
+        assertEquals(2, ConduitCli.execute("demo", "--mode", "sideways"));
+        assertEquals(2, ConduitCli.execute("demo", "--cc", "vegas"));
     }
 
     @Test

@@ -147,14 +147,15 @@ public final class ConduitProcess implements AutoCloseable
     /** Stops the process politely (SIGTERM), so a relay prints its summary. */
     public void stop() throws InterruptedException
     {
-        // `ip netns exec` may fork: signal the JVM itself, not only its parent.
+        // `ip netns exec` may fork: signal the JVM itself, not only its parent. Through ProcessHandle, because
+        // Process.destroy() also closes our end of its output, losing the summary it prints on the way out.
         process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS))
+        process.toHandle().destroy();
+        finished.await(10, TimeUnit.SECONDS);
+        if (!process.waitFor(5, TimeUnit.SECONDS))
         {
             process.destroyForcibly();
         }
-        finished.await(5, TimeUnit.SECONDS);
     }
 
     @Override
