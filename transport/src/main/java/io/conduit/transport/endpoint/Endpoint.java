@@ -1,7 +1,6 @@
 package io.conduit.transport.endpoint;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -173,8 +172,10 @@ public final class Endpoint implements AutoCloseable
         agent.requestClose();
         if (runner != null)
         {
+            // Bounded: if the agent thread died (its error handler threw), close anyway rather than hang.
+            final long deadlineNs = System.nanoTime() + context.lingerNs() + TimeUnit.SECONDS.toNanos(1);
             final Waiter waiter = new Waiter(null, new BackoffIdleStrategy(1, 1, 10_000, 1_000_000));
-            while (!agent.isDrained() && !runner.isClosed())
+            while (!agent.isDrained() && !runner.isClosed() && System.nanoTime() - deadlineNs < 0)
             {
                 waiter.await();
             }
@@ -238,10 +239,5 @@ public final class Endpoint implements AutoCloseable
             final int work = invoker == null ? 0 : invoker.invoke();
             idle.idle(work);
         }
-    }
-
-    static UncheckedIOException unchecked(final IOException ex)
-    {
-        return new UncheckedIOException(ex);
     }
 }
