@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.conduit.transport.engine.ConnectionState;
+import io.conduit.transport.status.CounterTypes;
 import io.conduit.transport.status.CounterValue;
 import io.conduit.transport.status.StatusDirectory;
 import io.conduit.transport.status.StatusReader;
@@ -118,16 +120,16 @@ final class StatCommand implements Callable<Integer>
             for (final CounterValue counter : snapshot.counters())
             {
                 labelWidth = Math.max(labelWidth, printable(counter.label()).length());
-                valueWidth = Math.max(valueWidth, Long.toString(counter.value()).length());
+                valueWidth = Math.max(valueWidth, render(counter).length());
             }
         }
-        final String lineFormat = "%-" + labelWidth + "s  %" + valueWidth + "d%n";
+        final String lineFormat = "%-" + labelWidth + "s  %" + valueWidth + "s%n";
         for (final StatusSnapshot snapshot : live)
         {
             out.println("endpoint " + printable(snapshot.name()) + " pid " + snapshot.pid());
             for (final CounterValue counter : snapshot.counters())
             {
-                out.printf(lineFormat, printable(counter.label()), counter.value());
+                out.printf(lineFormat, printable(counter.label()), render(counter));
             }
             out.println();
         }
@@ -143,5 +145,16 @@ final class StatCommand implements Callable<Integer>
             builder.append(Character.isISOControl(c) ? '?' : c);
         }
         return builder.toString();
+    }
+
+    /** A connection's state counter holds the state's ordinal; show its name. */
+    private static String render(final CounterValue counter)
+    {
+        if (counter.typeId() == CounterTypes.CONNECTION_STATE && counter.value() >= 0 &&
+            counter.value() < ConnectionState.values().length)
+        {
+            return ConnectionState.of((int)counter.value()).name();
+        }
+        return Long.toString(counter.value());
     }
 }
