@@ -1,0 +1,473 @@
+package io.conduit.messaging.conduit;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.conduit.messaging.MessageHandler;
+import io.conduit.messaging.Messaging;
+import io.conduit.messaging.PeerEventHandler;
+import io.conduit.transport.engine.Connection;
+import io.conduit.transport.engine.ConnectionState;
+import io.conduit.transport.engine.EndpointEngine;
+import io.conduit.transport.engine.TimerKind;
+
+/**
+ * {@link Messaging} over Conduit's reliable transport. One connection per pair of members, opened by the member
+ * with the lower id; its first message is a HELLO naming that member, so the accepting side knows who it is
+ * (checked against the member's configured address). A link is up once the HELLO has been exchanged and down when
+ * the connection closes for any reason (reset, keepalive timeout, retransmission limit); the lower member then
+ * reconnects with exponential backoff. A restarted member's new connection replaces the old one (down, then up).
+ *
+ * <p>Runs the sans-I/O engine on the caller's thread: {@link #doWork()} reads datagrams from the
+ * {@link DatagramPort}, fires timers, maintains links and writes datagrams. With a simulated port the cluster
+ * harness delivers datagrams through {@link #onDatagram} and time comes from the simulator.
+ */
+public final class ConduitMessaging implements Messaging
+{
+    static final int HELLO_MAGIC = 0xC0D1_4E11;
+    static final int HELLO_LENGTH = 8;
+
+    private final int localMemberId;
+    private final int[] memberIds;
+    private final Int2IntHashMap slotByMember = new Int2IntHashMap(-1);
+    private final ConduitMessagingConfig config;
+    private final DatagramPort port;
+    private final LongSupplier clock;
+    private final EndpointEngine engine;
+    private final Connection[] connections;
+    private final boolean[] up;
+    private final boolean[] helloSent;
+    private final long[] reconnectAtNs;
+    private final long[] backoffNs;
+    private final long[] remoteKeys;
+    private final ArrayList<Connection> awaitingHello = new ArrayList<>();
+    private final long[] events = new long[256];
+    private final UnsafeBuffer hello = new UnsafeBuffer(new byte[HELLO_LENGTH]);
+    private final Delivery delivery = new Delivery();
+    private final HelloReader helloReader = new HelloReader();
+    private long eventHead;
+    private long eventTail;
+    private int pollStart;
+    private int pendingLength;
+    private long pendingKey;
+    private boolean closed;
+    private long rejectedHellos;
+    private long droppedEvents;
+
+    public ConduitMessaging(final int localMemberId, final int[] memberIds, final ConduitMessagingConfig config,
+        final DatagramPort port, final LongSupplier clock, final RandomGenerator random)
+    {
+        this.localMemberId = localMemberId;
+        this.memberIds = memberIds.clone();
+        Arrays.sort(this.memberIds);
+        this.config = config.validate();
+        this.port = port;
+        this.clock = clock;
+        this.engine = new EndpointEngine(config.endpointConfig(), random);
+        engine.listen(true);
+        final int size = this.memberIds.length;
+        this.connections = new Connection[size];
+        this.up = new boolean[size];
+        this.helloSent = new boolean[size];
+        this.reconnectAtNs = new long[size];
+        this.backoffNs = new long[size];
+        this.remoteKeys = new long[size];
+        boolean self = false;
+        for (int slot = 0; slot < size; slot++)
+        {
+            final int member = this.memberIds[slot];
+            slotByMember.put(member, slot);
+            self |= member == localMemberId;
+            remoteKeys[slot] = member == localMemberId ? -1 : port.remoteKey(member);
+            backoffNs[slot] = config.reconnectMinNs();
+        }
+        if (!self)
+        {
+            throw new IllegalArgumentException("local member " + localMemberId + " is not in " +
+                Arrays.toString(memberIds));
+        }
+        hello.putInt(0, HELLO_MAGIC, ByteOrder.LITTLE_ENDIAN);
+        hello.putInt(4, localMemberId, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Override
+    public int localMemberId()
+    {
+        return localMemberId;
+    }
+
+    @Override
+    public long send(final int memberId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int slot = slotByMember.get(memberId);
+        if (slot < 0 || memberId == localMemberId)
+        {
+            return UNKNOWN_MEMBER;
+        }
+        if (closed)
+        {
+            return CLOSED;
+        }
+        if (length > maxMessageLength())
+        {
+            return MESSAGE_TOO_LARGE;
+        }
+        if (!up[slot])
+        {
+            return NOT_CONNECTED;
+        }
+        final long result = connections[slot].offer(buffer, offset, length);
+        return result == Connection.CLOSED ? NOT_CONNECTED : result;
+    }
+
+    @Override
+    public int poll(final MessageHandler handler, final int limit)
+    {
+        int delivered = 0;
+        final int size = memberIds.length;
+        delivery.handler = handler;
+        for (int i = 0; i < size && delivered < limit; i++)
+        {
+            final int slot = (pollStart + i) % size;
+            if (up[slot])
+            {
+                delivery.fromMemberId = memberIds[slot];
+                delivered += Math.max(0, connections[slot].pollMessages(delivery, limit - delivered));
+            }
+        }
+        pollStart = (pollStart + 1) % size;
+        delivery.handler = null;
+        return delivered;
+    }
+
+    @Override
+    public int pollPeerEvents(final PeerEventHandler handler, final int limit)
+    {
+        int count = 0;
+        while (eventHead < eventTail && count < limit)
+        {
+            final long event = events[(int)(eventHead++ % events.length)];
+            final int member = (int)(event >> 1);
+            if ((event & 1) != 0)
+            {
+                handler.onPeerUp(member);
+            }
+            else
+            {
+                handler.onPeerDown(member);
+            }
+            count++;
+        }
+        return count;
+    }
+
+    @Override
+    public boolean isConnected(final int memberId)
+    {
+        final int slot = slotByMember.get(memberId);
+        return slot >= 0 && up[slot];
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (closed)
+        {
+            return 0;
+        }
+        final long nowNs = clock.getAsLong();
+        int work = port.receive(this, nowNs, config.datagramBatch());
+        work += service(nowNs);
+        work += transmit(nowNs);
+        return work;
+    }
+
+    @Override
+    public int maxMessageLength()
+    {
+        return config.endpointConfig().connection().maxMessageBytes();
+    }
+
+    /** Abrupt: no FIN or RST is sent; peers notice through their keepalive (or their failure detector). */
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            for (int slot = 0; slot < memberIds.length; slot++)
+            {
+                up[slot] = false;
+            }
+            port.close();
+        }
+    }
+
+    // ------------------------------------------------------------- I/O edge
+
+    /** One datagram from the port (a real socket's, or the simulator's delivery). */
+    public void onDatagram(final long nowNs, final long remoteKey, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        if (!closed)
+        {
+            engine.onDatagram(nowNs, remoteKey, buffer, offset, length);
+        }
+    }
+
+    /** Fires timers and maintains links; returns the work done. For harnesses that deliver datagrams themselves. */
+    public int service(final long nowNs)
+    {
+        if (closed)
+        {
+            return 0;
+        }
+        int work = 0;
+        if (engine.nextDeadlineNs() - nowNs <= 0)
+        {
+            engine.onTimer(nowNs);
+            work++;
+        }
+        Connection accepted;
+        while ((accepted = engine.pollAccepted()) != null)
+        {
+            awaitingHello.add(accepted);
+            work++;
+        }
+        work += readHellos(nowNs);
+        for (int slot = 0; slot < memberIds.length; slot++)
+        {
+            if (memberIds[slot] != localMemberId)
+            {
+                work += maintain(slot, nowNs);
+            }
+        }
+        return work;
+    }
+
+    /** Writes what the engine has to send; returns datagrams sent. */
+    public int transmit(final long nowNs)
+    {
+        if (closed)
+        {
+            return 0;
+        }
+        if (pendingLength > 0)
+        {
+            if (!port.send(pendingKey, pendingLength))
+            {
+                return 0;
+            }
+            pendingLength = 0;
+        }
+        int sent = 0;
+        int length;
+        while ((length = engine.pollTransmit(nowNs, port.sendBuffer(), 0)) > 0)
+        {
+            final long key = engine.transmitRemoteKey();
+            if (!port.send(key, length))
+            {
+                pendingLength = length;
+                pendingKey = key;
+                break;
+            }
+            sent++;
+        }
+        return sent;
+    }
+
+    /** The earliest time {@link #service} has something to do (a timer or a reconnect). */
+    public long nextDeadlineNs()
+    {
+        long earliest = engine.nextDeadlineNs();
+        for (int slot = 0; slot < memberIds.length; slot++)
+        {
+            if (isInitiator(slot) && !closed && connections[slot] == null && reconnectAtNs[slot] - earliest < 0)
+            {
+                earliest = reconnectAtNs[slot];
+            }
+        }
+        return earliest == TimerKind.NONE ? Long.MAX_VALUE : earliest;
+    }
+
+    public long rejectedHellos()
+    {
+        return rejectedHellos;
+    }
+
+    /** Peer events dropped because nobody polled them (the ring holds 256). */
+    public long droppedEvents()
+    {
+        return droppedEvents;
+    }
+
+    // ------------------------------------------------------------- links
+
+    private boolean isInitiator(final int slot)
+    {
+        return localMemberId < memberIds[slot];
+    }
+
+    private int maintain(final int slot, final long nowNs)
+    {
+        Connection connection = connections[slot];
+        if (connection != null)
+        {
+            connection.pollEvents((c, from, to, reason) -> { }, Integer.MAX_VALUE);
+            final ConnectionState state = connection.state();
+            if (state == ConnectionState.CLOSED || state == ConnectionState.TIME_WAIT || connection.isPeerFinished())
+            {
+                if (state != ConnectionState.CLOSED)
+                {
+                    connection.abort(nowNs);
+                }
+                connections[slot] = null;
+                connection = null;
+                linkDown(slot);
+                reconnectAtNs[slot] = nowNs + backoffNs[slot];
+                backoffNs[slot] = Math.min(backoffNs[slot] * 2, config.reconnectMaxNs());
+            }
+        }
+        if (!isInitiator(slot))
+        {
+            return 0;
+        }
+        if (connection == null)
+        {
+            if (reconnectAtNs[slot] - nowNs <= 0)
+            {
+                connections[slot] = engine.connect(nowNs, remoteKeys[slot]);
+                helloSent[slot] = false;
+                return 1;
+            }
+            return 0;
+        }
+        if (!helloSent[slot] && connection.state() == ConnectionState.ESTABLISHED &&
+            connection.offer(hello, 0, HELLO_LENGTH) >= 0)
+        {
+            helloSent[slot] = true;
+            backoffNs[slot] = config.reconnectMinNs();
+            linkUp(slot);
+            return 1;
+        }
+        return 0;
+    }
+
+    private int readHellos(final long nowNs)
+    {
+        int work = 0;
+        for (int i = awaitingHello.size() - 1; i >= 0; i--)
+        {
+            final Connection connection = awaitingHello.get(i);
+            helloReader.memberId = 0;
+            helloReader.malformed = false;
+            if (connection.state() == ConnectionState.CLOSED)
+            {
+                awaitingHello.remove(i);
+                continue;
+            }
+            connection.pollMessages(helloReader, 1);
+            if (helloReader.malformed)
+            {
+                rejectedHellos++;
+                connection.abort(nowNs);
+                awaitingHello.remove(i);
+                continue;
+            }
+            final int member = helloReader.memberId;
+            if (member == 0)
+            {
+                continue;
+            }
+            awaitingHello.remove(i);
+            work++;
+            final int slot = slotByMember.get(member);
+            if (slot < 0 || member >= localMemberId || connection.remoteKey() != remoteKeys[slot])
+            {
+                // Unknown member, wrong side of the pair, or not from the member's address: refuse it.
+                rejectedHellos++;
+                connection.abort(nowNs);
+                continue;
+            }
+            final Connection previous = connections[slot];
+            if (previous != null)
+            {
+                // The peer restarted: its new connection replaces the old one.
+                previous.abort(nowNs);
+                linkDown(slot);
+            }
+            connections[slot] = connection;
+            linkUp(slot);
+        }
+        return work;
+    }
+
+    private void linkUp(final int slot)
+    {
+        if (!up[slot])
+        {
+            up[slot] = true;
+            event(memberIds[slot], true);
+        }
+    }
+
+    private void linkDown(final int slot)
+    {
+        if (up[slot])
+        {
+            up[slot] = false;
+            event(memberIds[slot], false);
+        }
+    }
+
+    private void event(final int member, final boolean isUp)
+    {
+        if (eventTail - eventHead >= events.length)
+        {
+            eventHead++;
+            droppedEvents++;
+        }
+        events[(int)(eventTail++ % events.length)] = ((long)member << 1) | (isUp ? 1 : 0);
+    }
+
+    /** Hands one peer's messages to the application's handler, naming the sender. */
+    private static final class Delivery implements io.conduit.transport.engine.MessageHandler
+    {
+        MessageHandler handler;
+        int fromMemberId;
+
+        @Override
+        public boolean onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            handler.onMessage(fromMemberId, buffer, offset, length);
+            return true;
+        }
+    }
+
+    /** Reads the first message of an accepted connection, which must be a HELLO. */
+    private static final class HelloReader implements io.conduit.transport.engine.MessageHandler
+    {
+        int memberId;
+        boolean malformed;
+
+        @Override
+        public boolean onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (length != HELLO_LENGTH || buffer.getInt(offset, ByteOrder.LITTLE_ENDIAN) != HELLO_MAGIC ||
+                buffer.getInt(offset + 4, ByteOrder.LITTLE_ENDIAN) <= 0)
+            {
+                malformed = true;
+                return true;
+            }
+            memberId = buffer.getInt(offset + 4, ByteOrder.LITTLE_ENDIAN);
+            return true;
+        }
+    }
+}
