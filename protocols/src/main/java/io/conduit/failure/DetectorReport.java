@@ -1,5 +1,6 @@
 package io.conduit.failure;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -134,9 +135,10 @@ public final class DetectorReport
                 for (final double loss : LOSSES)
                 {
                     final Cell cell = run(kind, jitterNs, loss, settings);
-                    out.append(String.format(Locale.ROOT, "| %s | %d ms | %.0f%% | %.0f ms | %d ms | %d | %d | %.3f | %d |%n",
-                        kind, jitterNs / MS, loss * 100, cell.detectMeanMs(), cell.detectMaxNs / MS, cell.undetected,
-                        cell.falseDead, cell.falseDeadPerPairHour(), cell.falseSuspect));
+                    out.append(String.format(Locale.ROOT,
+                        "| %s | %d ms | %.0f%% | %.0f ms | %d ms | %d | %d | %.3f | %d |%n", kind, jitterNs / MS,
+                        loss * 100, cell.detectMeanMs(), cell.detectMaxNs / MS, cell.undetected, cell.falseDead,
+                        cell.falseDeadPerPairHour(), cell.falseSuspect));
                 }
             }
         }
@@ -177,7 +179,7 @@ public final class DetectorReport
         {
             final int victim = i % FLEET_SIZE + 1;
             fleet.runUntil(fleet.nowNs() + WARM_UP_NS + random.nextLong(config.intervalNs()));
-            java.util.Arrays.fill(deadAtNs, Long.MAX_VALUE);
+            Arrays.fill(deadAtNs, Long.MAX_VALUE);
             crashed[0] = victim;
             final long crashNs = fleet.nowNs();
             fleet.crash(victim);

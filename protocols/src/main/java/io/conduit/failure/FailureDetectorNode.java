@@ -376,7 +376,8 @@ public final class FailureDetectorNode
         final long result = messaging.send(view.memberIdAt(index), sendBuffer, 0, length);
         if (result >= 0)
         {
-            final FailureCounter sent = type == FailureMessageFlyweight.TYPE_HEARTBEAT ? FailureCounter.HEARTBEATS_SENT :
+            final FailureCounter sent = type == FailureMessageFlyweight.TYPE_HEARTBEAT ?
+                FailureCounter.HEARTBEATS_SENT :
                 type == FailureMessageFlyweight.TYPE_PING ? FailureCounter.PINGS_SENT : FailureCounter.PONGS_SENT;
             counters[sent.ordinal()]++;
         }

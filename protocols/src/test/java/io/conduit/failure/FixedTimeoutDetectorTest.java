@@ -11,7 +11,8 @@ class FixedTimeoutDetectorTest
 {
     private static final long TIMEOUT_NS = 500_000_000L;
 
-    private final FixedTimeoutDetector detector = new FixedTimeoutDetector(new FixedTimeoutConfig().timeoutNs(TIMEOUT_NS));
+    private final FixedTimeoutDetector detector =
+        new FixedTimeoutDetector(new FixedTimeoutConfig().timeoutNs(TIMEOUT_NS));
 
     @Test
     void availableWithNoOpinionBeforeTheFirstArrival()

@@ -13,7 +13,8 @@ class MembershipViewTest
     private static final long TIMEOUT_NS = 1_000;
 
     private final MembershipView view = new MembershipView(new int[] {2, 3}, 0.5);
-    private final FixedTimeoutDetector detector = new FixedTimeoutDetector(new FixedTimeoutConfig().timeoutNs(TIMEOUT_NS));
+    private final FixedTimeoutDetector detector =
+        new FixedTimeoutDetector(new FixedTimeoutConfig().timeoutNs(TIMEOUT_NS));
     private final List<String> changes = new ArrayList<>();
 
     MembershipViewTest()
