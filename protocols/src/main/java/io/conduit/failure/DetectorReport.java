@@ -136,8 +136,8 @@ public final class DetectorReport
                 {
                     final Cell cell = run(kind, jitterNs, loss, settings);
                     out.append(String.format(Locale.ROOT,
-                        "| %s | %d ms | %.0f%% | %.0f ms | %d ms | %d | %d | %.3f | %d |%n", kind, jitterNs / MS,
-                        loss * 100, cell.detectMeanMs(), cell.detectMaxNs / MS, cell.undetected, cell.falseDead,
+                        "| %s | %d ms | %.0f%% | %.0f ms | %.0f ms | %d | %d | %.3f | %d |%n", kind, jitterNs / MS,
+                        loss * 100, cell.detectMeanMs(), cell.detectMaxNs / (double)MS, cell.undetected, cell.falseDead,
                         cell.falseDeadPerPairHour(), cell.falseSuspect));
                 }
             }
