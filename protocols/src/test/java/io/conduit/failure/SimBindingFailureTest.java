@@ -60,6 +60,26 @@ class SimBindingFailureTest
         assertTrue(nodes[1].counter(FailureCounter.HEARTBEATS_RECEIVED) > 4 * 200, "too few heartbeats to prove much");
     }
 
+    @Test
+    void noMemberIsFalselyDeclaredDeadInTenSimulatedMinutesWithOnePercentLossAndTenMsJitter()
+    {
+        cluster.network().defaultLink().lossProbability(0.01).delayNs(MS).jitterNs(10 * MS);
+        final int[] falseDead = {0};
+        for (int member = 1; member <= SIZE; member++)
+        {
+            nodes[member] = newNode(member);
+            nodes[member].view().addListener((peer, from, to, nowNs) -> falseDead[0] += to == MemberState.DEAD ? 1 : 0);
+        }
+        run(cluster.nowNs() + 600 * SECOND_NS);
+        assertEquals(0, falseDead[0], "false DEAD verdicts, defaults, SEED=" + SEED);
+        assertTrue(cluster.network().totals().dropped() > 1_000, "the 1% loss really happened: " +
+            cluster.network().totals().dropped());
+        for (int member = 1; member <= SIZE; member++)
+        {
+            assertEquals(SIZE - 1, nodes[member].view().count(MemberState.ALIVE), nodes[member].toString());
+        }
+    }
+
     private FailureDetectorNode newNode(final int member)
     {
         final FailureDetectorNode node = new FailureDetectorNode(member, MEMBERS, new FailureDetectorConfig(),
