@@ -286,6 +286,10 @@ public final class ConduitMessaging implements Messaging
     /** The earliest time {@link #service} has something to do (a timer or a reconnect). */
     public long nextDeadlineNs()
     {
+        if (closed)
+        {
+            return Long.MAX_VALUE;
+        }
         long earliest = engine.nextDeadlineNs();
         for (int slot = 0; slot < memberIds.length; slot++)
         {
@@ -295,6 +299,11 @@ public final class ConduitMessaging implements Messaging
             }
         }
         return earliest == TimerKind.NONE ? Long.MAX_VALUE : earliest;
+    }
+
+    public boolean isClosed()
+    {
+        return closed;
     }
 
     public long rejectedHellos()
