@@ -506,7 +506,9 @@ public final class RaftNode
         p.heartbeatAnswered();
         if (p.match() < log.lastIndex())
         {
-            sendAppend(p, false);
+            // Even with nothing new to send (an optimistic append was lost), an empty append makes the follower
+            // reject it and the leader fall back to probing from the follower's match.
+            sendAppend(p, true);
         }
     }
 
