@@ -539,7 +539,13 @@ public final class RaftNode
     {
         for (final Progress p : progress)
         {
-            sendAppend(p, sendIfEmpty);
+            if (sendAppend(p, sendIfEmpty))
+            {
+                while (sendAppend(p, false))
+                {
+                    // Pipelining: fill the follower's inflight window with batches.
+                }
+            }
         }
     }
 
