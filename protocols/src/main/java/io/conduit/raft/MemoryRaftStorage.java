@@ -41,7 +41,8 @@ public final class MemoryRaftStorage implements RaftStorage
     }
 
     @Override
-    public void entries(final long fromIndex, final long toIndexExclusive, final long maxBytes, final List<LogEntry> out)
+    public void entries(
+        final long fromIndex, final long toIndexExclusive, final long maxBytes, final List<LogEntry> out)
     {
         long bytes = 0;
         for (long i = fromIndex; i < toIndexExclusive; i++)

@@ -53,7 +53,8 @@ public record RaftConfig(
         }
         if (maxInflight < 1 || maxEntriesPerAppend < 1 || maxBytesPerAppend < 1)
         {
-            throw new IllegalArgumentException("maxInflight, maxEntriesPerAppend and maxBytesPerAppend must be positive");
+            throw new IllegalArgumentException(
+                "maxInflight, maxEntriesPerAppend and maxBytesPerAppend must be positive");
         }
         if (random == null)
         {
