@@ -1,0 +1,58 @@
+package io.conduit.raft;
+
+/**
+ * One replicated log entry. Immutable; the payload array is owned by the entry once handed over, so callers must not
+ * change it afterwards. An empty payload is the no-op entry a new leader appends (Raft §8).
+ */
+public final class LogEntry
+{
+    private static final byte[] EMPTY = new byte[0];
+
+    private final long term;
+    private final long index;
+    private final byte[] payload;
+
+    /**
+     * @param term    the leader's term when the entry was created, at least 1.
+     * @param index   the entry's position in the log, at least 1.
+     * @param payload the command; null means empty.
+     */
+    public LogEntry(final long term, final long index, final byte[] payload)
+    {
+        if (term < 1 || index < 1)
+        {
+            throw new IllegalArgumentException("term and index must be positive: term=" + term + " index=" + index);
+        }
+        this.term = term;
+        this.index = index;
+        this.payload = payload == null ? EMPTY : payload;
+    }
+
+    public long term()
+    {
+        return term;
+    }
+
+    public long index()
+    {
+        return index;
+    }
+
+    /** The command bytes; do not modify. */
+    public byte[] payload()
+    {
+        return payload;
+    }
+
+    /** Payload size, the unit of the byte limits on batching. */
+    public int sizeBytes()
+    {
+        return payload.length;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "LogEntry{term=" + term + ", index=" + index + ", payloadBytes=" + payload.length + '}';
+    }
+}

@@ -1,0 +1,24 @@
+package io.conduit.raft;
+
+/** The Raft messages exchanged between peers (Raft §5, thesis §9.6 for pre-vote). */
+public enum MessageType
+{
+    /** "Would you vote for me at term {@code term}?" without anyone changing state (thesis §9.6). */
+    PRE_VOTE,
+    PRE_VOTE_RESPONSE,
+    /** RequestVote (Raft §5.2). */
+    VOTE,
+    VOTE_RESPONSE,
+    /** AppendEntries carrying entries, or none when probing (Raft §5.3). */
+    APPEND,
+    APPEND_RESPONSE,
+    /** The leader's periodic liveness message carrying a commit index safe for that follower (as etcd). */
+    HEARTBEAT,
+    HEARTBEAT_RESPONSE;
+
+    /** Whether this is a reply to a vote or pre-vote request. */
+    public boolean isVoteResponse()
+    {
+        return this == PRE_VOTE_RESPONSE || this == VOTE_RESPONSE;
+    }
+}

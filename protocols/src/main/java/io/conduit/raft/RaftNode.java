@@ -1,0 +1,770 @@
+package io.conduit.raft;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+
+/**
+ * One Raft peer as a pure state machine, shaped like etcd/raft's {@code RawNode}.
+ * <p>
+ * Contract: the edge calls {@link #tick()} at a fixed period, {@link #step(RaftMessage)} for every message received
+ * and {@link #propose(byte[])} for client commands; then, while {@link #hasReady()}, it takes {@link #ready()},
+ * handles it as {@link Ready} describes (send, persist, send after persist, apply) and calls {@link #advance()}.
+ * Between {@code ready()} and {@code advance()} no other method may be called; the node throws if one is, so a
+ * message can never be answered from state that is not yet durable.
+ * <p>
+ * Features: pre-vote and check-quorum (thesis §9.6, §6.2), fast log backtracking with conflict hints, per-follower
+ * progress with bounded pipelining and batching, commit only of current-term entries counted on a majority (Raft
+ * §5.4.2, Figure 8). Snapshots, membership changes, ReadIndex and leadership transfer come in later increments.
+ * <p>
+ * Not thread-safe: one thread (the node's work loop) owns it. Randomness only from {@link RaftConfig#random()}.
+ */
+public final class RaftNode
+{
+    /** No node: no vote cast, no leader known. */
+    public static final int NONE = 0;
+
+    private final int id;
+    private final int[] voters;
+    private final Progress[] progress;
+    private final int selfSlot;
+    private final int quorum;
+    private final int electionTicks;
+    private final int heartbeatTicks;
+    private final boolean preVote;
+    private final boolean checkQuorum;
+    private final int maxEntriesPerAppend;
+    private final long maxBytesPerAppend;
+    private final RandomGenerator random;
+    private final RaftLog log;
+
+    /** Per voter slot: 0 no answer, 1 granted, -1 rejected, for the current (pre-)election. */
+    private final byte[] votes;
+    private final long[] matchScratch;
+    private final ArrayList<LogEntry> entryScratch = new ArrayList<>();
+    private final Ready ready = new Ready();
+    private ArrayList<RaftMessage> outbox = new ArrayList<>();
+    private ArrayList<RaftMessage> outboxAfterPersist = new ArrayList<>();
+
+    private RaftRole role = RaftRole.FOLLOWER;
+    private long term;
+    private int vote;
+    private int leader = NONE;
+    private int electionElapsed;
+    private int heartbeatElapsed;
+    private int randomizedElectionTicks;
+    private boolean readyOutstanding;
+    private boolean appendPending;
+    private HardState persistedHardState;
+    private long roleChanges;
+
+    /**
+     * Starts (or restarts) a node from what {@code storage} holds, as a follower with no known leader.
+     *
+     * @param config  identity, peers, timing and limits.
+     * @param storage the persisted hard state and log; only read by the engine.
+     */
+    public RaftNode(final RaftConfig config, final RaftStorage storage)
+    {
+        this.id = config.id();
+        this.voters = config.voters();
+        this.electionTicks = config.electionTicks();
+        this.heartbeatTicks = config.heartbeatTicks();
+        this.preVote = config.preVote();
+        this.checkQuorum = config.checkQuorum();
+        this.maxEntriesPerAppend = config.maxEntriesPerAppend();
+        this.maxBytesPerAppend = config.maxBytesPerAppend();
+        this.random = config.random();
+        this.quorum = voters.length / 2 + 1;
+        this.progress = new Progress[voters.length];
+        int self = -1;
+        for (int i = 0; i < voters.length; i++)
+        {
+            progress[i] = new Progress(voters[i], config.maxInflight());
+            if (voters[i] == id)
+            {
+                self = i;
+            }
+        }
+        this.selfSlot = self;
+        this.votes = new byte[voters.length];
+        this.matchScratch = new long[voters.length];
+        this.log = new RaftLog(storage);
+        final HardState hardState = storage.hardState();
+        this.term = hardState.term();
+        this.vote = hardState.vote();
+        this.persistedHardState = hardState;
+        resetTimers();
+    }
+
+    // ----------------------------------------------------------------------------------------------- inputs
+
+    /** One logical tick: followers and candidates count towards an election, a leader towards a heartbeat. */
+    public void tick()
+    {
+        checkNoReadyOutstanding("tick");
+        electionElapsed++;
+        if (role != RaftRole.LEADER)
+        {
+            if (electionElapsed >= randomizedElectionTicks)
+            {
+                electionElapsed = 0;
+                campaign();
+            }
+            return;
+        }
+        heartbeatElapsed++;
+        if (electionElapsed >= electionTicks)
+        {
+            electionElapsed = 0;
+            if (checkQuorum && !quorumRecentlyActive())
+            {
+                becomeFollower(term, NONE, "check-quorum: no majority heard within an election timeout");
+                return;
+            }
+        }
+        if (heartbeatElapsed >= heartbeatTicks)
+        {
+            heartbeatElapsed = 0;
+            broadcastHeartbeat();
+        }
+    }
+
+    /**
+     * Proposes a command. Only a leader accepts; the entry is sent with the next {@link #ready()}, batched with other
+     * proposals of the same cycle.
+     *
+     * @param payload the command, owned by the log from now on; null is an empty command.
+     * @return the entry's index (positive), or {@code -leaderHint} (zero or negative) when this node is not the
+     *         leader; decode with {@link #leaderHint(long)}.
+     */
+    public long propose(final byte[] payload)
+    {
+        checkNoReadyOutstanding("propose");
+        if (role != RaftRole.LEADER)
+        {
+            return -leader;
+        }
+        final long index = log.append(new LogEntry(term, log.lastIndex() + 1, payload));
+        appendPending = true;
+        return index;
+    }
+
+    /** For a non-positive {@link #propose} result: the leader this node knows of, or {@link #NONE}. */
+    public static int leaderHint(final long proposeResult)
+    {
+        if (proposeResult > 0)
+        {
+            throw new IllegalArgumentException("proposal was accepted at index " + proposeResult);
+        }
+        return (int)-proposeResult;
+    }
+
+    /** Handles one message from a peer. Messages for another node or from a non-voter are rejected. */
+    public void step(final RaftMessage m)
+    {
+        checkNoReadyOutstanding("step");
+        if (m.to() != id || slotOf(m.from()) < 0 || m.from() == id)
+        {
+            throw new IllegalArgumentException("message not for node " + id + " from a peer: " + m);
+        }
+        if (m.term() > term)
+        {
+            if (!stepHigherTerm(m))
+            {
+                return;
+            }
+        }
+        else if (m.term() < term)
+        {
+            stepLowerTerm(m);
+            return;
+        }
+        switch (m.type())
+        {
+            case PRE_VOTE, VOTE -> handleVoteRequest(m);
+            case PRE_VOTE_RESPONSE, VOTE_RESPONSE -> handleVoteResponse(m);
+            case APPEND, HEARTBEAT -> handleFromLeader(m);
+            case APPEND_RESPONSE -> handleAppendResponse(m);
+            case HEARTBEAT_RESPONSE -> handleHeartbeatResponse(m);
+            default -> throw new IllegalArgumentException("unknown message type " + m.type());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- outputs
+
+    /** Whether {@link #ready()} has anything to hand out. */
+    public boolean hasReady()
+    {
+        if (readyOutstanding)
+        {
+            return false;
+        }
+        return appendPending || log.hasUnstable() || hardStateChanged() || !outbox.isEmpty() ||
+            !outboxAfterPersist.isEmpty() || log.hasEntriesToApply();
+    }
+
+    /** Collects what the edge must do; call {@link #advance()} once done. The returned object is reused. */
+    public Ready ready()
+    {
+        checkNoReadyOutstanding("ready");
+        flushPendingAppends();
+        ready.clear();
+        log.unstableEntries(ready.entries);
+        if (hardStateChanged())
+        {
+            ready.hardState = new HardState(term, vote, log.committed());
+        }
+        log.entriesToApply(maxBytesPerAppend, ready.committedEntries);
+        final ArrayList<RaftMessage> sent = outbox;
+        outbox = ready.messages;
+        ready.messages = sent;
+        final ArrayList<RaftMessage> sentAfterPersist = outboxAfterPersist;
+        outboxAfterPersist = ready.messagesAfterPersist;
+        ready.messagesAfterPersist = sentAfterPersist;
+        outbox.clear();
+        outboxAfterPersist.clear();
+        readyOutstanding = true;
+        return ready;
+    }
+
+    /** The last {@link #ready()} was persisted, sent and applied. A leader may now count its own log as durable. */
+    public void advance()
+    {
+        if (!readyOutstanding)
+        {
+            throw new IllegalStateException("advance without an outstanding ready");
+        }
+        if (!ready.entries.isEmpty())
+        {
+            final LogEntry last = ready.entries.get(ready.entries.size() - 1);
+            log.stableTo(last.index(), last.term());
+        }
+        if (ready.hardState != null)
+        {
+            persistedHardState = ready.hardState;
+        }
+        if (!ready.committedEntries.isEmpty())
+        {
+            log.appliedTo(ready.committedEntries.get(ready.committedEntries.size() - 1).index());
+        }
+        ready.clear();
+        readyOutstanding = false;
+        if (role == RaftRole.LEADER && progress[selfSlot].maybeUpdate(log.stableIndex()) && maybeCommit())
+        {
+            broadcastAppend(true);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ term rules
+
+    /** Raft §5.1 with thesis §9.6 and §6.2 refinements; returns false when the message is to be dropped. */
+    private boolean stepHigherTerm(final RaftMessage m)
+    {
+        final MessageType type = m.type();
+        if (type == MessageType.PRE_VOTE || type == MessageType.VOTE)
+        {
+            // Leader lease on votes: a node that heard from a live leader recently does not help unseat it.
+            final boolean inLease = checkQuorum && leader != NONE && electionElapsed < electionTicks;
+            if (inLease)
+            {
+                return false;
+            }
+        }
+        if (type == MessageType.PRE_VOTE || (type == MessageType.PRE_VOTE_RESPONSE && !m.reject()))
+        {
+            return true; // pre-votes ask about a future term without anyone moving to it
+        }
+        final boolean fromLeader = type == MessageType.APPEND || type == MessageType.HEARTBEAT;
+        becomeFollower(m.term(), fromLeader ? m.from() : NONE, "message at higher term " + m.term());
+        return true;
+    }
+
+    private void stepLowerTerm(final RaftMessage m)
+    {
+        if ((checkQuorum || preVote) && (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT))
+        {
+            // A stale leader may never hear a higher term otherwise: pre-vote and leases stop us from campaigning
+            // at it. Answering with our term makes it step down.
+            send(new RaftMessage(MessageType.APPEND_RESPONSE, id, m.from(), term));
+        }
+        else if (m.type() == MessageType.PRE_VOTE)
+        {
+            send(new RaftMessage(MessageType.PRE_VOTE_RESPONSE, id, m.from(), term).reject(true));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- elections
+
+    private void campaign()
+    {
+        if (preVote)
+        {
+            becomePreCandidate();
+            requestVotes(MessageType.PRE_VOTE, term + 1);
+        }
+        else
+        {
+            becomeCandidate();
+            requestVotes(MessageType.VOTE, term);
+        }
+    }
+
+    private void requestVotes(final MessageType type, final long electionTerm)
+    {
+        // A single-node cluster wins on its own vote.
+        if (pollVote(id, true))
+        {
+            return;
+        }
+        for (final int voter : voters)
+        {
+            if (voter != id)
+            {
+                send(new RaftMessage(type, id, voter, electionTerm).index(log.lastIndex()).logTerm(log.lastTerm()));
+            }
+        }
+    }
+
+    private void handleVoteRequest(final RaftMessage m)
+    {
+        final boolean isPreVote = m.type() == MessageType.PRE_VOTE;
+        final boolean canVote = vote == m.from() || (vote == NONE && leader == NONE) || (isPreVote && m.term() > term);
+        final MessageType responseType = isPreVote ? MessageType.PRE_VOTE_RESPONSE : MessageType.VOTE_RESPONSE;
+        if (canVote && log.isUpToDate(m.index(), m.logTerm()))
+        {
+            // Raft §5.4.1 granted; a real vote also restarts our election timer so we do not compete with it.
+            send(new RaftMessage(responseType, id, m.from(), m.term()));
+            if (!isPreVote)
+            {
+                vote = m.from();
+                electionElapsed = 0;
+            }
+        }
+        else
+        {
+            send(new RaftMessage(responseType, id, m.from(), term).reject(true));
+        }
+    }
+
+    private void handleVoteResponse(final RaftMessage m)
+    {
+        final boolean mine = (role == RaftRole.PRE_CANDIDATE && m.type() == MessageType.PRE_VOTE_RESPONSE) ||
+            (role == RaftRole.CANDIDATE && m.type() == MessageType.VOTE_RESPONSE);
+        if (!mine)
+        {
+            return;
+        }
+        // A pre-vote grant names the term asked about; one for any other round is stale.
+        if (role == RaftRole.PRE_CANDIDATE && !m.reject() && m.term() != term + 1)
+        {
+            return;
+        }
+        pollVote(m.from(), !m.reject());
+    }
+
+    /** Records a vote and acts on the outcome; returns true when the election was decided. */
+    private boolean pollVote(final int from, final boolean granted)
+    {
+        final int slot = slotOf(from);
+        if (votes[slot] == 0)
+        {
+            votes[slot] = granted ? (byte)1 : (byte)-1;
+        }
+        int grants = 0;
+        int rejects = 0;
+        for (final byte v : votes)
+        {
+            grants += v == 1 ? 1 : 0;
+            rejects += v == -1 ? 1 : 0;
+        }
+        if (grants >= quorum)
+        {
+            if (role == RaftRole.PRE_CANDIDATE)
+            {
+                becomeCandidate();
+                requestVotes(MessageType.VOTE, term);
+            }
+            else
+            {
+                becomeLeader();
+            }
+            return true;
+        }
+        if (rejects > voters.length - quorum)
+        {
+            becomeFollower(term, NONE, "lost the " + (role == RaftRole.PRE_CANDIDATE ? "pre-vote" : "election"));
+            return true;
+        }
+        return false;
+    }
+
+    private boolean quorumRecentlyActive()
+    {
+        int active = 0;
+        for (final Progress p : progress)
+        {
+            if (p.id() == id || p.recentActive())
+            {
+                active++;
+            }
+            p.recentActive(false);
+        }
+        return active >= quorum;
+    }
+
+    // -------------------------------------------------------------------------------------- replication
+
+    private void handleFromLeader(final RaftMessage m)
+    {
+        if (role == RaftRole.LEADER)
+        {
+            throw new IllegalStateException("two leaders in term " + term + ": " + id + " and " + m.from());
+        }
+        if (role != RaftRole.FOLLOWER || leader != m.from())
+        {
+            becomeFollower(term, m.from(), "leader " + m.from() + " is active in term " + term);
+        }
+        electionElapsed = 0;
+        if (m.type() == MessageType.HEARTBEAT)
+        {
+            log.commitTo(m.commit());
+            send(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, id, m.from(), term));
+            return;
+        }
+        if (m.index() < log.committed())
+        {
+            send(new RaftMessage(MessageType.APPEND_RESPONSE, id, m.from(), term).index(log.committed()));
+            return;
+        }
+        final long lastNewIndex = log.maybeAppend(m.index(), m.logTerm(), m.commit(), m.entries());
+        if (lastNewIndex >= 0)
+        {
+            send(new RaftMessage(MessageType.APPEND_RESPONSE, id, m.from(), term).index(lastNewIndex));
+            return;
+        }
+        // Fast backtracking: name our last entry at or below the probe whose term is at most the leader's, so the
+        // leader can skip every entry of terms we do not have.
+        final long hintIndex = log.conflictIndexByTerm(Math.min(m.index(), log.lastIndex()), m.logTerm());
+        send(new RaftMessage(MessageType.APPEND_RESPONSE, id, m.from(), term)
+            .index(m.index()).reject(true).rejectHint(hintIndex).logTerm(log.term(hintIndex)));
+    }
+
+    private void handleAppendResponse(final RaftMessage m)
+    {
+        if (role != RaftRole.LEADER)
+        {
+            return;
+        }
+        final Progress p = progress[slotOf(m.from())];
+        p.recentActive(true);
+        if (m.reject())
+        {
+            final long hintMatch = m.logTerm() > 0 ?
+                log.conflictIndexByTerm(m.rejectHint(), m.logTerm()) : m.rejectHint();
+            if (p.maybeDecreaseTo(m.index(), hintMatch))
+            {
+                if (p.state() == Progress.State.REPLICATE)
+                {
+                    p.becomeProbe();
+                }
+                sendAppend(p, true);
+            }
+            return;
+        }
+        final boolean wasPaused = p.isPaused();
+        if (!p.maybeUpdate(m.index()))
+        {
+            return;
+        }
+        if (p.state() == Progress.State.PROBE)
+        {
+            p.becomeReplicate();
+        }
+        if (maybeCommit())
+        {
+            broadcastAppend(true);
+        }
+        else if (wasPaused)
+        {
+            sendAppend(p, false);
+        }
+        while (sendAppend(p, false))
+        {
+            // Fill the pipeline window while there are entries to send.
+        }
+    }
+
+    private void handleHeartbeatResponse(final RaftMessage m)
+    {
+        if (role != RaftRole.LEADER)
+        {
+            return;
+        }
+        final Progress p = progress[slotOf(m.from())];
+        p.recentActive(true);
+        p.heartbeatAnswered();
+        if (p.match() < log.lastIndex())
+        {
+            // Even with nothing new to send (an optimistic append was lost), an empty append makes the follower
+            // reject it and the leader fall back to probing from the follower's match.
+            sendAppend(p, true);
+        }
+    }
+
+    /** Sends the next entries to one follower unless paused; returns whether a message was sent. */
+    private boolean sendAppend(final Progress p, final boolean sendIfEmpty)
+    {
+        if (p.id() == id || p.isPaused())
+        {
+            return false;
+        }
+        entryScratch.clear();
+        if (p.next() <= log.lastIndex())
+        {
+            log.entries(p.next(), maxEntriesPerAppend, maxBytesPerAppend, entryScratch);
+        }
+        if (entryScratch.isEmpty() && !sendIfEmpty)
+        {
+            return false;
+        }
+        final long prevIndex = p.next() - 1;
+        send(new RaftMessage(MessageType.APPEND, id, p.id(), term)
+            .index(prevIndex).logTerm(log.term(prevIndex)).commit(log.committed()).entries(entryScratch));
+        p.sent(prevIndex + entryScratch.size(), entryScratch.size());
+        return true;
+    }
+
+    private void broadcastAppend(final boolean sendIfEmpty)
+    {
+        for (final Progress p : progress)
+        {
+            if (sendAppend(p, sendIfEmpty))
+            {
+                while (sendAppend(p, false))
+                {
+                    // Pipelining: fill the follower's inflight window with batches.
+                }
+            }
+        }
+    }
+
+    private void flushPendingAppends()
+    {
+        if (appendPending)
+        {
+            appendPending = false;
+            broadcastAppend(false);
+        }
+    }
+
+    private void broadcastHeartbeat()
+    {
+        for (final Progress p : progress)
+        {
+            if (p.id() != id)
+            {
+                // Only what the follower is known to hold: it may not have the rest, or hold a stale version of it.
+                send(new RaftMessage(MessageType.HEARTBEAT, id, p.id(), term)
+                    .commit(Math.min(p.match(), log.committed())));
+            }
+        }
+    }
+
+    /**
+     * Raft §5.4.2 (Figure 8): commit the highest index on a majority, but only if it is of the current term; earlier
+     * entries then commit with it.
+     */
+    private boolean maybeCommit()
+    {
+        for (int i = 0; i < progress.length; i++)
+        {
+            matchScratch[i] = progress[i].match();
+        }
+        Arrays.sort(matchScratch);
+        final long quorumIndex = matchScratch[progress.length - quorum];
+        if (quorumIndex > log.committed() && log.term(quorumIndex) == term)
+        {
+            final long before = log.committed();
+            log.commitTo(quorumIndex);
+            assert log.committed() > before;
+            return true;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------------------------- role transitions
+
+    private void becomeFollower(final long newTerm, final int newLeader, final String reason)
+    {
+        transition(RaftRole.FOLLOWER, newTerm, newLeader, reason);
+    }
+
+    private void becomePreCandidate()
+    {
+        transition(RaftRole.PRE_CANDIDATE, term, NONE, "election timeout, pre-vote");
+    }
+
+    private void becomeCandidate()
+    {
+        transition(RaftRole.CANDIDATE, term + 1, NONE, "campaign");
+        vote = id;
+    }
+
+    private void becomeLeader()
+    {
+        transition(RaftRole.LEADER, term, id, "won the election");
+        final long next = log.lastIndex() + 1;
+        for (final Progress p : progress)
+        {
+            p.reset(next);
+        }
+        progress[selfSlot].becomeReplicate();
+        progress[selfSlot].maybeUpdate(log.stableIndex());
+        // Raft §8: a no-op entry of the new term lets earlier entries commit (Figure 8) and confirms leadership.
+        log.append(new LogEntry(term, next, null));
+        broadcastAppend(true);
+    }
+
+    /**
+     * The one place the role changes. Validates the move against the role diagram and the term rules (terms never
+     * go back; a leader is made only from a candidate of the same term), then resets per-role state.
+     */
+    private void transition(final RaftRole next, final long newTerm, final int newLeader, final String reason)
+    {
+        if (!role.canMoveTo(next) || newTerm < term || (next == RaftRole.LEADER && newTerm != term))
+        {
+            throw new IllegalStateException("illegal transition " + role + "@" + term + " -> " + next + "@" +
+                newTerm + " on node " + id + " (" + reason + ")");
+        }
+        if (newTerm > term)
+        {
+            term = newTerm;
+            vote = NONE;
+        }
+        role = next;
+        leader = newLeader;
+        Arrays.fill(votes, (byte)0);
+        appendPending = false;
+        resetTimers();
+        roleChanges++;
+    }
+
+    private void resetTimers()
+    {
+        electionElapsed = 0;
+        heartbeatElapsed = 0;
+        randomizedElectionTicks = electionTicks + random.nextInt(electionTicks);
+    }
+
+    // ------------------------------------------------------------------------------------------- helpers
+
+    private void send(final RaftMessage m)
+    {
+        switch (m.type())
+        {
+            // Answers that promise durable state (a vote, appended entries) wait for the fsync.
+            case APPEND_RESPONSE, VOTE_RESPONSE, PRE_VOTE_RESPONSE -> outboxAfterPersist.add(m);
+            default -> outbox.add(m);
+        }
+    }
+
+    private boolean hardStateChanged()
+    {
+        return term != persistedHardState.term() || vote != persistedHardState.vote() ||
+            log.committed() != persistedHardState.commit();
+    }
+
+    private int slotOf(final int nodeId)
+    {
+        for (int i = 0; i < voters.length; i++)
+        {
+            if (voters[i] == nodeId)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void checkNoReadyOutstanding(final String operation)
+    {
+        if (readyOutstanding)
+        {
+            throw new IllegalStateException(operation + " between ready() and advance() on node " + id);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ accessors
+
+    public int id()
+    {
+        return id;
+    }
+
+    public RaftRole role()
+    {
+        return role;
+    }
+
+    public long term()
+    {
+        return term;
+    }
+
+    public int vote()
+    {
+        return vote;
+    }
+
+    /** The leader this node follows (itself when leading), or {@link #NONE}. */
+    public int leader()
+    {
+        return leader;
+    }
+
+    public long commitIndex()
+    {
+        return log.committed();
+    }
+
+    public long appliedIndex()
+    {
+        return log.applied();
+    }
+
+    public long lastIndex()
+    {
+        return log.lastIndex();
+    }
+
+    /** Read-only use: the log including entries not yet persisted. */
+    public RaftLog log()
+    {
+        return log;
+    }
+
+    /** The leader's view of {@code nodeId}, for tests and metrics; meaningful only while leading. */
+    public Progress progress(final int nodeId)
+    {
+        final int slot = slotOf(nodeId);
+        if (slot < 0)
+        {
+            throw new IllegalArgumentException("not a voter: " + nodeId);
+        }
+        return progress[slot];
+    }
+
+    /** How many role transitions this node made since it started. */
+    public long roleChanges()
+    {
+        return roleChanges;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "RaftNode{id=" + id + " " + role + " term=" + term + " vote=" + vote + " leader=" + leader +
+            " last=" + log.lastIndex() + " commit=" + log.committed() + " applied=" + log.applied() + '}';
+    }
+}

@@ -1,0 +1,65 @@
+package io.conduit.raft;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the node wants done, collected by {@link RaftNode#ready()} and acknowledged by {@link RaftNode#advance()}.
+ * The edge handles it in this order (etcd's contract):
+ * <ol>
+ *   <li>send {@link #messages()} (they may leave at once: a leader's AppendEntries go out while it writes its own
+ *       log, Raft thesis §10.2.1);</li>
+ *   <li>persist {@link #entries()} and {@link #hardState()} (if not null) durably, in one group commit;</li>
+ *   <li>only then send {@link #messagesAfterPersist()}: votes and acknowledgements promise durable state;</li>
+ *   <li>apply {@link #committedEntries()} to the state machine, in order;</li>
+ *   <li>call {@link RaftNode#advance()}.</li>
+ * </ol>
+ * One instance per node, reused; its lists are valid until {@code advance()}.
+ */
+public final class Ready
+{
+    final ArrayList<LogEntry> entries = new ArrayList<>();
+    final ArrayList<LogEntry> committedEntries = new ArrayList<>();
+    ArrayList<RaftMessage> messages = new ArrayList<>();
+    ArrayList<RaftMessage> messagesAfterPersist = new ArrayList<>();
+    HardState hardState;
+
+    /** The new hard state to persist, or null when unchanged. */
+    public HardState hardState()
+    {
+        return hardState;
+    }
+
+    /** Entries to append to stable storage (the first may overwrite a stale stored suffix). */
+    public List<LogEntry> entries()
+    {
+        return entries;
+    }
+
+    /** Committed entries to apply, in index order. */
+    public List<LogEntry> committedEntries()
+    {
+        return committedEntries;
+    }
+
+    /** Messages that may be sent before persisting. */
+    public List<RaftMessage> messages()
+    {
+        return messages;
+    }
+
+    /** Messages that must wait until {@link #entries()} and {@link #hardState()} are durable. */
+    public List<RaftMessage> messagesAfterPersist()
+    {
+        return messagesAfterPersist;
+    }
+
+    void clear()
+    {
+        entries.clear();
+        committedEntries.clear();
+        messages.clear();
+        messagesAfterPersist.clear();
+        hardState = null;
+    }
+}

@@ -1,0 +1,124 @@
+package io.conduit.raft;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import io.conduit.transport.sim.SeededRuns;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Unreliable network plus churn: loss, delays that reorder, partitions, crashes (some between sending and the
+ * fsync) and restarts, with proposals throughout. The harness checks the safety invariants after every step; after
+ * the faults stop, a liveness phase requires a leader and the commit of every proposal made from then on.
+ * {@value #DEFAULT_SEEDS} seeds by default; {@code -Dconduit.seeds=N} for more, {@code -Dconduit.seed=N} to replay.
+ */
+class RaftChurnTest
+{
+    private static final int DEFAULT_SEEDS = 200;
+    private static final int FAULT_TICKS = 600;
+
+    @Test
+    void safeUnderChurnAndLiveOnceFaultsStop()
+    {
+        SeededRuns.run("RaftChurnTest", 1, DEFAULT_SEEDS, RaftChurnTest::runOneSeed);
+    }
+
+    private static void runOneSeed(final long seed)
+    {
+        final SplittableRandom plan = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        final int size = plan.nextBoolean() ? 3 : 5;
+        final boolean preVote = plan.nextInt(4) != 0;
+        final RaftSimCluster cluster = new RaftSimCluster(size, seed, config -> config
+            .withPreVote(preVote)
+            .withBatching(1 + plan.nextInt(8), 1 + plan.nextInt(16), 1 << 16));
+        cluster.lossRate(plan.nextDouble() * 0.2);
+        cluster.delayTicks(1, 1 + plan.nextInt(4));
+        cluster.crashBeforePersistRate(0.002);
+
+        long proposed = 0;
+        for (int tick = 0; tick < FAULT_TICKS; tick++)
+        {
+            churn(cluster, plan);
+            if (plan.nextInt(3) == 0)
+            {
+                final int id = 1 + plan.nextInt(size);
+                if (cluster.isUp(id) && cluster.node(id).role() == RaftRole.LEADER)
+                {
+                    cluster.propose(id, payload(proposed++));
+                }
+            }
+            cluster.step();
+        }
+
+        // Liveness: faults stop, everyone is back, the network is reliable again.
+        cluster.crashBeforePersistRate(0);
+        cluster.lossRate(0);
+        cluster.delayTicks(1, 2);
+        cluster.heal();
+        final int[] everyone = new int[size];
+        for (int id = 1; id <= size; id++)
+        {
+            cluster.restart(id);
+            everyone[id - 1] = id;
+        }
+        final int leader = cluster.awaitStableLeader(3 * RaftSimCluster.ELECTION_TICKS,
+            40 * RaftSimCluster.ELECTION_TICKS);
+        final List<long[]> accepted = new ArrayList<>();
+        final List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < 10; i++)
+        {
+            final byte[] payload = payload(1_000_000 + i);
+            final long index = cluster.propose(leader, payload);
+            assertTrue(index > 0, () -> "leader refused a proposal after healing\n" + cluster);
+            accepted.add(new long[]{index});
+            payloads.add(payload);
+            cluster.step();
+        }
+        final long last = accepted.get(accepted.size() - 1)[0];
+        cluster.awaitApplied(last, 20 * RaftSimCluster.ELECTION_TICKS, everyone);
+        for (int i = 0; i < accepted.size(); i++)
+        {
+            assertSame(payloads.get(i), cluster.appliedLog().get((int)accepted.get(i)[0] - 1).payload());
+        }
+        cluster.checkLogMatching();
+        assertEquals(last, cluster.appliedLog().size());
+    }
+
+    private static void churn(final RaftSimCluster cluster, final SplittableRandom plan)
+    {
+        final int size = cluster.size();
+        final int roll = plan.nextInt(1000);
+        final int id = 1 + plan.nextInt(size);
+        if (roll < 8)
+        {
+            cluster.crash(id);
+        }
+        else if (roll < 30)
+        {
+            cluster.restart(id);
+        }
+        else if (roll < 36)
+        {
+            cluster.isolate(id);
+        }
+        else if (roll < 38)
+        {
+            cluster.isolate(id, 1 + plan.nextInt(size));
+        }
+        else if (roll < 50)
+        {
+            cluster.heal();
+        }
+    }
+
+    private static byte[] payload(final long value)
+    {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+    }
+}

@@ -1,0 +1,312 @@
+package io.conduit.raft;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Spec tests for single rules, driving one {@link RaftNode} by hand as node 1 of {1, 2, 3}. */
+class RaftNodeTest
+{
+    private static final int[] VOTERS = {1, 2, 3};
+
+    private final MemoryRaftStorage storage = new MemoryRaftStorage();
+    private final List<RaftMessage> sent = new ArrayList<>();
+    private final List<RaftMessage> sentAfterPersist = new ArrayList<>();
+
+    private RaftNode node(final long seed)
+    {
+        return node(RaftConfig.defaults(1, VOTERS, new SplittableRandom(seed)));
+    }
+
+    private RaftNode node(final RaftConfig config)
+    {
+        return new RaftNode(config, storage);
+    }
+
+    /** Handles every ready as an edge would, keeping the messages. */
+    private void drain(final RaftNode node)
+    {
+        while (node.hasReady())
+        {
+            final Ready ready = node.ready();
+            sent.addAll(ready.messages());
+            storage.append(ready.entries());
+            if (ready.hardState() != null)
+            {
+                storage.saveHardState(ready.hardState());
+            }
+            sentAfterPersist.addAll(ready.messagesAfterPersist());
+            node.advance();
+        }
+    }
+
+    private List<RaftMessage> sentOf(final MessageType type, final int to)
+    {
+        final List<RaftMessage> out = new ArrayList<>();
+        for (final RaftMessage m : sent)
+        {
+            if (m.type() == type && m.to() == to)
+            {
+                out.add(m);
+            }
+        }
+        for (final RaftMessage m : sentAfterPersist)
+        {
+            if (m.type() == type && m.to() == to)
+            {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private void elect(final RaftNode node)
+    {
+        while (node.role() != RaftRole.PRE_CANDIDATE)
+        {
+            node.tick();
+        }
+        node.step(new RaftMessage(MessageType.PRE_VOTE_RESPONSE, 2, 1, node.term() + 1));
+        assertEquals(RaftRole.CANDIDATE, node.role());
+        node.step(new RaftMessage(MessageType.VOTE_RESPONSE, 2, 1, node.term()));
+        assertEquals(RaftRole.LEADER, node.role());
+        drain(node);
+    }
+
+    private void storeLog(final long... terms)
+    {
+        final List<LogEntry> entries = new ArrayList<>();
+        for (int i = 0; i < terms.length; i++)
+        {
+            entries.add(new LogEntry(terms[i], i + 1, new byte[]{(byte)i}));
+        }
+        storage.append(entries);
+        storage.saveHardState(new HardState(terms[terms.length - 1], RaftNode.NONE, 0));
+    }
+
+    @Test
+    void electionTimeoutIsDrawnFromOneToTwoElectionTimeouts()
+    {
+        // Raft §5.2: randomized timeouts split votes rarely; etcd draws from [election, 2 * election).
+        final Set<Integer> seen = new HashSet<>();
+        for (long seed = 0; seed < 50; seed++)
+        {
+            final RaftNode node = new RaftNode(RaftConfig.defaults(1, VOTERS, new SplittableRandom(seed)),
+                new MemoryRaftStorage());
+            int ticks = 0;
+            while (node.role() == RaftRole.FOLLOWER)
+            {
+                node.tick();
+                ticks++;
+            }
+            assertTrue(ticks >= 10 && ticks < 20, "timeout " + ticks);
+            seen.add(ticks);
+        }
+        assertTrue(seen.size() > 3, "not randomized: " + seen);
+    }
+
+    @Test
+    void preVoteKeepsAnIsolatedNodeFromBumpingItsTerm()
+    {
+        // Thesis §9.6: a node that cannot win an election must not raise the cluster's term.
+        final RaftNode withPreVote = node(7);
+        for (int i = 0; i < 200; i++)
+        {
+            withPreVote.tick();
+            drain(withPreVote);
+        }
+        assertEquals(0, withPreVote.term());
+        assertEquals(RaftRole.PRE_CANDIDATE, withPreVote.role());
+        assertFalse(sentOf(MessageType.PRE_VOTE, 2).isEmpty());
+        assertTrue(sentOf(MessageType.VOTE, 2).isEmpty());
+
+        final RaftNode withoutPreVote = new RaftNode(
+            RaftConfig.defaults(1, VOTERS, new SplittableRandom(7)).withPreVote(false), new MemoryRaftStorage());
+        for (int i = 0; i < 200; i++)
+        {
+            withoutPreVote.tick();
+        }
+        assertTrue(withoutPreVote.term() > 5);
+    }
+
+    @Test
+    void votesOnlyForAnUpToDateLogAndOncePerTermAndOnlyAfterPersisting()
+    {
+        storeLog(1, 2);
+        final RaftNode node = node(1);
+
+        // Raft §5.4.1: a longer log of an older last term is less up to date.
+        node.step(new RaftMessage(MessageType.VOTE, 2, 1, 3).index(5).logTerm(1));
+        drain(node);
+        assertTrue(sentOf(MessageType.VOTE_RESPONSE, 2).get(0).reject());
+        assertEquals(3, node.term());
+
+        node.step(new RaftMessage(MessageType.VOTE, 2, 1, 3).index(2).logTerm(2));
+        final Ready ready = node.ready();
+        assertTrue(ready.messages().isEmpty(), "a vote must wait for the fsync");
+        assertEquals(1, ready.messagesAfterPersist().size());
+        assertFalse(ready.messagesAfterPersist().get(0).reject());
+        assertEquals(new HardState(3, 2, 0), ready.hardState());
+        assertThrows(IllegalStateException.class, () -> node.step(new RaftMessage(MessageType.VOTE, 3, 1, 3)));
+        storage.saveHardState(ready.hardState());
+        node.advance();
+
+        // Raft §5.2: one vote per term, even for an equally good candidate.
+        node.step(new RaftMessage(MessageType.VOTE, 3, 1, 3).index(2).logTerm(2));
+        drain(node);
+        assertTrue(sentOf(MessageType.VOTE_RESPONSE, 3).get(0).reject());
+        assertEquals(2, storage.hardState().vote());
+    }
+
+    @Test
+    void aFollowerThatHeardFromItsLeaderIgnoresVoteRequests()
+    {
+        // Thesis §6.2 (check-quorum's lease): a rejoining node cannot depose a leader that is still heard from.
+        final RaftNode node = node(3);
+        node.step(new RaftMessage(MessageType.HEARTBEAT, 2, 1, 1));
+        drain(node);
+        sent.clear();
+        sentAfterPersist.clear();
+
+        node.step(new RaftMessage(MessageType.VOTE, 3, 1, 2).index(10).logTerm(5));
+        node.step(new RaftMessage(MessageType.PRE_VOTE, 3, 1, 2).index(10).logTerm(5));
+        drain(node);
+
+        assertEquals(1, node.term());
+        assertEquals(2, node.leader());
+        assertTrue(sent.isEmpty() && sentAfterPersist.isEmpty());
+    }
+
+    @Test
+    void aLeaderThatHearsFromNoMajorityStepsDown()
+    {
+        final RaftNode node = node(4);
+        elect(node);
+        final long term = node.term();
+        for (int i = 0; i < 2 * 10 && node.role() == RaftRole.LEADER; i++)
+        {
+            node.tick();
+            drain(node);
+        }
+        assertEquals(RaftRole.FOLLOWER, node.role());
+        assertEquals(term, node.term());
+    }
+
+    @Test
+    void aLeaderCommitsOnlyEntriesOfItsOwnTermByCounting()
+    {
+        // Raft §5.4.2, Figure 8: an entry of an earlier term on a majority is not yet committed.
+        storeLog(1, 2);
+        final RaftNode node = node(5);
+        elect(node);
+        assertEquals(3, node.term());
+        assertEquals(3, node.lastIndex());
+
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 2, 1, 3).index(2));
+        drain(node);
+        assertEquals(0, node.commitIndex());
+
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 2, 1, 3).index(3));
+        drain(node);
+        assertEquals(3, node.commitIndex());
+    }
+
+    @Test
+    void aRejectionHintSkipsAWholeTermOfConflictingEntries()
+    {
+        // The follower holds 1,1,4,4,4,4 where the leader holds 1,1,5,5,5,5,5: one rejection, then a match.
+        final RaftLog leaderLog = logOf(1, 1, 5, 5, 5, 5, 5);
+        final RaftLog followerLog = logOf(1, 1, 4, 4, 4, 4);
+
+        final long hint = followerLog.conflictIndexByTerm(Math.min(7, followerLog.lastIndex()), 5);
+        assertEquals(6, hint);
+        assertEquals(4, followerLog.term(hint));
+        assertEquals(2, leaderLog.conflictIndexByTerm(hint, followerLog.term(hint)));
+    }
+
+    private static RaftLog logOf(final long... terms)
+    {
+        final MemoryRaftStorage stored = new MemoryRaftStorage();
+        final List<LogEntry> entries = new ArrayList<>();
+        for (int i = 0; i < terms.length; i++)
+        {
+            entries.add(new LogEntry(terms[i], i + 1, null));
+        }
+        stored.append(entries);
+        return new RaftLog(stored);
+    }
+
+    @Test
+    void appendsArePipelinedUpToTheInflightWindowAndBatched()
+    {
+        final RaftNode node = node(RaftConfig.defaults(1, VOTERS, new SplittableRandom(6)).withBatching(2, 3, 1 << 20));
+        elect(node);
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 2, 1, node.term()).index(1));
+        drain(node);
+        assertEquals(Progress.State.REPLICATE, node.progress(2).state());
+        sent.clear();
+
+        for (int i = 0; i < 10; i++)
+        {
+            node.propose(new byte[]{(byte)i});
+        }
+        drain(node);
+        final List<RaftMessage> appends = sentOf(MessageType.APPEND, 2);
+        assertEquals(2, appends.size(), appends::toString);
+        assertEquals(3, appends.get(0).entries().size());
+        assertEquals(3, appends.get(1).entries().size());
+        assertEquals(2, node.progress(2).inflightCount());
+
+        // An acknowledgement frees a slot: exactly one more batch leaves.
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 2, 1, node.term()).index(4));
+        drain(node);
+        final List<RaftMessage> after = sentOf(MessageType.APPEND, 2);
+        assertEquals(3, after.size(), after::toString);
+        assertEquals(7, after.get(2).index());
+    }
+
+    @Test
+    void aFollowerRefusesProposalsAndNamesItsLeader()
+    {
+        final RaftNode node = node(8);
+        assertEquals(RaftNode.NONE, RaftNode.leaderHint(node.propose(new byte[]{1})));
+        node.step(new RaftMessage(MessageType.HEARTBEAT, 2, 1, 1));
+        drain(node);
+        final long result = node.propose(new byte[]{1});
+        assertTrue(result <= 0);
+        assertEquals(2, RaftNode.leaderHint(result));
+    }
+
+    @Test
+    void appendAcknowledgementsLeaveOnlyAfterTheEntriesArePersisted()
+    {
+        final RaftNode node = node(9);
+        node.step(new RaftMessage(MessageType.APPEND, 2, 1, 1).index(0).logTerm(0).commit(0)
+            .entries(List.of(new LogEntry(1, 1, null), new LogEntry(1, 2, null))));
+        final Ready ready = node.ready();
+        assertEquals(2, ready.entries().size());
+        assertTrue(ready.messages().isEmpty());
+        assertEquals(2, ready.messagesAfterPersist().get(0).index());
+        node.advance();
+    }
+
+    @Test
+    void theRoleDiagramAllowsOnlyRaftsTransitions()
+    {
+        assertFalse(RaftRole.FOLLOWER.canMoveTo(RaftRole.LEADER));
+        assertFalse(RaftRole.PRE_CANDIDATE.canMoveTo(RaftRole.LEADER));
+        assertFalse(RaftRole.LEADER.canMoveTo(RaftRole.CANDIDATE));
+        assertFalse(RaftRole.LEADER.canMoveTo(RaftRole.LEADER));
+        assertTrue(RaftRole.CANDIDATE.canMoveTo(RaftRole.LEADER));
+        assertTrue(RaftRole.LEADER.canMoveTo(RaftRole.FOLLOWER));
+    }
+}

@@ -1,0 +1,546 @@
+package io.conduit.raft;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * N in-memory Raft nodes on virtual time (one tick per step) joined by a seeded network with loss, delay (in ticks,
+ * so reordering), partitions and crash/restart. A crash keeps what the node persisted ({@link MemoryRaftStorage}) and
+ * loses everything else, including its state machine, which is re-applied from index 1 after restart.
+ * <p>
+ * Invariants are checked as the run goes, and throw {@link AssertionError} on violation: at most one leader per term,
+ * log matching (every persisted (index, term) holds the same entry after the same previous term), leader
+ * completeness, state machine safety (one entry per applied index across all nodes), and a monotonic commit index
+ * per node.
+ */
+final class RaftSimCluster
+{
+    static final int ELECTION_TICKS = 10;
+
+    private record InFlight(long deliverAt, long sequence, RaftMessage message)
+    {
+    }
+
+    private record EntryKey(long index, long term)
+    {
+    }
+
+    private record Registered(LogEntry entry, long previousTerm)
+    {
+    }
+
+    private final int size;
+    private final SplittableRandom random;
+    private final UnaryOperator<RaftConfig> configure;
+    private final MemoryRaftStorage[] storages;
+    private final RaftNode[] nodes;
+    private final int[] groups;
+    private final PriorityQueue<InFlight> network = new PriorityQueue<>(
+        (a, b) -> a.deliverAt != b.deliverAt ? Long.compare(a.deliverAt, b.deliverAt) :
+            Long.compare(a.sequence, b.sequence));
+    private final long[] sentByType = new long[MessageType.values().length];
+    private final long[][] sentTo;
+    private final long[] rejectedAppendsFrom;
+
+    private final Map<Long, Integer> leaderByTerm = new HashMap<>();
+    private final Map<EntryKey, Registered> persistedEntries = new HashMap<>();
+    private final ArrayList<LogEntry> appliedLog = new ArrayList<>();
+    private final ArrayList<LogEntry> committedLog = new ArrayList<>();
+    private final ArrayList<Long> commitTerms = new ArrayList<>();
+    private final long[] lastApplied;
+    private final long[] lastCommit;
+    private final long[] verifiedTerm;
+    private final long[] verifiedUpTo;
+
+    private long now;
+    private long sequence;
+    private double lossRate;
+    private int minDelayTicks = 1;
+    private int maxDelayTicks = 1;
+    private double crashBeforePersistRate;
+
+    RaftSimCluster(final int size, final long seed)
+    {
+        this(size, seed, UnaryOperator.identity());
+    }
+
+    RaftSimCluster(final int size, final long seed, final UnaryOperator<RaftConfig> configure)
+    {
+        this.size = size;
+        this.random = new SplittableRandom(seed);
+        this.configure = configure;
+        this.storages = new MemoryRaftStorage[size + 1];
+        this.nodes = new RaftNode[size + 1];
+        this.groups = new int[size + 1];
+        this.sentTo = new long[MessageType.values().length][size + 1];
+        this.rejectedAppendsFrom = new long[size + 1];
+        this.lastApplied = new long[size + 1];
+        this.lastCommit = new long[size + 1];
+        this.verifiedTerm = new long[size + 1];
+        this.verifiedUpTo = new long[size + 1];
+        for (int id = 1; id <= size; id++)
+        {
+            storages[id] = new MemoryRaftStorage();
+            start(id);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ faults
+
+    void lossRate(final double rate)
+    {
+        lossRate = rate;
+    }
+
+    void delayTicks(final int min, final int max)
+    {
+        minDelayTicks = min;
+        maxDelayTicks = max;
+    }
+
+    void crashBeforePersistRate(final double rate)
+    {
+        crashBeforePersistRate = rate;
+    }
+
+    void crash(final int id)
+    {
+        nodes[id] = null;
+    }
+
+    void restart(final int id)
+    {
+        if (nodes[id] == null)
+        {
+            start(id);
+        }
+    }
+
+    boolean isUp(final int id)
+    {
+        return nodes[id] != null;
+    }
+
+    /** Puts {@code ids} in their own partition; everyone else stays in theirs. */
+    void isolate(final int... ids)
+    {
+        final int group = 1 + Arrays.stream(groups).max().orElse(0);
+        for (final int id : ids)
+        {
+            groups[id] = group;
+        }
+    }
+
+    void heal()
+    {
+        Arrays.fill(groups, 0);
+    }
+
+    // ------------------------------------------------------------------------------------------- running
+
+    /** One tick: deliver what is due, tick every live node, handle readies, check invariants. */
+    void step()
+    {
+        now++;
+        while (!network.isEmpty() && network.peek().deliverAt <= now)
+        {
+            final RaftMessage m = network.poll().message;
+            final RaftNode target = nodes[m.to()];
+            if (target != null && groups[m.from()] == groups[m.to()])
+            {
+                target.step(m);
+                drain(m.to());
+            }
+        }
+        for (int id = 1; id <= size; id++)
+        {
+            if (nodes[id] != null)
+            {
+                nodes[id].tick();
+                drain(id);
+            }
+        }
+        checkLeaderCompleteness();
+    }
+
+    void run(final int ticks)
+    {
+        for (int i = 0; i < ticks; i++)
+        {
+            step();
+        }
+    }
+
+    /** Steps until {@code condition} holds; fails with the cluster state after {@code maxTicks}. */
+    int runUntil(final String what, final BooleanSupplier condition, final int maxTicks)
+    {
+        for (int i = 0; i < maxTicks; i++)
+        {
+            if (condition.getAsBoolean())
+            {
+                return i;
+            }
+            step();
+        }
+        if (condition.getAsBoolean())
+        {
+            return maxTicks;
+        }
+        throw new AssertionError("not reached in " + maxTicks + " ticks: " + what + "\n" + this);
+    }
+
+    /** The live leader whose term is the highest of all live nodes, or 0. */
+    int leader()
+    {
+        int found = 0;
+        long maxTerm = -1;
+        for (int id = 1; id <= size; id++)
+        {
+            if (nodes[id] != null)
+            {
+                maxTerm = Math.max(maxTerm, nodes[id].term());
+            }
+        }
+        for (int id = 1; id <= size; id++)
+        {
+            if (nodes[id] != null && nodes[id].role() == RaftRole.LEADER && nodes[id].term() == maxTerm)
+            {
+                found = id;
+            }
+        }
+        return found;
+    }
+
+    int awaitLeader(final int maxTicks)
+    {
+        runUntil("a leader", () -> leader() != 0, maxTicks);
+        return leader();
+    }
+
+    /** Waits for a leader that keeps its role and term for {@code stableTicks}. */
+    int awaitStableLeader(final int stableTicks, final int maxTicks)
+    {
+        final long[] since = {-1, -1, -1};
+        runUntil("a stable leader", () ->
+        {
+            final int l = leader();
+            if (l == 0)
+            {
+                since[0] = -1;
+                return false;
+            }
+            if (since[0] != l || since[1] != nodes[l].term())
+            {
+                since[0] = l;
+                since[1] = nodes[l].term();
+                since[2] = now;
+            }
+            return now - since[2] >= stableTicks;
+        }, maxTicks);
+        return leader();
+    }
+
+    /** Proposes to node {@code id} (handled at once); returns propose's result. */
+    long propose(final int id, final byte[] payload)
+    {
+        final long result = nodes[id].propose(payload);
+        drain(id);
+        return result;
+    }
+
+    void awaitApplied(final long index, final int maxTicks, final int... ids)
+    {
+        runUntil("index " + index + " applied on " + Arrays.toString(ids), () ->
+        {
+            for (final int id : ids)
+            {
+                if (nodes[id] == null || nodes[id].appliedIndex() < index)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, maxTicks);
+    }
+
+    // -------------------------------------------------------------------------------------------- readies
+
+    private void start(final int id)
+    {
+        final int[] voters = new int[size];
+        for (int i = 0; i < size; i++)
+        {
+            voters[i] = i + 1;
+        }
+        final RaftConfig config = configure.apply(
+            RaftConfig.defaults(id, voters, new SplittableRandom(random.nextLong())));
+        nodes[id] = new RaftNode(config, storages[id]);
+        lastApplied[id] = 0;
+        lastCommit[id] = nodes[id].commitIndex();
+        verifiedTerm[id] = -1;
+    }
+
+    private void drain(final int id)
+    {
+        final RaftNode node = nodes[id];
+        while (node.hasReady())
+        {
+            final Ready ready = node.ready();
+            ready.messages().forEach(this::send);
+            if (crashBeforePersistRate > 0 && random.nextDouble() < crashBeforePersistRate)
+            {
+                nodes[id] = null; // the fsync never happened; nothing that waited for it leaves
+                return;
+            }
+            persist(id, ready);
+            ready.messagesAfterPersist().forEach(this::send);
+            for (final LogEntry entry : ready.committedEntries())
+            {
+                apply(id, entry);
+            }
+            node.advance();
+            checkNode(id);
+        }
+        checkNode(id);
+    }
+
+    private void persist(final int id, final Ready ready)
+    {
+        final MemoryRaftStorage storage = storages[id];
+        storage.append(ready.entries());
+        if (ready.hardState() != null)
+        {
+            storage.saveHardState(ready.hardState());
+        }
+        for (final LogEntry entry : ready.entries())
+        {
+            final Registered seen = new Registered(entry, storage.term(entry.index() - 1));
+            final Registered first = persistedEntries.putIfAbsent(new EntryKey(entry.index(), entry.term()), seen);
+            if (first != null && (first.entry != entry || first.previousTerm != seen.previousTerm))
+            {
+                throw new AssertionError("log matching: node " + id + " persisted " + entry + " after term " +
+                    seen.previousTerm + " but " + first.entry + " after term " + first.previousTerm + " exists");
+            }
+        }
+    }
+
+    private void apply(final int id, final LogEntry entry)
+    {
+        if (entry.index() != lastApplied[id] + 1)
+        {
+            throw new AssertionError("node " + id + " applied " + entry + " after " + lastApplied[id]);
+        }
+        lastApplied[id] = entry.index();
+        final int position = (int)entry.index() - 1;
+        if (position < appliedLog.size())
+        {
+            if (appliedLog.get(position) != entry)
+            {
+                throw new AssertionError("state machine safety: node " + id + " applied " + entry + " where " +
+                    appliedLog.get(position) + " was applied");
+            }
+        }
+        else
+        {
+            appliedLog.add(entry);
+        }
+    }
+
+    private void send(final RaftMessage m)
+    {
+        sentByType[m.type().ordinal()]++;
+        sentTo[m.type().ordinal()][m.to()]++;
+        if (m.type() == MessageType.APPEND_RESPONSE && m.reject())
+        {
+            rejectedAppendsFrom[m.from()]++;
+        }
+        if (groups[m.from()] != groups[m.to()] || (lossRate > 0 && random.nextDouble() < lossRate))
+        {
+            return;
+        }
+        final int delay = minDelayTicks + random.nextInt(maxDelayTicks - minDelayTicks + 1);
+        network.add(new InFlight(now + delay, sequence++, m));
+    }
+
+    // ----------------------------------------------------------------------------------------- invariants
+
+    private void checkNode(final int id)
+    {
+        final RaftNode node = nodes[id];
+        if (node == null)
+        {
+            return;
+        }
+        if (node.role() == RaftRole.LEADER)
+        {
+            final Integer other = leaderByTerm.putIfAbsent(node.term(), id);
+            if (other != null && other != id)
+            {
+                throw new AssertionError("two leaders in term " + node.term() + ": " + other + " and " + id);
+            }
+        }
+        final long previousCommit = lastCommit[id];
+        if (node.commitIndex() < previousCommit)
+        {
+            throw new AssertionError("node " + id + " commit went back from " + previousCommit + " to " +
+                node.commitIndex());
+        }
+        lastCommit[id] = node.commitIndex();
+        if (node.appliedIndex() > node.commitIndex())
+        {
+            throw new AssertionError("node " + id + " applied beyond its commit index: " + node);
+        }
+        // Record what is newly known committed, with the committing node's term as an upper bound of the term in
+        // which it was committed.
+        if (node.commitIndex() > committedLog.size())
+        {
+            final List<LogEntry> fresh = new ArrayList<>();
+            node.log().entries(committedLog.size() + 1, (int)(node.commitIndex() - committedLog.size()),
+                Long.MAX_VALUE, fresh);
+            for (final LogEntry entry : fresh)
+            {
+                committedLog.add(entry);
+                commitTerms.add(node.term());
+            }
+        }
+        for (long i = previousCommit + 1; i <= node.commitIndex(); i++)
+        {
+            if (node.log().term(i) != committedLog.get((int)i - 1).term())
+            {
+                throw new AssertionError("node " + id + " committed a different entry at " + i + ": " + node);
+            }
+        }
+    }
+
+    /** Raft §5.4: a leader of term T holds every entry committed in a term before T. */
+    private void checkLeaderCompleteness()
+    {
+        for (int id = 1; id <= size; id++)
+        {
+            final RaftNode node = nodes[id];
+            if (node == null || node.role() != RaftRole.LEADER)
+            {
+                continue;
+            }
+            if (verifiedTerm[id] != node.term())
+            {
+                verifiedTerm[id] = node.term();
+                verifiedUpTo[id] = 0;
+            }
+            for (long i = verifiedUpTo[id] + 1; i <= committedLog.size(); i++)
+            {
+                final LogEntry committed = committedLog.get((int)i - 1);
+                if (commitTerms.get((int)i - 1) < node.term() && node.log().term(i) != committed.term())
+                {
+                    throw new AssertionError("leader completeness: leader " + id + " of term " + node.term() +
+                        " lacks committed " + committed + "\n" + this);
+                }
+                verifiedUpTo[id] = i;
+            }
+        }
+    }
+
+    /** Log matching over every pair of live logs, in full (expensive: call at the end of a run). */
+    void checkLogMatching()
+    {
+        for (int a = 1; a <= size; a++)
+        {
+            for (int b = a + 1; b <= size; b++)
+            {
+                if (nodes[a] == null || nodes[b] == null)
+                {
+                    continue;
+                }
+                final List<LogEntry> logA = nodes[a].log().allEntries();
+                final List<LogEntry> logB = nodes[b].log().allEntries();
+                int common = Math.min(logA.size(), logB.size());
+                while (common > 0 && logA.get(common - 1).term() != logB.get(common - 1).term())
+                {
+                    common--;
+                }
+                for (int i = 0; i < common; i++)
+                {
+                    if (logA.get(i) != logB.get(i))
+                    {
+                        throw new AssertionError("log matching: nodes " + a + " and " + b + " differ at " + (i + 1));
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- queries
+
+    RaftNode node(final int id)
+    {
+        return nodes[id];
+    }
+
+    int size()
+    {
+        return size;
+    }
+
+    long now()
+    {
+        return now;
+    }
+
+    long sent(final MessageType type)
+    {
+        return sentByType[type.ordinal()];
+    }
+
+    long sentTo(final MessageType type, final int id)
+    {
+        return sentTo[type.ordinal()][id];
+    }
+
+    long rejectedAppendsFrom(final int id)
+    {
+        return rejectedAppendsFrom[id];
+    }
+
+    /** Entries applied by some node, by index (position 0 is index 1). */
+    List<LogEntry> appliedLog()
+    {
+        return appliedLog;
+    }
+
+    long maxTerm()
+    {
+        long max = 0;
+        for (int id = 1; id <= size; id++)
+        {
+            if (nodes[id] != null)
+            {
+                max = Math.max(max, nodes[id].term());
+            }
+        }
+        return max;
+    }
+
+    SplittableRandom random()
+    {
+        return random;
+    }
+
+    @Override
+    public String toString()
+    {
+        final StringBuilder text = new StringBuilder("tick " + now + ":");
+        for (int id = 1; id <= size; id++)
+        {
+            text.append("\n  ").append(id).append(" group ").append(groups[id]).append(": ")
+                .append(nodes[id] == null ? "DOWN" : nodes[id].toString());
+        }
+        return text.toString();
+    }
+}
