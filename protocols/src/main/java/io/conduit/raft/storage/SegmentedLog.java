@@ -451,6 +451,15 @@ public final class SegmentedLog implements AutoCloseable
         }
     }
 
+    /**
+     * Closes every file without writing the buffered appends, as a crash would lose them: for crash tests.
+     */
+    void abandon()
+    {
+        writeLength = 0;
+        closeQuietly();
+    }
+
     private void recover() throws IOException
     {
         final DirectBuffer meta = metaFile.load();
