@@ -1,5 +1,7 @@
 package io.conduit.kv;
 
+import java.util.Arrays;
+
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -91,7 +93,7 @@ class KvSnapshotTest
         target.apply(5, 1, put("mine", "1"));
         final byte[] before = target.snapshot();
 
-        final byte[] truncated = java.util.Arrays.copyOf(snapshot, snapshot.length - 1);
+        final byte[] truncated = Arrays.copyOf(snapshot, snapshot.length - 1);
         assertTrue(target.machine.restoreSnapshot(new UnsafeBuffer(truncated), 0, truncated.length) < 0);
         final byte[] badMagic = snapshot.clone();
         badMagic[0] ^= 1;
