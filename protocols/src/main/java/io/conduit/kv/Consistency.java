@@ -6,7 +6,7 @@ package io.conduit.kv;
  */
 public enum Consistency
 {
-    /** Served by the leader once a ReadIndex round confirms it still leads (§10.3.1): sees every acknowledged write. */
+    /** Served by the leader once a ReadIndex round confirms it still leads (§10.3.1): sees acknowledged writes. */
     LINEARIZABLE(1),
     /**
      * Served by any replica whose applied index has reached the request's {@code minIndex}, the highest index the
