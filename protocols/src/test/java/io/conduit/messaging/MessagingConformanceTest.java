@@ -54,25 +54,41 @@ public abstract class MessagingConformanceTest
         }
     }
 
-    /** A group of members 1..size on 127.0.0.1, each on a UDP port that was free a moment ago. */
+    /**
+     * A group of members 1..size on 127.0.0.1, each on a UDP port that was free a moment ago. Ports come from below
+     * Linux's ephemeral range (32768+): a restarted member rebinds its port, and a port in the ephemeral range could
+     * meanwhile be handed to some other socket bound to port 0 (Aeron's publications bind that way).
+     */
     public static Members loopbackMembers(final int size)
     {
         final Map<Integer, InetSocketAddress> addresses = new TreeMap<>();
         final List<DatagramSocket> sockets = new ArrayList<>();
+        final java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         try
         {
             // All sockets stay bound until every port is chosen, so no two members get the same one.
             for (int id = 1; id <= size; id++)
             {
-                final DatagramSocket socket =
-                    new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                DatagramSocket socket = null;
+                for (int attempt = 0; socket == null && attempt < 1_000; attempt++)
+                {
+                    try
+                    {
+                        socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                            random.nextInt(20_000, 32_000)));
+                    }
+                    catch (final SocketException inUse)
+                    {
+                        // Try another port.
+                    }
+                }
+                if (socket == null)
+                {
+                    throw new IllegalStateException("no free UDP port on loopback in 20000..31999");
+                }
                 sockets.add(socket);
                 addresses.put(id, new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort()));
             }
-        }
-        catch (final SocketException ex)
-        {
-            throw new IllegalStateException("no free UDP port on loopback: " + ex.getMessage(), ex);
         }
         finally
         {

@@ -2,6 +2,8 @@
  * Durable Raft storage (edge: files): {@link io.conduit.raft.storage.SegmentedLog},
  * {@link io.conduit.raft.storage.HardStateFile} and {@link io.conduit.raft.storage.SnapshotStore}, for the
  * crash-recovery model: a node may stop at any instant and restart from what reached disk.
+ * {@link io.conduit.raft.storage.DurableRaftStorage} puts them behind the engine's {@code RaftStorage} (entries synced
+ * before the hard state, once per Ready).
  * <h2>Files</h2>
  * <pre>
  *  DIR/hardstate                          currentTerm, votedFor, commitIndex: two alternating CRC'd slots

@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -24,7 +20,7 @@ class ConduitMessagingUdpTest
     @Test
     void threeMembersExchangeInOrderThenOneIsClosedAndRestarted() throws Exception
     {
-        final Members members = freeLoopbackMembers(3);
+        final Members members = io.conduit.messaging.MessagingConformanceTest.loopbackMembers(3);
         final ConduitMessaging[] nodes = new ConduitMessaging[4];
         for (int id = 1; id <= 3; id++)
         {
@@ -114,19 +110,6 @@ class ConduitMessagingUdpTest
                 Thread.onSpinWait();
             }
         }
-    }
-
-    static Members freeLoopbackMembers(final int count) throws Exception
-    {
-        final Map<Integer, InetSocketAddress> addresses = new TreeMap<>();
-        for (int id = 1; id <= count; id++)
-        {
-            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0)))
-            {
-                addresses.put(id, new InetSocketAddress("127.0.0.1", socket.getLocalPort()));
-            }
-        }
-        return Members.of(addresses);
     }
 
     @Test
