@@ -18,7 +18,9 @@ public enum MessageType
     /** A follower forwards a read to its leader; {@code context} is the follower's request id (thesis §6.4). */
     READ_INDEX,
     /** The leader's answer once its leadership is confirmed: {@code index} is the read index; context echoed. */
-    READ_INDEX_RESP;
+    READ_INDEX_RESP,
+    /** The leader hands over (thesis §3.10): the caught-up recipient campaigns at once, skipping pre-vote. */
+    TIMEOUT_NOW;
 
     /** Whether this is a reply to a vote or pre-vote request. */
     public boolean isVoteResponse()

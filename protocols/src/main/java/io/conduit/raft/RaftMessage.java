@@ -26,6 +26,7 @@ public final class RaftMessage
     private boolean reject;
     private long rejectHint;
     private long context;
+    private boolean leaderTransfer;
     private List<LogEntry> entries = List.of();
 
     /**
@@ -128,6 +129,21 @@ public final class RaftMessage
         return this;
     }
 
+    /**
+     * On VOTE: the campaign was started by the leader's TIMEOUT_NOW (thesis §3.10), so voters that still hear from
+     * that leader vote anyway instead of ignoring the request under check-quorum's lease.
+     */
+    public boolean leaderTransfer()
+    {
+        return leaderTransfer;
+    }
+
+    public RaftMessage leaderTransfer(final boolean leaderTransfer)
+    {
+        this.leaderTransfer = leaderTransfer;
+        return this;
+    }
+
     /** Entries of an APPEND, consecutive from {@code index() + 1}; never null. */
     public List<LogEntry> entries()
     {
@@ -145,6 +161,7 @@ public final class RaftMessage
     {
         return type + "{" + from + "->" + to + " term=" + term + " logTerm=" + logTerm + " index=" + index +
             " commit=" + commit + (context != 0 ? " context=" + context : "") +
+            (leaderTransfer ? " TRANSFER" : "") +
             (reject ? " REJECT hint=" + rejectHint : "") +
             (entries.isEmpty() ? "" : " entries=" + entries.get(0).index() + ".." +
             entries.get(entries.size() - 1).index()) + '}';

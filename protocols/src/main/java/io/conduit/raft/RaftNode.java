@@ -15,8 +15,9 @@ import java.util.random.RandomGenerator;
  * <p>
  * Features: pre-vote and check-quorum (thesis §9.6, §6.2), fast log backtracking with conflict hints, per-follower
  * progress with bounded pipelining and batching, commit only of current-term entries counted on a majority (Raft
- * §5.4.2, Figure 8), linearizable reads by ReadIndex (thesis §6.4, see {@link #readIndex(long)}). Snapshots and
- * membership changes come in later increments.
+ * §5.4.2, Figure 8), linearizable reads by ReadIndex (thesis §6.4, see {@link #readIndex(long)}), leadership
+ * transfer (thesis §3.10, see {@link #transferLeadership(int)}). Snapshots and membership changes come in later
+ * increments.
  * <p>
  * Not thread-safe: one thread (the node's work loop) owns it. Randomness only from {@link RaftConfig#random()}.
  */
@@ -59,6 +60,8 @@ public final class RaftNode
     private boolean readyOutstanding;
     private boolean appendPending;
     private boolean readHeartbeatPending;
+    private int transferTarget = NONE;
+    private int transferElapsed;
     private HardState persistedHardState;
     private long roleChanges;
 
@@ -119,6 +122,11 @@ public final class RaftNode
             return;
         }
         heartbeatElapsed++;
+        if (transferTarget != NONE && ++transferElapsed >= electionTicks)
+        {
+            // Thesis §3.10: a transfer that has not completed within an election timeout is abandoned.
+            transferTarget = NONE;
+        }
         if (electionElapsed >= electionTicks)
         {
             electionElapsed = 0;
@@ -141,7 +149,8 @@ public final class RaftNode
      *
      * @param payload the command, owned by the log from now on; null is an empty command.
      * @return the entry's index (positive), or {@code -leaderHint} (zero or negative) when this node is not the
-     *         leader; decode with {@link #leaderHint(long)}.
+     *         leader, or is a leader handing over to another node (then the hint names that node); decode with
+     *         {@link #leaderHint(long)}.
      */
     public long propose(final byte[] payload)
     {
@@ -149,6 +158,11 @@ public final class RaftNode
         if (role != RaftRole.LEADER)
         {
             return -leader;
+        }
+        if (transferTarget != NONE)
+        {
+            // Thesis §3.10: new entries would keep the target from catching up, and might be lost with the term.
+            return -transferTarget;
         }
         final long index = log.append(new LogEntry(term, log.lastIndex() + 1, payload));
         appendPending = true;
@@ -199,6 +213,47 @@ public final class RaftNode
         return true;
     }
 
+    /**
+     * Hands leadership to {@code target} (thesis §3.10, etcd's MsgTransferLeader): the leader refuses proposals,
+     * brings the target's log up to its own, then sends it TIMEOUT_NOW, on which the target campaigns at once at the
+     * next term, without pre-vote and past the other voters' leader lease. A transfer that has not completed within
+     * an election timeout is abandoned and proposals are accepted again; so is one overtaken by a role change.
+     * Asking again for the same target changes nothing; asking for another one restarts the transfer towards it.
+     *
+     * @param target the voter to hand over to.
+     * @return whether a transfer is now under way: false when this node is not the leader or is the target.
+     * @throws IllegalArgumentException when {@code target} is not a voter.
+     */
+    public boolean transferLeadership(final int target)
+    {
+        checkNoReadyOutstanding("transferLeadership");
+        final int slot = slotOf(target);
+        if (slot < 0)
+        {
+            throw new IllegalArgumentException("cannot transfer leadership to " + target + ": not a voter");
+        }
+        if (role != RaftRole.LEADER || target == id)
+        {
+            return false;
+        }
+        if (transferTarget == target)
+        {
+            return true;
+        }
+        transferTarget = target;
+        transferElapsed = 0;
+        final Progress p = progress[slot];
+        if (p.match() == log.lastIndex())
+        {
+            sendTimeoutNow(target);
+        }
+        else
+        {
+            sendAppend(p, true);
+        }
+        return true;
+    }
+
     /** Handles one message from a peer. Messages for another node or from a non-voter are rejected. */
     public void step(final RaftMessage m)
     {
@@ -228,6 +283,7 @@ public final class RaftNode
             case HEARTBEAT_RESPONSE -> handleHeartbeatResponse(m);
             case READ_INDEX -> handleReadIndex(m);
             case READ_INDEX_RESP -> handleReadIndexResponse(m);
+            case TIMEOUT_NOW -> handleTimeoutNow(m);
             default -> throw new IllegalArgumentException("unknown message type " + m.type());
         }
     }
@@ -316,7 +372,9 @@ public final class RaftNode
         if (type == MessageType.PRE_VOTE || type == MessageType.VOTE)
         {
             // Leader lease on votes: a node that heard from a live leader recently does not help unseat it.
-            final boolean inLease = checkQuorum && leader != NONE && electionElapsed < electionTicks;
+            // A campaign the leader asked for (thesis §3.10) is exempt.
+            final boolean inLease = checkQuorum && leader != NONE && electionElapsed < electionTicks &&
+                !m.leaderTransfer();
             if (inLease)
             {
                 return false;
@@ -352,16 +410,26 @@ public final class RaftNode
         if (preVote)
         {
             becomePreCandidate();
-            requestVotes(MessageType.PRE_VOTE, term + 1);
+            requestVotes(MessageType.PRE_VOTE, term + 1, false);
         }
         else
         {
             becomeCandidate();
-            requestVotes(MessageType.VOTE, term);
+            requestVotes(MessageType.VOTE, term, false);
         }
     }
 
-    private void requestVotes(final MessageType type, final long electionTerm)
+    /** Thesis §3.10: the leader handed over to us; pre-vote would only cost a round trip, as the leader consented. */
+    private void handleTimeoutNow(final RaftMessage m)
+    {
+        if (role == RaftRole.FOLLOWER || role == RaftRole.PRE_CANDIDATE)
+        {
+            becomeCandidate();
+            requestVotes(MessageType.VOTE, term, true);
+        }
+    }
+
+    private void requestVotes(final MessageType type, final long electionTerm, final boolean leaderTransfer)
     {
         // A single-node cluster wins on its own vote.
         if (pollVote(id, true))
@@ -372,7 +440,8 @@ public final class RaftNode
         {
             if (voter != id)
             {
-                send(new RaftMessage(type, id, voter, electionTerm).index(log.lastIndex()).logTerm(log.lastTerm()));
+                send(new RaftMessage(type, id, voter, electionTerm).index(log.lastIndex()).logTerm(log.lastTerm())
+                    .leaderTransfer(leaderTransfer));
             }
         }
     }
@@ -434,7 +503,7 @@ public final class RaftNode
             if (role == RaftRole.PRE_CANDIDATE)
             {
                 becomeCandidate();
-                requestVotes(MessageType.VOTE, term);
+                requestVotes(MessageType.VOTE, term, false);
             }
             else
             {
@@ -532,6 +601,10 @@ public final class RaftNode
         {
             p.becomeReplicate();
         }
+        if (m.from() == transferTarget && p.match() == log.lastIndex())
+        {
+            sendTimeoutNow(m.from());
+        }
         if (maybeCommit())
         {
             broadcastAppend(true);
@@ -557,6 +630,10 @@ public final class RaftNode
         p.heartbeatAnswered();
         reads.ack(slotOf(m.from()), m.context());
         releaseConfirmedReads();
+        if (m.from() == transferTarget && p.match() == log.lastIndex())
+        {
+            sendTimeoutNow(m.from()); // the first TIMEOUT_NOW may have been lost: the target is still at our term
+        }
         if (p.match() < log.lastIndex())
         {
             // Even with nothing new to send (an optimistic append was lost), an empty append makes the follower
@@ -650,6 +727,11 @@ public final class RaftNode
             return true;
         }
         return false;
+    }
+
+    private void sendTimeoutNow(final int target)
+    {
+        send(new RaftMessage(MessageType.TIMEOUT_NOW, id, target, term));
     }
 
     // ----------------------------------------------------------------------------------------------- reads
@@ -756,6 +838,7 @@ public final class RaftNode
         // Pending reads were registered under the old role; their requesters retry.
         reads.reset();
         readHeartbeatPending = false;
+        transferTarget = NONE;
         resetTimers();
         roleChanges++;
     }
@@ -863,6 +946,12 @@ public final class RaftNode
             throw new IllegalArgumentException("not a voter: " + nodeId);
         }
         return progress[slot];
+    }
+
+    /** The voter this leader is handing over to, or {@link #NONE}. */
+    public int transferTarget()
+    {
+        return transferTarget;
     }
 
     /** How many role transitions this node made since it started. */

@@ -445,6 +445,93 @@ class RaftNodeTest
     }
 
     @Test
+    void aTransferToAnUpToDateFollowerSendsTimeoutNowAndProposalsAreRefusedMeanwhile()
+    {
+        // Thesis §3.10: no new entries while handing over, so the target stays caught up.
+        final RaftNode node = leaderWithCommitInTerm(20);
+        assertTrue(node.transferLeadership(2));
+        drain(node);
+        assertEquals(node.term(), lastSent(MessageType.TIMEOUT_NOW, 2).term());
+        assertTrue(sentOf(MessageType.TIMEOUT_NOW, 3).isEmpty());
+        final long refused = node.propose(new byte[]{1});
+        assertTrue(refused <= 0);
+        assertEquals(2, RaftNode.leaderHint(refused));
+        assertEquals(2, node.transferTarget());
+        assertFalse(node.transferLeadership(1), "a leader cannot hand over to itself");
+        assertThrows(IllegalArgumentException.class, () -> node.transferLeadership(9));
+    }
+
+    @Test
+    void aLaggingTargetIsBroughtUpToDateBeforeItIsToldToCampaign()
+    {
+        storeLog(1, 1);
+        final RaftNode node = leaderWithCommitInTerm(21);
+        assertEquals(3, node.lastIndex());
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 3, 1, node.term()).index(2));
+        assertTrue(node.transferLeadership(3));
+        drain(node);
+        assertTrue(sentOf(MessageType.TIMEOUT_NOW, 3).isEmpty(), "the target lacks entry 3");
+        assertTrue(sentOf(MessageType.APPEND, 3).stream().anyMatch(m -> m.entries().size() == 1 &&
+            m.entries().get(0).index() == 3), () -> "entry 3 not sent: " + sent);
+
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 3, 1, node.term()).index(3));
+        drain(node);
+        assertEquals(1, sentOf(MessageType.TIMEOUT_NOW, 3).size());
+    }
+
+    @Test
+    void aTransferNotCompletedWithinAnElectionTimeoutIsAbandoned()
+    {
+        final RaftNode node = leaderWithCommitInTerm(22);
+        assertTrue(node.transferLeadership(3));
+        drain(node);
+        for (int i = 0; i < 10; i++)
+        {
+            assertTrue(node.propose(new byte[]{1}) <= 0, "accepted a proposal while handing over, tick " + i);
+            node.tick();
+            node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 2, 1, node.term()));
+            drain(node);
+        }
+        assertEquals(RaftRole.LEADER, node.role());
+        assertEquals(RaftNode.NONE, node.transferTarget());
+        assertTrue(node.propose(new byte[]{1}) > 0);
+    }
+
+    @Test
+    void timeoutNowMakesAFollowerCampaignAtOnceWithoutPreVote()
+    {
+        final RaftNode node = node(23);
+        node.step(new RaftMessage(MessageType.HEARTBEAT, 2, 1, 1));
+        drain(node);
+        node.step(new RaftMessage(MessageType.TIMEOUT_NOW, 2, 1, 1));
+        drain(node);
+        assertEquals(RaftRole.CANDIDATE, node.role());
+        assertEquals(2, node.term());
+        assertTrue(sentOf(MessageType.PRE_VOTE, 3).isEmpty());
+        assertTrue(lastSent(MessageType.VOTE, 3).leaderTransfer());
+        assertTrue(lastSent(MessageType.VOTE, 2).leaderTransfer());
+    }
+
+    @Test
+    void aFollowerInItsLeaderLeaseVotesInATransferCampaignOnly()
+    {
+        // Check-quorum's lease (thesis §6.2) ignores disruptive candidates, but not one the leader asked to run.
+        final RaftNode node = node(24);
+        node.step(new RaftMessage(MessageType.HEARTBEAT, 2, 1, 1));
+        drain(node);
+        node.step(new RaftMessage(MessageType.VOTE, 3, 1, 2).index(0).logTerm(0));
+        drain(node);
+        assertEquals(1, node.term());
+        assertTrue(sentOf(MessageType.VOTE_RESPONSE, 3).isEmpty());
+
+        node.step(new RaftMessage(MessageType.VOTE, 3, 1, 2).index(0).logTerm(0).leaderTransfer(true));
+        drain(node);
+        assertEquals(2, node.term());
+        assertEquals(3, node.vote());
+        assertFalse(lastSent(MessageType.VOTE_RESPONSE, 3).reject());
+    }
+
+    @Test
     void theRoleDiagramAllowsOnlyRaftsTransitions()
     {
         assertFalse(RaftRole.FOLLOWER.canMoveTo(RaftRole.LEADER));

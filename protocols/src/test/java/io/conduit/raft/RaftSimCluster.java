@@ -279,6 +279,14 @@ final class RaftSimCluster
         return accepted;
     }
 
+    /** Asks leader {@code id} to hand over to {@code target} (handled at once); returns the node's result. */
+    boolean transferLeadership(final int id, final int target)
+    {
+        final boolean started = nodes[id].transferLeadership(target);
+        drain(id);
+        return started;
+    }
+
     /** The read index answered for {@code requestId}, or null while unanswered. */
     Long readResult(final long requestId)
     {
