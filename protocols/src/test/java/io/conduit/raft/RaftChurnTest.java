@@ -14,10 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Unreliable network plus churn: loss, delays that reorder, partitions, crashes (some between sending and the
- * fsync) and restarts, with proposals and ReadIndex reads on any node throughout. The harness checks the safety
- * invariants after every step, and every answered read against what was committed anywhere when it was issued
- * (thesis §6.4); after the faults stop, a liveness phase requires a leader, the commit of every proposal made from
- * then on, and an answer covering them to a read through every node.
+ * fsync) and restarts, with proposals, leadership transfers and ReadIndex reads on any node throughout. The harness
+ * checks the safety invariants after every step, and every answered read against what was committed anywhere when
+ * it was issued (thesis §6.4); after the faults stop, a liveness phase requires a leader, the commit of every
+ * proposal made from then on, and an answer covering them to a read through every node.
  * {@value #DEFAULT_SEEDS} seeds by default; {@code -Dconduit.seeds=N} for more, {@code -Dconduit.seed=N} to replay.
  */
 class RaftChurnTest
@@ -62,6 +62,10 @@ class RaftChurnTest
                 if (cluster.isUp(id) && cluster.node(id).role() == RaftRole.LEADER)
                 {
                     cluster.propose(id, payload(proposed++));
+                    if (plan.nextInt(40) == 0)
+                    {
+                        cluster.transferLeadership(id, 1 + plan.nextInt(size));
+                    }
                 }
             }
             cluster.step();
