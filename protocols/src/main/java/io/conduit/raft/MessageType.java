@@ -1,6 +1,6 @@
 package io.conduit.raft;
 
-/** The Raft messages exchanged between peers (Raft §5, thesis §9.6 for pre-vote). */
+/** The Raft messages exchanged between peers (Raft §5, thesis §9.6 for pre-vote, §6.4 for ReadIndex). */
 public enum MessageType
 {
     /** "Would you vote for me at term {@code term}?" without anyone changing state (thesis §9.6). */
@@ -14,7 +14,13 @@ public enum MessageType
     APPEND_RESPONSE,
     /** The leader's periodic liveness message carrying a commit index safe for that follower (as etcd). */
     HEARTBEAT,
-    HEARTBEAT_RESPONSE;
+    HEARTBEAT_RESPONSE,
+    /** A follower forwards a read to its leader; {@code context} is the follower's request id (thesis §6.4). */
+    READ_INDEX,
+    /** The leader's answer once its leadership is confirmed: {@code index} is the read index; context echoed. */
+    READ_INDEX_RESP,
+    /** The leader hands over (thesis §3.10): the caught-up recipient campaigns at once, skipping pre-vote. */
+    TIMEOUT_NOW;
 
     /** Whether this is a reply to a vote or pre-vote request. */
     public boolean isVoteResponse()

@@ -9,6 +9,8 @@ import java.util.List;
  *       {@code entries}; for a rejected APPEND_RESPONSE, the rejected index, with {@code rejectHint}/{@code logTerm}
  *       naming the follower's last entry at or below it whose term is at most the leader's (fast backtracking).</li>
  *   <li>{@code commit}: the leader's commit index (APPEND), or the part of it safe for the follower (HEARTBEAT).</li>
+ *   <li>{@code context}: on HEARTBEAT the leader's latest read sequence, echoed by HEARTBEAT_RESPONSE; on READ_INDEX
+ *       and READ_INDEX_RESP the requesting follower's request id.</li>
  * </ul>
  * A plain object for this increment; a flyweight over an Agrona buffer replaces it when the engine meets the wire.
  */
@@ -23,6 +25,8 @@ public final class RaftMessage
     private long commit;
     private boolean reject;
     private long rejectHint;
+    private long context;
+    private boolean leaderTransfer;
     private List<LogEntry> entries = List.of();
 
     /**
@@ -114,6 +118,32 @@ public final class RaftMessage
         return this;
     }
 
+    public long context()
+    {
+        return context;
+    }
+
+    public RaftMessage context(final long context)
+    {
+        this.context = context;
+        return this;
+    }
+
+    /**
+     * On VOTE: the campaign was started by the leader's TIMEOUT_NOW (thesis §3.10), so voters that still hear from
+     * that leader vote anyway instead of ignoring the request under check-quorum's lease.
+     */
+    public boolean leaderTransfer()
+    {
+        return leaderTransfer;
+    }
+
+    public RaftMessage leaderTransfer(final boolean leaderTransfer)
+    {
+        this.leaderTransfer = leaderTransfer;
+        return this;
+    }
+
     /** Entries of an APPEND, consecutive from {@code index() + 1}; never null. */
     public List<LogEntry> entries()
     {
@@ -130,7 +160,9 @@ public final class RaftMessage
     public String toString()
     {
         return type + "{" + from + "->" + to + " term=" + term + " logTerm=" + logTerm + " index=" + index +
-            " commit=" + commit + (reject ? " REJECT hint=" + rejectHint : "") +
+            " commit=" + commit + (context != 0 ? " context=" + context : "") +
+            (leaderTransfer ? " TRANSFER" : "") +
+            (reject ? " REJECT hint=" + rejectHint : "") +
             (entries.isEmpty() ? "" : " entries=" + entries.get(0).index() + ".." +
             entries.get(entries.size() - 1).index()) + '}';
     }

@@ -15,7 +15,9 @@ import java.util.random.RandomGenerator;
  * <p>
  * Features: pre-vote and check-quorum (thesis §9.6, §6.2), fast log backtracking with conflict hints, per-follower
  * progress with bounded pipelining and batching, commit only of current-term entries counted on a majority (Raft
- * §5.4.2, Figure 8). Snapshots, membership changes, ReadIndex and leadership transfer come in later increments.
+ * §5.4.2, Figure 8), linearizable reads by ReadIndex (thesis §6.4, see {@link #readIndex(long)}), leadership
+ * transfer (thesis §3.10, see {@link #transferLeadership(int)}). Snapshots and membership changes come in later
+ * increments.
  * <p>
  * Not thread-safe: one thread (the node's work loop) owns it. Randomness only from {@link RaftConfig#random()}.
  */
@@ -37,6 +39,7 @@ public final class RaftNode
     private final long maxBytesPerAppend;
     private final RandomGenerator random;
     private final RaftLog log;
+    private final ReadIndexQueue reads;
 
     /** Per voter slot: 0 no answer, 1 granted, -1 rejected, for the current (pre-)election. */
     private final byte[] votes;
@@ -45,6 +48,7 @@ public final class RaftNode
     private final Ready ready = new Ready();
     private ArrayList<RaftMessage> outbox = new ArrayList<>();
     private ArrayList<RaftMessage> outboxAfterPersist = new ArrayList<>();
+    private ArrayList<ReadState> readStates = new ArrayList<>();
 
     private RaftRole role = RaftRole.FOLLOWER;
     private long term;
@@ -55,6 +59,9 @@ public final class RaftNode
     private int randomizedElectionTicks;
     private boolean readyOutstanding;
     private boolean appendPending;
+    private boolean readHeartbeatPending;
+    private int transferTarget = NONE;
+    private int transferElapsed;
     private HardState persistedHardState;
     private long roleChanges;
 
@@ -90,6 +97,7 @@ public final class RaftNode
         this.votes = new byte[voters.length];
         this.matchScratch = new long[voters.length];
         this.log = new RaftLog(storage);
+        this.reads = new ReadIndexQueue(voters.length, selfSlot, quorum);
         final HardState hardState = storage.hardState();
         this.term = hardState.term();
         this.vote = hardState.vote();
@@ -114,6 +122,11 @@ public final class RaftNode
             return;
         }
         heartbeatElapsed++;
+        if (transferTarget != NONE && ++transferElapsed >= electionTicks)
+        {
+            // Thesis §3.10: a transfer that has not completed within an election timeout is abandoned.
+            transferTarget = NONE;
+        }
         if (electionElapsed >= electionTicks)
         {
             electionElapsed = 0;
@@ -136,7 +149,8 @@ public final class RaftNode
      *
      * @param payload the command, owned by the log from now on; null is an empty command.
      * @return the entry's index (positive), or {@code -leaderHint} (zero or negative) when this node is not the
-     *         leader; decode with {@link #leaderHint(long)}.
+     *         leader, or is a leader handing over to another node (then the hint names that node); decode with
+     *         {@link #leaderHint(long)}.
      */
     public long propose(final byte[] payload)
     {
@@ -144,6 +158,11 @@ public final class RaftNode
         if (role != RaftRole.LEADER)
         {
             return -leader;
+        }
+        if (transferTarget != NONE)
+        {
+            // Thesis §3.10: new entries would keep the target from catching up, and might be lost with the term.
+            return -transferTarget;
         }
         final long index = log.append(new LogEntry(term, log.lastIndex() + 1, payload));
         appendPending = true;
@@ -158,6 +177,81 @@ public final class RaftNode
             throw new IllegalArgumentException("proposal was accepted at index " + proposeResult);
         }
         return (int)-proposeResult;
+    }
+
+    /**
+     * Asks for a linearizable read (Raft thesis §6.4, etcd's ReadOnlySafe). The answer is a {@link ReadState} in a
+     * later {@link Ready#readStates()}; serve the read once {@link #appliedIndex()} reaches its index.
+     * <ul>
+     *   <li>On the leader: the read index is the commit index, taken once the leader has committed an entry of its
+     *       own term (until then the read waits, since an earlier leader's commits may not be known yet); a
+     *       heartbeat round then confirms that no newer leader exists, and the read is answered when a majority
+     *       acknowledged a heartbeat sent after the read was registered.</li>
+     *   <li>On a follower: forwarded to its leader, answered when the leader's READ_INDEX_RESP comes back.</li>
+     *   <li>Otherwise dropped, and this returns false: there is no known leader (a candidate, or a follower that has
+     *       not heard from one), or the leader holds {@value ReadIndexQueue#CAPACITY} reads already.</li>
+     * </ul>
+     * A read can also be lost after this returns true: the message is lost, or the leader steps down, which drops
+     * every pending read. No answer is ever wrong, but there may be none: callers retry after a timeout, perhaps on
+     * another node. Request ids are the caller's; a follower does not check that an answer is for a read it asked.
+     *
+     * @param requestId the caller's id for this read, returned in the {@link ReadState}.
+     * @return whether the read was registered or forwarded.
+     */
+    public boolean readIndex(final long requestId)
+    {
+        checkNoReadyOutstanding("readIndex");
+        if (role == RaftRole.LEADER)
+        {
+            return registerRead(requestId, id);
+        }
+        if (role != RaftRole.FOLLOWER || leader == NONE)
+        {
+            return false;
+        }
+        send(new RaftMessage(MessageType.READ_INDEX, id, leader, term).context(requestId));
+        return true;
+    }
+
+    /**
+     * Hands leadership to {@code target} (thesis §3.10, etcd's MsgTransferLeader): the leader refuses proposals,
+     * brings the target's log up to its own, then sends it TIMEOUT_NOW, on which the target campaigns at once at the
+     * next term, without pre-vote and past the other voters' leader lease. A transfer that has not completed within
+     * an election timeout is abandoned and proposals are accepted again; so is one overtaken by a role change.
+     * Asking again for the same target changes nothing; asking for another one restarts the transfer towards it.
+     *
+     * @param target the voter to hand over to.
+     * @return whether a transfer is now under way: false when this node is not the leader or is the target.
+     * @throws IllegalArgumentException when {@code target} is not a voter.
+     */
+    public boolean transferLeadership(final int target)
+    {
+        checkNoReadyOutstanding("transferLeadership");
+        final int slot = slotOf(target);
+        if (slot < 0)
+        {
+            throw new IllegalArgumentException("cannot transfer leadership to " + target + ": not a voter");
+        }
+        if (role != RaftRole.LEADER || target == id)
+        {
+            return false;
+        }
+        if (transferTarget == target)
+        {
+            return true;
+        }
+        transferTarget = target;
+        transferElapsed = 0;
+        final Progress p = progress[slot];
+        if (p.match() == log.lastIndex())
+        {
+            sendTimeoutNow(target);
+        }
+        else
+        {
+            sendAppend(p, true);
+        }
+        return true;
     }
 
     /** Handles one message from a peer. Messages for another node or from a non-voter are rejected. */
@@ -187,6 +281,9 @@ public final class RaftNode
             case APPEND, HEARTBEAT -> handleFromLeader(m);
             case APPEND_RESPONSE -> handleAppendResponse(m);
             case HEARTBEAT_RESPONSE -> handleHeartbeatResponse(m);
+            case READ_INDEX -> handleReadIndex(m);
+            case READ_INDEX_RESP -> handleReadIndexResponse(m);
+            case TIMEOUT_NOW -> handleTimeoutNow(m);
             default -> throw new IllegalArgumentException("unknown message type " + m.type());
         }
     }
@@ -200,8 +297,8 @@ public final class RaftNode
         {
             return false;
         }
-        return appendPending || log.hasUnstable() || hardStateChanged() || !outbox.isEmpty() ||
-            !outboxAfterPersist.isEmpty() || log.hasEntriesToApply();
+        return appendPending || readHeartbeatPending || log.hasUnstable() || hardStateChanged() ||
+            !outbox.isEmpty() || !outboxAfterPersist.isEmpty() || log.hasEntriesToApply() || !readStates.isEmpty();
     }
 
     /** Collects what the edge must do; call {@link #advance()} once done. The returned object is reused. */
@@ -209,6 +306,12 @@ public final class RaftNode
     {
         checkNoReadyOutstanding("ready");
         flushPendingAppends();
+        if (readHeartbeatPending)
+        {
+            // One heartbeat round confirms every read registered in this cycle.
+            readHeartbeatPending = false;
+            broadcastHeartbeat();
+        }
         ready.clear();
         log.unstableEntries(ready.entries);
         if (hardStateChanged())
@@ -224,6 +327,10 @@ public final class RaftNode
         ready.messagesAfterPersist = sentAfterPersist;
         outbox.clear();
         outboxAfterPersist.clear();
+        final ArrayList<ReadState> confirmedReads = readStates;
+        readStates = ready.readStates;
+        ready.readStates = confirmedReads;
+        readStates.clear();
         readyOutstanding = true;
         return ready;
     }
@@ -265,7 +372,9 @@ public final class RaftNode
         if (type == MessageType.PRE_VOTE || type == MessageType.VOTE)
         {
             // Leader lease on votes: a node that heard from a live leader recently does not help unseat it.
-            final boolean inLease = checkQuorum && leader != NONE && electionElapsed < electionTicks;
+            // A campaign the leader asked for (thesis §3.10) is exempt.
+            final boolean inLease = checkQuorum && leader != NONE && electionElapsed < electionTicks &&
+                !m.leaderTransfer();
             if (inLease)
             {
                 return false;
@@ -301,16 +410,26 @@ public final class RaftNode
         if (preVote)
         {
             becomePreCandidate();
-            requestVotes(MessageType.PRE_VOTE, term + 1);
+            requestVotes(MessageType.PRE_VOTE, term + 1, false);
         }
         else
         {
             becomeCandidate();
-            requestVotes(MessageType.VOTE, term);
+            requestVotes(MessageType.VOTE, term, false);
         }
     }
 
-    private void requestVotes(final MessageType type, final long electionTerm)
+    /** Thesis §3.10: the leader handed over to us; pre-vote would only cost a round trip, as the leader consented. */
+    private void handleTimeoutNow(final RaftMessage m)
+    {
+        if (role == RaftRole.FOLLOWER || role == RaftRole.PRE_CANDIDATE)
+        {
+            becomeCandidate();
+            requestVotes(MessageType.VOTE, term, true);
+        }
+    }
+
+    private void requestVotes(final MessageType type, final long electionTerm, final boolean leaderTransfer)
     {
         // A single-node cluster wins on its own vote.
         if (pollVote(id, true))
@@ -321,7 +440,8 @@ public final class RaftNode
         {
             if (voter != id)
             {
-                send(new RaftMessage(type, id, voter, electionTerm).index(log.lastIndex()).logTerm(log.lastTerm()));
+                send(new RaftMessage(type, id, voter, electionTerm).index(log.lastIndex()).logTerm(log.lastTerm())
+                    .leaderTransfer(leaderTransfer));
             }
         }
     }
@@ -383,7 +503,7 @@ public final class RaftNode
             if (role == RaftRole.PRE_CANDIDATE)
             {
                 becomeCandidate();
-                requestVotes(MessageType.VOTE, term);
+                requestVotes(MessageType.VOTE, term, false);
             }
             else
             {
@@ -429,7 +549,7 @@ public final class RaftNode
         if (m.type() == MessageType.HEARTBEAT)
         {
             log.commitTo(m.commit());
-            send(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, id, m.from(), term));
+            send(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, id, m.from(), term).context(m.context()));
             return;
         }
         if (m.index() < log.committed())
@@ -481,6 +601,10 @@ public final class RaftNode
         {
             p.becomeReplicate();
         }
+        if (m.from() == transferTarget && p.match() == log.lastIndex())
+        {
+            sendTimeoutNow(m.from());
+        }
         if (maybeCommit())
         {
             broadcastAppend(true);
@@ -504,6 +628,12 @@ public final class RaftNode
         final Progress p = progress[slotOf(m.from())];
         p.recentActive(true);
         p.heartbeatAnswered();
+        reads.ack(slotOf(m.from()), m.context());
+        releaseConfirmedReads();
+        if (m.from() == transferTarget && p.match() == log.lastIndex())
+        {
+            sendTimeoutNow(m.from()); // the first TIMEOUT_NOW may have been lost: the target is still at our term
+        }
         if (p.match() < log.lastIndex())
         {
             // Even with nothing new to send (an optimistic append was lost), an empty append makes the follower
@@ -566,7 +696,7 @@ public final class RaftNode
             {
                 // Only what the follower is known to hold: it may not have the rest, or hold a stale version of it.
                 send(new RaftMessage(MessageType.HEARTBEAT, id, p.id(), term)
-                    .commit(Math.min(p.match(), log.committed())));
+                    .commit(Math.min(p.match(), log.committed())).context(reads.lastSequence()));
             }
         }
     }
@@ -588,9 +718,68 @@ public final class RaftNode
             final long before = log.committed();
             log.commitTo(quorumIndex);
             assert log.committed() > before;
+            // Thesis §6.4 step 1: the first commit of our term makes the commit index a safe read index.
+            if (reads.startWaiting(log.committed()))
+            {
+                readHeartbeatPending = true;
+                releaseConfirmedReads();
+            }
             return true;
         }
         return false;
+    }
+
+    private void sendTimeoutNow(final int target)
+    {
+        send(new RaftMessage(MessageType.TIMEOUT_NOW, id, target, term));
+    }
+
+    // ----------------------------------------------------------------------------------------------- reads
+
+    private boolean registerRead(final long requestId, final int from)
+    {
+        if (log.term(log.committed()) != term)
+        {
+            return reads.addWaiting(requestId, from);
+        }
+        if (!reads.add(requestId, from, log.committed()))
+        {
+            return false;
+        }
+        readHeartbeatPending = true;
+        releaseConfirmedReads(); // a single-node cluster is its own majority
+        return true;
+    }
+
+    private void handleReadIndex(final RaftMessage m)
+    {
+        if (role == RaftRole.LEADER)
+        {
+            registerRead(m.context(), m.from());
+        }
+    }
+
+    private void handleReadIndexResponse(final RaftMessage m)
+    {
+        // The leader confirmed its leadership after our request reached it, so the answer holds in any role.
+        readStates.add(new ReadState(m.context(), m.index()));
+    }
+
+    private void releaseConfirmedReads()
+    {
+        ReadIndexQueue.PendingRead read;
+        while ((read = reads.pollConfirmed()) != null)
+        {
+            if (read.from() == id)
+            {
+                readStates.add(new ReadState(read.requestId(), read.index()));
+            }
+            else
+            {
+                send(new RaftMessage(MessageType.READ_INDEX_RESP, id, read.from(), term)
+                    .index(read.index()).context(read.requestId()));
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------- role transitions
@@ -646,6 +835,10 @@ public final class RaftNode
         leader = newLeader;
         Arrays.fill(votes, (byte)0);
         appendPending = false;
+        // Pending reads were registered under the old role; their requesters retry.
+        reads.reset();
+        readHeartbeatPending = false;
+        transferTarget = NONE;
         resetTimers();
         roleChanges++;
     }
@@ -753,6 +946,12 @@ public final class RaftNode
             throw new IllegalArgumentException("not a voter: " + nodeId);
         }
         return progress[slot];
+    }
+
+    /** The voter this leader is handing over to, or {@link #NONE}. */
+    public int transferTarget()
+    {
+        return transferTarget;
     }
 
     /** How many role transitions this node made since it started. */

@@ -12,6 +12,7 @@ import java.util.List;
  *   <li>persist {@link #entries()} and {@link #hardState()} (if not null) durably, in one group commit;</li>
  *   <li>only then send {@link #messagesAfterPersist()}: votes and acknowledgements promise durable state;</li>
  *   <li>apply {@link #committedEntries()} to the state machine, in order;</li>
+ *   <li>remember {@link #readStates()}: serve each read once the applied index reaches its index;</li>
  *   <li>call {@link RaftNode#advance()}.</li>
  * </ol>
  * One instance per node, reused; its lists are valid until {@code advance()}.
@@ -22,6 +23,7 @@ public final class Ready
     final ArrayList<LogEntry> committedEntries = new ArrayList<>();
     ArrayList<RaftMessage> messages = new ArrayList<>();
     ArrayList<RaftMessage> messagesAfterPersist = new ArrayList<>();
+    ArrayList<ReadState> readStates = new ArrayList<>();
     HardState hardState;
 
     /** The new hard state to persist, or null when unchanged. */
@@ -54,12 +56,22 @@ public final class Ready
         return messagesAfterPersist;
     }
 
+    /**
+     * Reads confirmed since the last ready (thesis §6.4): serve each once {@link RaftNode#appliedIndex()} reaches its
+     * {@link ReadState#index()}.
+     */
+    public List<ReadState> readStates()
+    {
+        return readStates;
+    }
+
     void clear()
     {
         entries.clear();
         committedEntries.clear();
         messages.clear();
         messagesAfterPersist.clear();
+        readStates.clear();
         hardState = null;
     }
 }

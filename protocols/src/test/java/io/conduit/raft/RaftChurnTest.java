@@ -14,8 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Unreliable network plus churn: loss, delays that reorder, partitions, crashes (some between sending and the
- * fsync) and restarts, with proposals throughout. The harness checks the safety invariants after every step; after
- * the faults stop, a liveness phase requires a leader and the commit of every proposal made from then on.
+ * fsync) and restarts, with proposals, leadership transfers and ReadIndex reads on any node throughout. The harness
+ * checks the safety invariants after every step, and every answered read against what was committed anywhere when
+ * it was issued (thesis §6.4); after the faults stop, a liveness phase requires a leader, the commit of every
+ * proposal made from then on, and an answer covering them to a read through every node.
  * {@value #DEFAULT_SEEDS} seeds by default; {@code -Dconduit.seeds=N} for more, {@code -Dconduit.seed=N} to replay.
  */
 class RaftChurnTest
@@ -42,15 +44,28 @@ class RaftChurnTest
         cluster.crashBeforePersistRate(0.002);
 
         long proposed = 0;
+        long readId = 0;
         for (int tick = 0; tick < FAULT_TICKS; tick++)
         {
             churn(cluster, plan);
+            if (plan.nextInt(4) == 0)
+            {
+                final int id = 1 + plan.nextInt(size);
+                if (cluster.isUp(id))
+                {
+                    cluster.readIndex(id, readId++);
+                }
+            }
             if (plan.nextInt(3) == 0)
             {
                 final int id = 1 + plan.nextInt(size);
                 if (cluster.isUp(id) && cluster.node(id).role() == RaftRole.LEADER)
                 {
                     cluster.propose(id, payload(proposed++));
+                    if (plan.nextInt(40) == 0)
+                    {
+                        cluster.transferLeadership(id, 1 + plan.nextInt(size));
+                    }
                 }
             }
             cluster.step();
@@ -88,6 +103,29 @@ class RaftChurnTest
         }
         cluster.checkLogMatching();
         assertEquals(last, cluster.appliedLog().size());
+
+        // Reads through every node, issued after the last write was applied everywhere, must cover it.
+        final long firstLivenessRead = readId;
+        for (int id = 1; id <= size; id++)
+        {
+            assertTrue(cluster.readIndex(id, readId++), () -> "a read was refused after healing\n" + cluster);
+        }
+        final long end = readId;
+        cluster.runUntil("reads through every node answered", () ->
+        {
+            for (long r = firstLivenessRead; r < end; r++)
+            {
+                if (cluster.readResult(r) == null)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, 10 * RaftSimCluster.ELECTION_TICKS);
+        for (long r = firstLivenessRead; r < end; r++)
+        {
+            assertTrue(cluster.readResult(r) >= last);
+        }
     }
 
     private static void churn(final RaftSimCluster cluster, final SplittableRandom plan)

@@ -21,6 +21,7 @@ class RaftNodeTest
     private final MemoryRaftStorage storage = new MemoryRaftStorage();
     private final List<RaftMessage> sent = new ArrayList<>();
     private final List<RaftMessage> sentAfterPersist = new ArrayList<>();
+    private final List<ReadState> readStates = new ArrayList<>();
 
     private RaftNode node(final long seed)
     {
@@ -45,6 +46,7 @@ class RaftNodeTest
                 storage.saveHardState(ready.hardState());
             }
             sentAfterPersist.addAll(ready.messagesAfterPersist());
+            readStates.addAll(ready.readStates());
             node.advance();
         }
     }
@@ -297,6 +299,236 @@ class RaftNodeTest
         assertTrue(ready.messages().isEmpty());
         assertEquals(2, ready.messagesAfterPersist().get(0).index());
         node.advance();
+    }
+
+    private RaftMessage lastSent(final MessageType type, final int to)
+    {
+        final List<RaftMessage> of = sentOf(type, to);
+        assertFalse(of.isEmpty(), () -> "nothing of type " + type + " sent to " + to + ": " + sent);
+        return of.get(of.size() - 1);
+    }
+
+    /** Elects node 1 and commits its no-op through node 2's acknowledgement. */
+    private RaftNode leaderWithCommitInTerm(final long seed)
+    {
+        final RaftNode node = node(seed);
+        elect(node);
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 2, 1, node.term()).index(node.lastIndex()));
+        drain(node);
+        assertEquals(node.lastIndex(), node.commitIndex());
+        sent.clear();
+        sentAfterPersist.clear();
+        return node;
+    }
+
+    @Test
+    void aNewLeaderAnswersReadsOnlyAfterCommittingAnEntryOfItsTerm()
+    {
+        // Thesis §6.4 step 1: until its no-op commits, a new leader may not know everything committed before it.
+        storeLog(1, 1);
+        final RaftNode node = node(10);
+        elect(node);
+        sent.clear();
+        assertTrue(node.readIndex(42));
+        drain(node);
+        assertTrue(sentOf(MessageType.HEARTBEAT, 2).isEmpty(), "no confirmation round before the read has an index");
+
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 2, 1, node.term()).index(3));
+        drain(node);
+        assertEquals(3, node.commitIndex());
+        final long context = lastSent(MessageType.HEARTBEAT, 3).context();
+        assertTrue(context > 0);
+        assertTrue(readStates.isEmpty(), "leadership not yet confirmed");
+
+        node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 3, 1, node.term()).context(context));
+        drain(node);
+        assertEquals(List.of(new ReadState(42, 3)), readStates);
+    }
+
+    @Test
+    void aLeaderAnswersAReadOnlyAfterAMajorityEchoesAHeartbeatSentAfterIt()
+    {
+        // Thesis §6.4 step 3: only a heartbeat round begun after the read proves no newer leader existed then.
+        final RaftNode node = leaderWithCommitInTerm(11);
+        node.tick();
+        drain(node);
+        final long before = lastSent(MessageType.HEARTBEAT, 2).context();
+        sent.clear();
+
+        assertTrue(node.readIndex(7));
+        drain(node);
+        final long context = lastSent(MessageType.HEARTBEAT, 2).context();
+        assertTrue(context > before);
+        assertEquals(context, lastSent(MessageType.HEARTBEAT, 3).context());
+        node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 2, 1, node.term()).context(before));
+        drain(node);
+        assertTrue(readStates.isEmpty(), "an echo of an older heartbeat confirmed the read");
+
+        // The read index is the commit index when the read was registered, not when it is confirmed.
+        final long readIndex = node.commitIndex();
+        node.propose(new byte[]{1});
+        drain(node);
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 2, 1, node.term()).index(node.lastIndex()));
+        drain(node);
+        assertTrue(node.commitIndex() > readIndex);
+        node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 2, 1, node.term()).context(context));
+        drain(node);
+        assertEquals(List.of(new ReadState(7, readIndex)), readStates);
+    }
+
+    @Test
+    void aFollowerForwardsReadsToItsLeaderAndReportsTheAnswer()
+    {
+        final RaftNode node = node(12);
+        assertFalse(node.readIndex(5), "with no known leader the read is dropped for the caller to retry");
+        drain(node);
+        assertTrue(sent.isEmpty());
+
+        node.step(new RaftMessage(MessageType.HEARTBEAT, 2, 1, 1));
+        drain(node);
+        assertTrue(node.readIndex(5));
+        drain(node);
+        assertEquals(5, lastSent(MessageType.READ_INDEX, 2).context());
+        assertTrue(readStates.isEmpty());
+
+        node.step(new RaftMessage(MessageType.READ_INDEX_RESP, 2, 1, 1).index(4).context(5));
+        drain(node);
+        assertEquals(List.of(new ReadState(5, 4)), readStates);
+    }
+
+    @Test
+    void aLeaderAnswersAForwardedReadToTheFollowerThatAsked()
+    {
+        final RaftNode node = leaderWithCommitInTerm(13);
+        node.step(new RaftMessage(MessageType.READ_INDEX, 3, 1, node.term()).context(99));
+        drain(node);
+        final long context = lastSent(MessageType.HEARTBEAT, 2).context();
+        assertTrue(sentOf(MessageType.READ_INDEX_RESP, 3).isEmpty());
+
+        node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 2, 1, node.term()).context(context));
+        drain(node);
+        final RaftMessage answer = lastSent(MessageType.READ_INDEX_RESP, 3);
+        assertEquals(99, answer.context());
+        assertEquals(node.commitIndex(), answer.index());
+        assertTrue(readStates.isEmpty(), "a forwarded read is the follower's to report");
+    }
+
+    @Test
+    void aLeaderThatStepsDownDropsItsPendingReads()
+    {
+        final RaftNode node = leaderWithCommitInTerm(14);
+        assertTrue(node.readIndex(3));
+        drain(node);
+        final long context = lastSent(MessageType.HEARTBEAT, 2).context();
+        final long term = node.term();
+
+        node.step(new RaftMessage(MessageType.HEARTBEAT, 2, 1, term + 1));
+        drain(node);
+        assertEquals(RaftRole.FOLLOWER, node.role());
+        node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 3, 1, term).context(context));
+        drain(node);
+        assertTrue(readStates.isEmpty(), "a deposed leader answered a read");
+    }
+
+    @Test
+    void aSingleNodeClusterIsItsOwnMajorityForReads()
+    {
+        final RaftNode node = new RaftNode(RaftConfig.defaults(1, new int[]{1}, new SplittableRandom(15)), storage);
+        while (node.role() != RaftRole.LEADER)
+        {
+            node.tick();
+        }
+        // The no-op is not yet persisted, so not committed: the read waits for it.
+        assertTrue(node.readIndex(1));
+        drain(node);
+        assertEquals(List.of(new ReadState(1, 1)), readStates);
+    }
+
+    @Test
+    void aTransferToAnUpToDateFollowerSendsTimeoutNowAndProposalsAreRefusedMeanwhile()
+    {
+        // Thesis §3.10: no new entries while handing over, so the target stays caught up.
+        final RaftNode node = leaderWithCommitInTerm(20);
+        assertTrue(node.transferLeadership(2));
+        drain(node);
+        assertEquals(node.term(), lastSent(MessageType.TIMEOUT_NOW, 2).term());
+        assertTrue(sentOf(MessageType.TIMEOUT_NOW, 3).isEmpty());
+        final long refused = node.propose(new byte[]{1});
+        assertTrue(refused <= 0);
+        assertEquals(2, RaftNode.leaderHint(refused));
+        assertEquals(2, node.transferTarget());
+        assertFalse(node.transferLeadership(1), "a leader cannot hand over to itself");
+        assertThrows(IllegalArgumentException.class, () -> node.transferLeadership(9));
+    }
+
+    @Test
+    void aLaggingTargetIsBroughtUpToDateBeforeItIsToldToCampaign()
+    {
+        storeLog(1, 1);
+        final RaftNode node = leaderWithCommitInTerm(21);
+        assertEquals(3, node.lastIndex());
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 3, 1, node.term()).index(2));
+        assertTrue(node.transferLeadership(3));
+        drain(node);
+        assertTrue(sentOf(MessageType.TIMEOUT_NOW, 3).isEmpty(), "the target lacks entry 3");
+        assertTrue(sentOf(MessageType.APPEND, 3).stream().anyMatch(m -> m.entries().size() == 1 &&
+            m.entries().get(0).index() == 3), () -> "entry 3 not sent: " + sent);
+
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 3, 1, node.term()).index(3));
+        drain(node);
+        assertEquals(1, sentOf(MessageType.TIMEOUT_NOW, 3).size());
+    }
+
+    @Test
+    void aTransferNotCompletedWithinAnElectionTimeoutIsAbandoned()
+    {
+        final RaftNode node = leaderWithCommitInTerm(22);
+        assertTrue(node.transferLeadership(3));
+        drain(node);
+        for (int i = 0; i < 10; i++)
+        {
+            assertTrue(node.propose(new byte[]{1}) <= 0, "accepted a proposal while handing over, tick " + i);
+            node.tick();
+            node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 2, 1, node.term()));
+            drain(node);
+        }
+        assertEquals(RaftRole.LEADER, node.role());
+        assertEquals(RaftNode.NONE, node.transferTarget());
+        assertTrue(node.propose(new byte[]{1}) > 0);
+    }
+
+    @Test
+    void timeoutNowMakesAFollowerCampaignAtOnceWithoutPreVote()
+    {
+        final RaftNode node = node(23);
+        node.step(new RaftMessage(MessageType.HEARTBEAT, 2, 1, 1));
+        drain(node);
+        node.step(new RaftMessage(MessageType.TIMEOUT_NOW, 2, 1, 1));
+        drain(node);
+        assertEquals(RaftRole.CANDIDATE, node.role());
+        assertEquals(2, node.term());
+        assertTrue(sentOf(MessageType.PRE_VOTE, 3).isEmpty());
+        assertTrue(lastSent(MessageType.VOTE, 3).leaderTransfer());
+        assertTrue(lastSent(MessageType.VOTE, 2).leaderTransfer());
+    }
+
+    @Test
+    void aFollowerInItsLeaderLeaseVotesInATransferCampaignOnly()
+    {
+        // Check-quorum's lease (thesis §6.2) ignores disruptive candidates, but not one the leader asked to run.
+        final RaftNode node = node(24);
+        node.step(new RaftMessage(MessageType.HEARTBEAT, 2, 1, 1));
+        drain(node);
+        node.step(new RaftMessage(MessageType.VOTE, 3, 1, 2).index(0).logTerm(0));
+        drain(node);
+        assertEquals(1, node.term());
+        assertTrue(sentOf(MessageType.VOTE_RESPONSE, 3).isEmpty());
+
+        node.step(new RaftMessage(MessageType.VOTE, 3, 1, 2).index(0).logTerm(0).leaderTransfer(true));
+        drain(node);
+        assertEquals(2, node.term());
+        assertEquals(3, node.vote());
+        assertFalse(lastSent(MessageType.VOTE_RESPONSE, 3).reject());
     }
 
     @Test

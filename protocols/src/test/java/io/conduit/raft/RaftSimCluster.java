@@ -18,7 +18,9 @@ import java.util.function.UnaryOperator;
  * Invariants are checked as the run goes, and throw {@link AssertionError} on violation: at most one leader per term,
  * log matching (every persisted (index, term) holds the same entry after the same previous term), leader
  * completeness, state machine safety (one entry per applied index across all nodes), and a monotonic commit index
- * per node.
+ * per node. Reads issued through {@link #readIndex(int, long)} are checked for linearizability as they are answered:
+ * a read's index must cover every entry known committed anywhere in the cluster when the read was issued (so every
+ * write acknowledged before it), must itself be committed, and each read is answered at most once.
  */
 final class RaftSimCluster
 {
@@ -33,6 +35,11 @@ final class RaftSimCluster
     }
 
     private record Registered(LogEntry entry, long previousTerm)
+    {
+    }
+
+    /** A read issued on {@code node} when {@code committedBound} was the highest index known committed anywhere. */
+    private record IssuedRead(int node, long committedBound)
     {
     }
 
@@ -58,6 +65,8 @@ final class RaftSimCluster
     private final long[] lastCommit;
     private final long[] verifiedTerm;
     private final long[] verifiedUpTo;
+    private final Map<Long, IssuedRead> issuedReads = new HashMap<>();
+    private final Map<Long, Long> answeredReads = new HashMap<>();
 
     private long now;
     private long sequence;
@@ -255,6 +264,46 @@ final class RaftSimCluster
         return result;
     }
 
+    /**
+     * Issues a ReadIndex request on node {@code id} (handled at once) and remembers what was committed anywhere at
+     * this moment, against which the answer is checked. Request ids must be unique over the run.
+     */
+    boolean readIndex(final int id, final long requestId)
+    {
+        if (issuedReads.putIfAbsent(requestId, new IssuedRead(id, committedLog.size())) != null)
+        {
+            throw new IllegalArgumentException("request id " + requestId + " reused");
+        }
+        final boolean accepted = nodes[id].readIndex(requestId);
+        drain(id);
+        return accepted;
+    }
+
+    /** Asks leader {@code id} to hand over to {@code target} (handled at once); returns the node's result. */
+    boolean transferLeadership(final int id, final int target)
+    {
+        final boolean started = nodes[id].transferLeadership(target);
+        drain(id);
+        return started;
+    }
+
+    /** The read index answered for {@code requestId}, or null while unanswered. */
+    Long readResult(final long requestId)
+    {
+        return answeredReads.get(requestId);
+    }
+
+    /** The highest index known committed anywhere when {@code requestId} was issued. */
+    long readBound(final long requestId)
+    {
+        return issuedReads.get(requestId).committedBound();
+    }
+
+    long answeredReadCount()
+    {
+        return answeredReads.size();
+    }
+
     void awaitApplied(final long index, final int maxTicks, final int... ids)
     {
         runUntil("index " + index + " applied on " + Arrays.toString(ids), () ->
@@ -301,12 +350,18 @@ final class RaftSimCluster
             }
             persist(id, ready);
             ready.messagesAfterPersist().forEach(this::send);
+            final List<ReadState> reads = List.copyOf(ready.readStates());
             for (final LogEntry entry : ready.committedEntries())
             {
                 apply(id, entry);
             }
             node.advance();
             checkNode(id);
+            // After checkNode, so the commits this node made in the same step are known.
+            for (final ReadState read : reads)
+            {
+                checkRead(id, read);
+            }
         }
         checkNode(id);
     }
@@ -416,6 +471,29 @@ final class RaftSimCluster
             {
                 throw new AssertionError("node " + id + " committed a different entry at " + i + ": " + node);
             }
+        }
+    }
+
+    /** Thesis §6.4: a read answered with an index below a write acknowledged before it began would be stale. */
+    private void checkRead(final int id, final ReadState read)
+    {
+        final IssuedRead issued = issuedReads.get(read.requestId());
+        if (issued == null || issued.node() != id)
+        {
+            throw new AssertionError("node " + id + " answered " + read + " it never issued (" + issued + ")");
+        }
+        if (read.index() < issued.committedBound())
+        {
+            throw new AssertionError("stale read: node " + id + " answered " + read + " but index " +
+                issued.committedBound() + " was committed before the read was issued\n" + this);
+        }
+        if (read.index() > committedLog.size())
+        {
+            throw new AssertionError("node " + id + " answered " + read + " beyond any commit " + committedLog.size());
+        }
+        if (answeredReads.putIfAbsent(read.requestId(), read.index()) != null)
+        {
+            throw new AssertionError("node " + id + " answered " + read + " twice");
         }
     }
 
