@@ -190,4 +190,27 @@ public final class CongestionConfig
             ", cubicFastConvergence=" + cubicFastConvergence +
             ", cubicRenoFriendly=" + cubicRenoFriendly + '}';
     }
+
+    /**
+     * Checks the window settings against a segment size (SMSS) and returns the initial window in bytes; every
+     * controller's constructor starts here, so a bad combination fails the same way whichever is chosen.
+     */
+    public long initialWindowBytes(final int maxSegmentBytes)
+    {
+        if (maxSegmentBytes <= 0)
+        {
+            throw new IllegalArgumentException("maxSegmentBytes must be positive: " + maxSegmentBytes);
+        }
+        if (initialWindowSegments() < minimumWindowSegments())
+        {
+            throw new IllegalArgumentException("initial window below the minimum window: " + this);
+        }
+        final long initialBytes = (long)initialWindowSegments() * maxSegmentBytes;
+        if (maximumWindowBytes() < initialBytes)
+        {
+            throw new IllegalArgumentException(
+                "maximum window below the initial window of " + initialBytes + " bytes: " + this);
+        }
+        return initialBytes;
+    }
 }

@@ -52,21 +52,7 @@ public final class NewReno implements CongestionControl
      */
     public NewReno(final int maxSegmentBytes, final CongestionConfig cfg)
     {
-        if (maxSegmentBytes <= 0)
-        {
-            throw new IllegalArgumentException("maxSegmentBytes must be positive: " + maxSegmentBytes);
-        }
-        if (cfg.initialWindowSegments() < cfg.minimumWindowSegments())
-        {
-            throw new IllegalArgumentException("initial window below the minimum window: " + cfg);
-        }
-        final long initialBytes = (long)cfg.initialWindowSegments() * maxSegmentBytes;
-        if (cfg.maximumWindowBytes() < initialBytes)
-        {
-            throw new IllegalArgumentException(
-                "maximum window below the initial window of " + initialBytes + " bytes: " + cfg);
-        }
-
+        final long initialBytes = cfg.initialWindowBytes(maxSegmentBytes);
         this.maxSegmentBytes = maxSegmentBytes;
         this.initialWindowBytes = initialBytes;
         this.minimumWindowBytes = (long)cfg.minimumWindowSegments() * maxSegmentBytes;
