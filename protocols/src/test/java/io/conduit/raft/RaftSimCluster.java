@@ -280,8 +280,13 @@ final class RaftSimCluster
     }
 
     /** Asks leader {@code id} to hand over to {@code target} (handled at once); returns the node's result. */
+    /** Asks node {@code id} to hand leadership to {@code target}; false when it is down or declines. */
     boolean transferLeadership(final int id, final int target)
     {
+        if (!isUp(id))
+        {
+            return false;
+        }
         final boolean started = nodes[id].transferLeadership(target);
         drain(id);
         return started;
