@@ -25,6 +25,13 @@ import io.conduit.transport.engine.TimerKind;
  * the connection closes for any reason (reset, keepalive timeout, retransmission limit); the lower member then
  * reconnects with exponential backoff. A restarted member's new connection replaces the old one (down, then up).
  *
+ * <p>Client links: when {@link ConduitMessagingConfig#maxClientLinks()} is above 0, a connection whose first message
+ * is a {@link ClientHello} becomes a client link with a fresh {@code long} link id, and the member answers with a
+ * reply naming itself. Clients thus reach a member at the same address its peers use; {@link #pollClients} hands
+ * out their messages and closed links, {@link #sendToClient} answers them. A link's slot is reused only after its
+ * close has been polled, so the close ring never overflows. With {@code memberIds} holding only the local member the
+ * node has no peers and serves clients alone (peers then talk over another binding, e.g. Aeron).
+ *
  * <p>Runs the sans-I/O engine on the caller's thread: {@link #doWork()} reads datagrams from the
  * {@link DatagramPort}, fires timers, maintains links and writes datagrams. With a simulated port the cluster
  * harness delivers datagrams through {@link #onDatagram} and time comes from the simulator.
@@ -33,6 +40,12 @@ public final class ConduitMessaging implements Messaging
 {
     static final int HELLO_MAGIC = 0xC0D1_4E11;
     static final int HELLO_LENGTH = 8;
+    /** Link ids carry their slot in the low bits and a serial number above, so an id is never reused. */
+    private static final int CLIENT_SLOT_BITS = 20;
+    private static final long CLIENT_SLOT_MASK = (1L << CLIENT_SLOT_BITS) - 1;
+    private static final byte CLIENT_FREE = 0;
+    private static final byte CLIENT_OPEN = 1;
+    private static final byte CLIENT_CLOSED_UNREPORTED = 2;
 
     private final int localMemberId;
     private final int[] memberIds;
@@ -52,6 +65,20 @@ public final class ConduitMessaging implements Messaging
     private final UnsafeBuffer hello = new UnsafeBuffer(new byte[HELLO_LENGTH]);
     private final Delivery delivery = new Delivery();
     private final HelloReader helloReader = new HelloReader();
+    private final Connection[] clientConnections;
+    private final long[] clientLinkIds;
+    private final byte[] clientStates;
+    private final int[] freeClientSlots;
+    private final int[] closedClientSlots;
+    private final UnsafeBuffer clientHelloReply = new UnsafeBuffer(new byte[ClientHello.REPLY_LENGTH]);
+    private final ClientDelivery clientDelivery = new ClientDelivery();
+    private int freeClientCount;
+    private int closedClientHead;
+    private int closedClientCount;
+    private int clientPollStart;
+    private int openClientLinks;
+    private long clientLinkSerial;
+    private long refusedClientLinks;
     private long eventHead;
     private long eventTail;
     private int pollStart;
@@ -95,6 +122,17 @@ public final class ConduitMessaging implements Messaging
         }
         hello.putInt(0, HELLO_MAGIC, ByteOrder.LITTLE_ENDIAN);
         hello.putInt(4, localMemberId, ByteOrder.LITTLE_ENDIAN);
+        final int clientSlots = config.maxClientLinks();
+        this.clientConnections = new Connection[clientSlots];
+        this.clientLinkIds = new long[clientSlots];
+        this.clientStates = new byte[clientSlots];
+        this.freeClientSlots = new int[clientSlots];
+        this.closedClientSlots = new int[clientSlots];
+        for (int slot = clientSlots - 1; slot >= 0; slot--)
+        {
+            freeClientSlots[freeClientCount++] = slot;
+        }
+        ClientHello.encodeReply(clientHelloReply, 0, localMemberId);
     }
 
     @Override
@@ -166,6 +204,87 @@ public final class ConduitMessaging implements Messaging
             count++;
         }
         return count;
+    }
+
+    /**
+     * Hands up to {@code limit} client messages (round robin over links, in order per link), then closed links, to
+     * the handler. Returns how many calls were made.
+     */
+    public int pollClients(final ClientLinkHandler handler, final int limit)
+    {
+        if (closed)
+        {
+            return 0;
+        }
+        int delivered = 0;
+        final int slots = clientConnections.length;
+        clientDelivery.handler = handler;
+        for (int i = 0; i < slots && delivered < limit; i++)
+        {
+            final int slot = (clientPollStart + i) % slots;
+            if (clientStates[slot] == CLIENT_OPEN)
+            {
+                clientDelivery.linkId = clientLinkIds[slot];
+                delivered += Math.max(0, clientConnections[slot].pollMessages(clientDelivery, limit - delivered));
+            }
+        }
+        clientDelivery.handler = null;
+        clientPollStart = slots == 0 ? 0 : (clientPollStart + 1) % slots;
+        while (delivered < limit && closedClientCount > 0)
+        {
+            final int slot = closedClientSlots[closedClientHead];
+            closedClientHead = (closedClientHead + 1) % slots;
+            closedClientCount--;
+            final long linkId = clientLinkIds[slot];
+            clientLinkIds[slot] = 0;
+            clientStates[slot] = CLIENT_FREE;
+            freeClientSlots[freeClientCount++] = slot;
+            handler.onClientLinkClosed(linkId);
+            delivered++;
+        }
+        return delivered;
+    }
+
+    /**
+     * Queues one message for a client link without blocking. Returns a value >= 0 on success, else
+     * {@link #BACK_PRESSURED}, {@link #NOT_CONNECTED} (the link has closed), {@link #CLOSED} (this node),
+     * {@link #MESSAGE_TOO_LARGE}, or {@link #UNKNOWN_MEMBER} for an id no link could ever have had.
+     */
+    public long sendToClient(final long linkId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int slot = (int)(linkId & CLIENT_SLOT_MASK);
+        if (linkId <= 0 || slot >= clientConnections.length)
+        {
+            return UNKNOWN_MEMBER;
+        }
+        if (closed)
+        {
+            return CLOSED;
+        }
+        if (length > maxMessageLength())
+        {
+            return MESSAGE_TOO_LARGE;
+        }
+        if (clientStates[slot] != CLIENT_OPEN || clientLinkIds[slot] != linkId)
+        {
+            return NOT_CONNECTED;
+        }
+        final long result = clientConnections[slot].offer(buffer, offset, length);
+        return result == Connection.CLOSED ? NOT_CONNECTED : result;
+    }
+
+    /** Whether {@code linkId} names a client link that is open now. */
+    public boolean isClientLinkOpen(final long linkId)
+    {
+        final int slot = (int)(linkId & CLIENT_SLOT_MASK);
+        return !closed && linkId > 0 && slot < clientConnections.length && clientStates[slot] == CLIENT_OPEN &&
+            clientLinkIds[slot] == linkId;
+    }
+
+    /** Client links open now. */
+    public int clientLinkCount()
+    {
+        return openClientLinks;
     }
 
     @Override
@@ -242,6 +361,7 @@ public final class ConduitMessaging implements Messaging
             work++;
         }
         work += readHellos(nowNs);
+        work += maintainClients(nowNs);
         for (int slot = 0; slot < memberIds.length; slot++)
         {
             if (memberIds[slot] != localMemberId)
@@ -306,9 +426,19 @@ public final class ConduitMessaging implements Messaging
         return closed;
     }
 
+    /**
+     * First messages refused: malformed, from an unknown member or address, a CLIENT_HELLO of another version, or
+     * any CLIENT_HELLO while client links are disabled.
+     */
     public long rejectedHellos()
     {
         return rejectedHellos;
+    }
+
+    /** Valid CLIENT_HELLOs refused because every client link slot was taken. */
+    public long refusedClientLinks()
+    {
+        return refusedClientLinks;
     }
 
     /** Peer events dropped because nobody polled them (the ring holds 256). */
@@ -377,6 +507,7 @@ public final class ConduitMessaging implements Messaging
             final Connection connection = awaitingHello.get(i);
             helloReader.memberId = 0;
             helloReader.malformed = false;
+            helloReader.client = false;
             if (connection.state() == ConnectionState.CLOSED)
             {
                 awaitingHello.remove(i);
@@ -388,6 +519,13 @@ public final class ConduitMessaging implements Messaging
                 rejectedHellos++;
                 connection.abort(nowNs);
                 awaitingHello.remove(i);
+                continue;
+            }
+            if (helloReader.client)
+            {
+                awaitingHello.remove(i);
+                work++;
+                acceptClient(connection, nowNs);
                 continue;
             }
             final int member = helloReader.memberId;
@@ -414,6 +552,68 @@ public final class ConduitMessaging implements Messaging
             }
             connections[slot] = connection;
             linkUp(slot);
+        }
+        return work;
+    }
+
+    private void acceptClient(final Connection connection, final long nowNs)
+    {
+        if (clientConnections.length == 0)
+        {
+            // Client links disabled: a CLIENT_HELLO is as unwelcome as any other bad first message.
+            rejectedHellos++;
+            connection.abort(nowNs);
+            return;
+        }
+        if (freeClientCount == 0)
+        {
+            refusedClientLinks++;
+            connection.abort(nowNs);
+            return;
+        }
+        if (connection.offer(clientHelloReply, 0, ClientHello.REPLY_LENGTH) < 0)
+        {
+            connection.abort(nowNs);
+            return;
+        }
+        final int slot = freeClientSlots[--freeClientCount];
+        clientConnections[slot] = connection;
+        clientLinkIds[slot] = (++clientLinkSerial << CLIENT_SLOT_BITS) | slot;
+        clientStates[slot] = CLIENT_OPEN;
+        openClientLinks++;
+    }
+
+    /** Ends client links whose connection closed or whose client finished, queueing their close for the poller. */
+    private int maintainClients(final long nowNs)
+    {
+        int work = 0;
+        for (int slot = 0; slot < clientConnections.length; slot++)
+        {
+            if (clientStates[slot] != CLIENT_OPEN)
+            {
+                continue;
+            }
+            final Connection connection = clientConnections[slot];
+            connection.pollEvents((c, from, to, reason) -> { }, Integer.MAX_VALUE);
+            final ConnectionState state = connection.state();
+            if (state == ConnectionState.CLOSED || state == ConnectionState.TIME_WAIT || connection.isPeerFinished())
+            {
+                if (state == ConnectionState.CLOSE_WAIT)
+                {
+                    // The client finished first: close our side gracefully rather than reset it.
+                    connection.close(nowNs);
+                }
+                else if (state != ConnectionState.CLOSED)
+                {
+                    connection.abort(nowNs);
+                }
+                clientConnections[slot] = null;
+                clientStates[slot] = CLIENT_CLOSED_UNREPORTED;
+                closedClientSlots[(closedClientHead + closedClientCount) % clientConnections.length] = slot;
+                closedClientCount++;
+                openClientLinks--;
+                work++;
+            }
         }
         return work;
     }
@@ -460,15 +660,36 @@ public final class ConduitMessaging implements Messaging
         }
     }
 
-    /** Reads the first message of an accepted connection, which must be a HELLO. */
-    private static final class HelloReader implements io.conduit.transport.engine.MessageHandler
+    /** Hands one client link's messages to the application's handler, naming the link. */
+    private static final class ClientDelivery implements io.conduit.transport.engine.MessageHandler
     {
-        int memberId;
-        boolean malformed;
+        ClientLinkHandler handler;
+        long linkId;
 
         @Override
         public boolean onMessage(final DirectBuffer buffer, final int offset, final int length)
         {
+            handler.onClientMessage(linkId, buffer, offset, length);
+            return true;
+        }
+    }
+
+    /** Reads the first message of an accepted connection, which must be a HELLO or a CLIENT_HELLO. */
+    private static final class HelloReader implements io.conduit.transport.engine.MessageHandler
+    {
+        int memberId;
+        boolean malformed;
+        boolean client;
+
+        @Override
+        public boolean onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (ClientHello.hasMagic(buffer, offset, length))
+            {
+                client = ClientHello.isValid(buffer, offset, length);
+                malformed = !client;
+                return true;
+            }
             if (length != HELLO_LENGTH || buffer.getInt(offset, ByteOrder.LITTLE_ENDIAN) != HELLO_MAGIC ||
                 buffer.getInt(offset + 4, ByteOrder.LITTLE_ENDIAN) <= 0)
             {

@@ -4,13 +4,20 @@ import java.util.concurrent.TimeUnit;
 
 import io.conduit.transport.engine.EndpointConfig;
 
-/** Settings of a {@link ConduitMessaging} node: the transport's, and how a lost link is re-established. */
+/**
+ * Settings of a {@link ConduitMessaging} node: the transport's, how a lost link is re-established, and how many
+ * client links it accepts.
+ */
 public final class ConduitMessagingConfig
 {
+    /** The most client links a node may hold: link ids keep the slot in their low 20 bits. */
+    public static final int MAX_CLIENT_LINKS_LIMIT = 1 << 20;
+
     private EndpointConfig endpointConfig = defaultEndpointConfig();
     private long reconnectMinNs = TimeUnit.MILLISECONDS.toNanos(50);
     private long reconnectMaxNs = TimeUnit.SECONDS.toNanos(1);
     private int datagramBatch = 64;
+    private int maxClientLinks;
 
     /**
      * Transport defaults for a replication group: keepalive after 1 s of silence and a dead link after 1 s + 3 ×
@@ -39,12 +46,23 @@ public final class ConduitMessagingConfig
     /** Most datagrams read per {@code doWork}. */
     public int datagramBatch() { return datagramBatch; }
     public ConduitMessagingConfig datagramBatch(final int value) { datagramBatch = value; return this; }
+    /**
+     * Client links accepted at once (connections that open with a CLIENT_HELLO); 0, the default, accepts none and
+     * refuses a CLIENT_HELLO like any other bad first message. Slots are allocated up front.
+     */
+    public int maxClientLinks() { return maxClientLinks; }
+    public ConduitMessagingConfig maxClientLinks(final int value) { maxClientLinks = value; return this; }
 
     public ConduitMessagingConfig validate()
     {
         if (reconnectMinNs <= 0 || reconnectMaxNs < reconnectMinNs || datagramBatch <= 0)
         {
             throw new IllegalArgumentException("need 0 < reconnectMinNs <= reconnectMaxNs and datagramBatch > 0");
+        }
+        if (maxClientLinks < 0 || maxClientLinks > MAX_CLIENT_LINKS_LIMIT)
+        {
+            throw new IllegalArgumentException("maxClientLinks must be in [0, " + MAX_CLIENT_LINKS_LIMIT + "], was " +
+                maxClientLinks);
         }
         endpointConfig.validate();
         return this;
