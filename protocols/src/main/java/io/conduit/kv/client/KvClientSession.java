@@ -59,6 +59,12 @@ public final class KvClientSession
         TIMED_OUT
     }
 
+    /** Which nodes {@link #nextInTurn} looks for. */
+    private enum Preference
+    {
+        IDENTIFIED, UNIDENTIFIED, ANY
+    }
+
     private static final State[] STATES = State.values();
     private static final boolean[][] ALLOWED = allowedTransitions();
 
@@ -152,6 +158,7 @@ public final class KvClientSession
         op = operation.op();
         requestLength = length;
         deadlineNs = nowNs + timeoutNs;
+        targetNode = -1;
         chooseTarget(nowNs, "start");
         return length;
     }
@@ -403,9 +410,8 @@ public final class KvClientSession
     }
 
     /**
-     * Picks the next node: the known leader unless it is being skipped, else the next node in turn, preferring
-     * nodes that have identified themselves (their link works), else, with every node skipped, the one skipped
-     * longest ago. After a whole round of tries without a final answer it backs off first, which bounds the rate.
+     * Picks the next node (see {@link #pickNode}). After a whole round of tries without a final answer it backs off
+     * first, which bounds the rate of attempts whatever the nodes answer.
      */
     private void chooseTarget(final long nowNs, final String reason)
     {
@@ -414,9 +420,7 @@ public final class KvClientSession
             backOff(nowNs + config.retryBackoffNs(), reason);
             return;
         }
-        int node = leaderNode >= 0 && isAvailable(nowNs, leaderNode) ? leaderNode : nextInTurn(nowNs, true);
-        node = node >= 0 ? node : nextInTurn(nowNs, false);
-        node = node >= 0 ? node : earliestSkipEndNode();
+        final int node = pickNode(nowNs);
         if (node != leaderNode)
         {
             cursor = (node + 1) % nodeCount;
@@ -427,12 +431,33 @@ public final class KvClientSession
         state(State.READY_TO_SEND, reason);
     }
 
-    private int nextInTurn(final long nowNs, final boolean identifiedOnly)
+    /**
+     * The known leader unless it is being skipped; else the next node in turn other than the one just tried,
+     * preferring nodes that have named themselves (their link works) or, while a hinted leader is not among them,
+     * nodes that have not (it must be one of those); else the node just tried; else, with every node skipped, the
+     * one whose skip ends first.
+     */
+    private int pickNode(final long nowNs)
+    {
+        if (leaderNode >= 0 && isAvailable(nowNs, leaderNode))
+        {
+            return leaderNode;
+        }
+        final boolean hintUnresolved = leaderMemberId != 0 && nodeOfMember(leaderMemberId) < 0;
+        int node = nextInTurn(nowNs, hintUnresolved ? Preference.UNIDENTIFIED : Preference.IDENTIFIED, targetNode);
+        node = node >= 0 ? node : nextInTurn(nowNs, Preference.ANY, targetNode);
+        node = node >= 0 ? node : nextInTurn(nowNs, Preference.ANY, -1);
+        return node >= 0 ? node : earliestSkipEndNode();
+    }
+
+    private int nextInTurn(final long nowNs, final Preference preference, final int avoid)
     {
         for (int i = 0; i < nodeCount; i++)
         {
             final int node = (cursor + i) % nodeCount;
-            if (isAvailable(nowNs, node) && (!identifiedOnly || memberIdOfNode[node] != 0))
+            final boolean identified = memberIdOfNode[node] != 0;
+            if (node != avoid && isAvailable(nowNs, node) && (preference == Preference.ANY ||
+                identified == (preference == Preference.IDENTIFIED)))
             {
                 return node;
             }

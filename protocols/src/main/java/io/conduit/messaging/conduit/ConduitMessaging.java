@@ -273,6 +273,24 @@ public final class ConduitMessaging implements Messaging
         return result == Connection.CLOSED ? NOT_CONNECTED : result;
     }
 
+    /**
+     * Ends a client link at once (RST; what was queued for it is dropped), e.g. to shed a misbehaving client. Its
+     * close is reported by {@link #pollClients} like any other.
+     *
+     * @return true when the link was open.
+     */
+    public boolean closeClientLink(final long linkId)
+    {
+        if (!isClientLinkOpen(linkId))
+        {
+            return false;
+        }
+        final int slot = (int)(linkId & CLIENT_SLOT_MASK);
+        clientConnections[slot].abort(clock.getAsLong());
+        endClientLink(slot);
+        return true;
+    }
+
     /** Whether {@code linkId} names a client link that is open now. */
     public boolean isClientLinkOpen(final long linkId)
     {
@@ -607,15 +625,20 @@ public final class ConduitMessaging implements Messaging
                 {
                     connection.abort(nowNs);
                 }
-                clientConnections[slot] = null;
-                clientStates[slot] = CLIENT_CLOSED_UNREPORTED;
-                closedClientSlots[(closedClientHead + closedClientCount) % clientConnections.length] = slot;
-                closedClientCount++;
-                openClientLinks--;
+                endClientLink(slot);
                 work++;
             }
         }
         return work;
+    }
+
+    private void endClientLink(final int slot)
+    {
+        clientConnections[slot] = null;
+        clientStates[slot] = CLIENT_CLOSED_UNREPORTED;
+        closedClientSlots[(closedClientHead + closedClientCount) % clientConnections.length] = slot;
+        closedClientCount++;
+        openClientLinks--;
     }
 
     private void linkUp(final int slot)

@@ -117,6 +117,21 @@ class KvClientSessionTest
     }
 
     @Test
+    void aHintToAnUnknownMemberIsLookedForAmongTheNodesThatHaveNotNamedThemselves()
+    {
+        final KvClientSession session = session(3, Consistency.LINEARIZABLE);
+        session.onNodeIdentified(0, 1);
+        session.onNodeIdentified(1, 2);
+        session.start(now, KvOperation.put("k", "v"), TIMEOUT_NS);
+        session.onSent(now, session.targetNode());
+        final int asked = session.targetNode();
+
+        session.onResponse(now, asked, reply, 0, KvResponseFlyweight.encodeNotLeader(reply, 0, session.clientId(), 1, 3));
+
+        assertEquals(2, session.targetNode(), "member 3 can only be the node that has not named itself");
+    }
+
+    @Test
     void theDeadlineEndsACommandAsTimedOutAndALateAnswerIsIgnored()
     {
         final KvClientSession session = session(1, Consistency.LINEARIZABLE);

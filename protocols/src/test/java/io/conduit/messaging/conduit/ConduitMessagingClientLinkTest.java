@@ -124,6 +124,28 @@ class ConduitMessagingClientLinkTest
     }
 
     @Test
+    void aMemberCanEndAClientLinkAndItsCloseIsReportedOnce()
+    {
+        final ClientLinkSim sim = new ClientLinkSim(12);
+        final ConduitMessaging member = sim.member(1, ALONE, new ConduitMessagingConfig().maxClientLinks(2));
+        final ClientLinkSim.Client client = sim.client(1);
+        final Recorder recorder = new Recorder();
+        runUntilEstablished(sim, client);
+        client.sendHello();
+        client.send(new byte[]{1});
+        runPolling(sim, member, recorder, SECOND / 10);
+        final long linkId = recorder.linkIds.get(0);
+
+        assertTrue(member.closeClientLink(linkId));
+        assertFalse(member.closeClientLink(linkId), "already closed");
+        runPolling(sim, member, recorder, SECOND);
+
+        assertEquals(List.of(linkId), recorder.closed);
+        assertEquals(CloseReason.RESET_BY_PEER, client.connection.closeReason());
+        assertEquals(0, member.clientLinkCount());
+    }
+
+    @Test
     void clientLinksDisabledRejectsAClientHelloAndCountsItAsTodayForAnyBadFirstMessage()
     {
         final ClientLinkSim sim = new ClientLinkSim(7);
