@@ -126,7 +126,8 @@ class KvClientSessionTest
         session.onSent(now, session.targetNode());
         final int asked = session.targetNode();
 
-        session.onResponse(now, asked, reply, 0, KvResponseFlyweight.encodeNotLeader(reply, 0, session.clientId(), 1, 3));
+        session.onResponse(now, asked, reply, 0,
+            KvResponseFlyweight.encodeNotLeader(reply, 0, session.clientId(), 1, 3));
 
         assertEquals(2, session.targetNode(), "member 3 can only be the node that has not named itself");
     }
