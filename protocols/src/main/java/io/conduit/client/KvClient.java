@@ -249,7 +249,10 @@ public final class KvClient implements AutoCloseable
         }
         if (link.isClosed() || link.isInputFinished())
         {
-            link.abort();
+            if (!link.isClosed())
+            {
+                link.abort();
+            }
             drop(node, nowNs);
             work++;
         }

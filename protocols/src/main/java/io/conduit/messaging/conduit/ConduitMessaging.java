@@ -208,7 +208,8 @@ public final class ConduitMessaging implements Messaging
 
     /**
      * Hands up to {@code limit} client messages (round robin over links, in order per link), then closed links, to
-     * the handler. Returns how many calls were made.
+     * the handler. Returns the messages taken plus the closes reported; messages still queued on a link the handler
+     * closed during the call are taken and dropped.
      */
     public int pollClients(final ClientLinkHandler handler, final int limit)
     {
@@ -683,8 +684,11 @@ public final class ConduitMessaging implements Messaging
         }
     }
 
-    /** Hands one client link's messages to the application's handler, naming the link. */
-    private static final class ClientDelivery implements io.conduit.transport.engine.MessageHandler
+    /**
+     * Hands one client link's messages to the application's handler, naming the link; drops the rest of a batch
+     * once the handler has closed the link, so nothing arrives after its close.
+     */
+    private final class ClientDelivery implements io.conduit.transport.engine.MessageHandler
     {
         ClientLinkHandler handler;
         long linkId;
@@ -692,7 +696,10 @@ public final class ConduitMessaging implements Messaging
         @Override
         public boolean onMessage(final DirectBuffer buffer, final int offset, final int length)
         {
-            handler.onClientMessage(linkId, buffer, offset, length);
+            if (isClientLinkOpen(linkId))
+            {
+                handler.onClientMessage(linkId, buffer, offset, length);
+            }
             return true;
         }
     }

@@ -133,13 +133,33 @@ class ConduitMessagingClientLinkTest
         runUntilEstablished(sim, client);
         client.sendHello();
         client.send(new byte[]{1});
-        runPolling(sim, member, recorder, SECOND / 10);
+        client.send(new byte[]{2});
+        client.send(new byte[]{3});
+        sim.run(SECOND / 10);
+        final boolean[] closedByHandler = {false};
+        final ClientLinkHandler closer = new ClientLinkHandler()
+        {
+            @Override
+            public void onClientMessage(final long link, final DirectBuffer buffer, final int offset, final int length)
+            {
+                recorder.onClientMessage(link, buffer, offset, length);
+                closedByHandler[0] = member.closeClientLink(link);
+                assertFalse(member.closeClientLink(link), "already closed");
+            }
+
+            @Override
+            public void onClientLinkClosed(final long link)
+            {
+                recorder.onClientLinkClosed(link);
+            }
+        };
+        member.pollClients(closer, 16);
+
+        assertTrue(closedByHandler[0]);
         final long linkId = recorder.linkIds.get(0);
-
-        assertTrue(member.closeClientLink(linkId));
-        assertFalse(member.closeClientLink(linkId), "already closed");
+        assertEquals(List.of("\u0001"), recorder.messages, "nothing after the handler closed the link");
+        assertEquals(List.of(linkId), recorder.closed, "the close, in the same poll");
         runPolling(sim, member, recorder, SECOND);
-
         assertEquals(List.of(linkId), recorder.closed);
         assertEquals(CloseReason.RESET_BY_PEER, client.connection.closeReason());
         assertEquals(0, member.clientLinkCount());
