@@ -683,7 +683,7 @@ public final class RaftNode
         }
         if (p.state() == Progress.State.SNAPSHOT)
         {
-            return sendSnapshotChunk(p);
+            return sendSnapshotWindow(p);
         }
         if (p.isPaused())
         {
@@ -692,7 +692,7 @@ public final class RaftNode
         if (p.next() < log.firstIndex())
         {
             p.becomeSnapshot(log.snapshotMetadata().index());
-            return sendSnapshotChunk(p);
+            return sendSnapshotWindow(p);
         }
         entryScratch.clear();
         if (p.next() <= log.lastIndex())
@@ -776,6 +776,17 @@ public final class RaftNode
 
     // ------------------------------------------------------------------------------------------ snapshots
 
+    /** Sends snapshot chunks to a follower in SNAPSHOT state until its window is full; returns whether any left. */
+    private boolean sendSnapshotWindow(final Progress p)
+    {
+        boolean sent = false;
+        while (sendSnapshotChunk(p))
+        {
+            sent = true;
+        }
+        return sent;
+    }
+
     /** Sends the next chunk of the snapshot to a follower in SNAPSHOT state, within its window. */
     private boolean sendSnapshotChunk(final Progress p)
     {
@@ -817,10 +828,7 @@ public final class RaftNode
             return;
         }
         p.snapshotReported(m.snapshotOffset());
-        while (sendSnapshotChunk(p))
-        {
-            // Fill the chunk window.
-        }
+        sendSnapshotWindow(p);
     }
 
     /** Resends from the last acknowledged offset to followers whose transfer made no progress for a while. */
@@ -830,10 +838,7 @@ public final class RaftNode
         {
             if (p.state() == Progress.State.SNAPSHOT && p.snapshotStalled(electionTicks))
             {
-                while (sendSnapshotChunk(p))
-                {
-                    // Resend the window.
-                }
+                sendSnapshotWindow(p);
             }
         }
     }
