@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -95,6 +96,7 @@ final class RaftSimCluster
     private int retainEntries;
     private int snapshotFillerBytes = 100;
     private long snapshotsRestored;
+    private Predicate<RaftMessage> dropFilter = m -> false;
     private long snapshotsCreated;
 
     RaftSimCluster(final int size, final long seed)
@@ -145,6 +147,12 @@ final class RaftSimCluster
     void crashBeforePersistRate(final double rate)
     {
         crashBeforePersistRate = rate;
+    }
+
+    /** Drops every message {@code filter} accepts (it may keep state, e.g. to drop only the first match). */
+    void drop(final Predicate<RaftMessage> filter)
+    {
+        dropFilter = filter;
     }
 
     /** Drops messages of {@code type} with this probability, on top of {@link #lossRate}. */
@@ -572,7 +580,7 @@ final class RaftSimCluster
         }
         final double typeLoss = lossRateByType[m.type().ordinal()];
         if (groups[m.from()] != groups[m.to()] || (lossRate > 0 && random.nextDouble() < lossRate) ||
-            (typeLoss > 0 && random.nextDouble() < typeLoss))
+            (typeLoss > 0 && random.nextDouble() < typeLoss) || dropFilter.test(m))
         {
             return;
         }
