@@ -576,6 +576,7 @@ public final class RaftNode
         if (m.type() == MessageType.HEARTBEAT)
         {
             log.commitTo(m.commit());
+            snapshotReceiver.dropIfCovered(log.committed());
             send(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, id, m.from(), term).context(m.context()));
             return;
         }
@@ -587,6 +588,7 @@ public final class RaftNode
         final long lastNewIndex = log.maybeAppend(m.index(), m.logTerm(), m.commit(), m.entries());
         if (lastNewIndex >= 0)
         {
+            snapshotReceiver.dropIfCovered(log.committed());
             send(new RaftMessage(MessageType.APPEND_RESPONSE, id, m.from(), term).index(lastNewIndex));
             return;
         }

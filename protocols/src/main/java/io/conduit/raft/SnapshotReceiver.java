@@ -74,6 +74,18 @@ final class SnapshotReceiver
         return snapshot;
     }
 
+    /**
+     * Drops a partial snapshot the commit index already covers: the leader went back to the log (it got an earlier
+     * acknowledgement), so the buffer would otherwise be held until the next role change.
+     */
+    void dropIfCovered(final long commitIndex)
+    {
+        if (active && index <= commitIndex)
+        {
+            reset();
+        }
+    }
+
     /** Drops any partial snapshot and its buffer. */
     void reset()
     {
