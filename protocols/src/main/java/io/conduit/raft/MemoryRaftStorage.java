@@ -1,15 +1,25 @@
 package io.conduit.raft;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@link RaftStorage} in memory: what the simulator keeps across a simulated crash. Not thread-safe.
+ * {@link RaftStorage} in memory: what the simulator keeps across a simulated crash, snapshots included. Entries after
+ * the compaction point are held in a list; the compaction point's term is kept so {@code term(firstIndex() - 1)}
+ * still answers (etcd's MemoryStorage keeps a dummy entry for the same reason). Not thread-safe.
  */
 public final class MemoryRaftStorage implements RaftStorage
 {
+    private static final byte[] NO_BYTES = new byte[0];
+
+    /** Entries {@code compactedIndex + 1 ..}, in order. */
     private final ArrayList<LogEntry> log = new ArrayList<>();
     private HardState hardState = HardState.EMPTY;
+    private long compactedIndex;
+    private long compactedTerm;
+    private SnapshotMetadata snapshot = SnapshotMetadata.EMPTY;
+    private byte[] snapshotData = NO_BYTES;
 
     @Override
     public HardState hardState()
@@ -20,24 +30,24 @@ public final class MemoryRaftStorage implements RaftStorage
     @Override
     public long firstIndex()
     {
-        return 1;
+        return compactedIndex + 1;
     }
 
     @Override
     public long lastIndex()
     {
-        return log.size();
+        return compactedIndex + log.size();
     }
 
     @Override
     public long term(final long index)
     {
-        if (index == 0)
+        if (index == compactedIndex)
         {
-            return 0;
+            return compactedTerm;
         }
         checkRange(index);
-        return log.get((int)(index - 1)).term();
+        return entryAt(index).term();
     }
 
     @Override
@@ -48,7 +58,7 @@ public final class MemoryRaftStorage implements RaftStorage
         for (long i = fromIndex; i < toIndexExclusive; i++)
         {
             checkRange(i);
-            final LogEntry entry = log.get((int)(i - 1));
+            final LogEntry entry = entryAt(i);
             bytes += entry.sizeBytes();
             if (i > fromIndex && bytes > maxBytes)
             {
@@ -66,9 +76,11 @@ public final class MemoryRaftStorage implements RaftStorage
             return;
         }
         final long first = entries.get(0).index();
-        if (first < 1 || first > lastIndex() + 1)
+        if (first <= snapshot.index() || first < firstIndex() || first > lastIndex() + 1)
         {
-            throw new IllegalArgumentException("append at " + first + " would leave a gap after " + lastIndex());
+            throw new IllegalArgumentException("append at " + first + " outside [" +
+                Math.max(firstIndex(), snapshot.index() + 1) + ", " + (lastIndex() + 1) +
+                "]: it would leave a gap or overwrite snapshotted entries");
         }
         truncateSuffix(first);
         long expected = first;
@@ -85,10 +97,16 @@ public final class MemoryRaftStorage implements RaftStorage
     @Override
     public void truncateSuffix(final long fromIndex)
     {
-        while (log.size() >= fromIndex && !log.isEmpty())
+        if (fromIndex > lastIndex())
         {
-            log.remove(log.size() - 1);
+            return;
         }
+        if (fromIndex <= snapshot.index() || fromIndex < firstIndex())
+        {
+            throw new IllegalArgumentException("truncate from " + fromIndex + " at or below the snapshot index " +
+                snapshot.index() + " or the first index " + firstIndex() + ": those entries are committed");
+        }
+        log.subList((int)(fromIndex - firstIndex()), log.size()).clear();
     }
 
     @Override
@@ -97,11 +115,92 @@ public final class MemoryRaftStorage implements RaftStorage
         this.hardState = state;
     }
 
+    // ------------------------------------------------------------------------------------------ snapshots
+
+    @Override
+    public SnapshotMetadata snapshotMetadata()
+    {
+        return snapshot;
+    }
+
+    @Override
+    public long snapshotSizeBytes()
+    {
+        return snapshotData.length;
+    }
+
+    @Override
+    public byte[] snapshotChunk(final long offset, final int maxBytes)
+    {
+        if (offset < 0 || offset > snapshotData.length || maxBytes < 1)
+        {
+            throw new IllegalArgumentException("chunk at " + offset + " (max " + maxBytes + " bytes) outside the " +
+                snapshotData.length + " bytes of the snapshot");
+        }
+        final int from = (int)offset;
+        return Arrays.copyOfRange(snapshotData, from, from + Math.min(maxBytes, snapshotData.length - from));
+    }
+
+    @Override
+    public void createSnapshot(final long index, final int[] voters, final int[] learners, final byte[] data)
+    {
+        if (index <= snapshot.index() || index < compactedIndex || index > lastIndex() || index > hardState.commit())
+        {
+            throw new IllegalArgumentException("snapshot at " + index + " must lie above the snapshot index " +
+                snapshot.index() + ", within the log [" + compactedIndex + ", " + lastIndex() +
+                "] and at most the commit index " + hardState.commit());
+        }
+        snapshot = new SnapshotMetadata(index, term(index), voters, learners);
+        snapshotData = data.clone();
+    }
+
+    @Override
+    public void compact(final long index)
+    {
+        if (index > snapshot.index())
+        {
+            throw new IllegalArgumentException("compact through " + index + " beyond the snapshot index " +
+                snapshot.index() + " would lose committed state");
+        }
+        if (index <= compactedIndex)
+        {
+            return;
+        }
+        final long term = term(index);
+        log.subList(0, (int)(index - compactedIndex)).clear();
+        compactedIndex = index;
+        compactedTerm = term;
+    }
+
+    @Override
+    public void applySnapshot(final SnapshotMetadata metadata, final byte[] data)
+    {
+        if (metadata.index() <= snapshot.index())
+        {
+            throw new IllegalArgumentException("snapshot " + metadata + " is not newer than " + snapshot);
+        }
+        log.clear();
+        compactedIndex = metadata.index();
+        compactedTerm = metadata.term();
+        snapshot = metadata;
+        snapshotData = data.clone();
+        if (hardState.commit() < metadata.index())
+        {
+            hardState = new HardState(hardState.term(), hardState.vote(), metadata.index());
+        }
+    }
+
+    private LogEntry entryAt(final long index)
+    {
+        return log.get((int)(index - compactedIndex - 1));
+    }
+
     private void checkRange(final long index)
     {
-        if (index < 1 || index > log.size())
+        if (index < firstIndex() || index > lastIndex())
         {
-            throw new IllegalArgumentException("index " + index + " outside [1, " + log.size() + "]");
+            throw new IllegalArgumentException("index " + index + " outside [" + firstIndex() + ", " + lastIndex() +
+                "]");
         }
     }
 }

@@ -18,6 +18,10 @@ import java.util.random.RandomGenerator;
  * @param maxEntriesPerAppend most entries in one AppendEntries.
  * @param maxBytesPerAppend  payload bytes per AppendEntries (at least one entry is always sent).
  * @param random             election jitter; seeded in tests.
+ * @param snapshotChunkBytes most snapshot bytes in one INSTALL_SNAPSHOT message.
+ * @param maxSnapshotChunksInflight most INSTALL_SNAPSHOT chunks in flight per follower.
+ * @param maxSnapshotBytes   the largest snapshot a follower accepts: it buffers a snapshot in memory while it
+ *                           arrives, so a larger one is refused (and counted) rather than risking the heap.
  */
 public record RaftConfig(
     int id,
@@ -29,8 +33,20 @@ public record RaftConfig(
     int maxInflight,
     int maxEntriesPerAppend,
     long maxBytesPerAppend,
-    RandomGenerator random)
+    RandomGenerator random,
+    int snapshotChunkBytes,
+    int maxSnapshotChunksInflight,
+    long maxSnapshotBytes)
 {
+    /** Default {@link #snapshotChunkBytes()}: 64 KiB. */
+    public static final int DEFAULT_SNAPSHOT_CHUNK_BYTES = 64 * 1024;
+    /** Default {@link #maxSnapshotChunksInflight()}. */
+    public static final int DEFAULT_SNAPSHOT_CHUNKS_INFLIGHT = 4;
+    /** Default {@link #maxSnapshotBytes()}: 512 MiB. */
+    public static final long DEFAULT_MAX_SNAPSHOT_BYTES = 512L * 1024 * 1024;
+    /** The most a follower can buffer: one Java array. */
+    public static final long MAX_SNAPSHOT_BYTES_LIMIT = Integer.MAX_VALUE - 8;
+
     public RaftConfig
     {
         voters = voters.clone();
@@ -60,6 +76,31 @@ public record RaftConfig(
         {
             throw new IllegalArgumentException("random must be given (seeded in tests)");
         }
+        if (snapshotChunkBytes < 1 || maxSnapshotChunksInflight < 1 || maxSnapshotBytes < 0 ||
+            maxSnapshotBytes > MAX_SNAPSHOT_BYTES_LIMIT)
+        {
+            throw new IllegalArgumentException("need snapshotChunkBytes >= 1, maxSnapshotChunksInflight >= 1 and " +
+                "0 <= maxSnapshotBytes <= " + MAX_SNAPSHOT_BYTES_LIMIT + ": " + snapshotChunkBytes + ", " +
+                maxSnapshotChunksInflight + ", " + maxSnapshotBytes);
+        }
+    }
+
+    /** The configuration before snapshots, with the default snapshot transfer settings. */
+    public RaftConfig(
+        final int id,
+        final int[] voters,
+        final int electionTicks,
+        final int heartbeatTicks,
+        final boolean preVote,
+        final boolean checkQuorum,
+        final int maxInflight,
+        final int maxEntriesPerAppend,
+        final long maxBytesPerAppend,
+        final RandomGenerator random)
+    {
+        this(id, voters, electionTicks, heartbeatTicks, preVote, checkQuorum, maxInflight, maxEntriesPerAppend,
+            maxBytesPerAppend, random, DEFAULT_SNAPSHOT_CHUNK_BYTES, DEFAULT_SNAPSHOT_CHUNKS_INFLIGHT,
+            DEFAULT_MAX_SNAPSHOT_BYTES);
     }
 
     /** etcd's usual proportions: election 10 ticks, heartbeat 1, pre-vote and check-quorum on. */
@@ -71,19 +112,29 @@ public record RaftConfig(
     public RaftConfig withPreVote(final boolean enabled)
     {
         return new RaftConfig(id, voters, electionTicks, heartbeatTicks, enabled, checkQuorum, maxInflight,
-            maxEntriesPerAppend, maxBytesPerAppend, random);
+            maxEntriesPerAppend, maxBytesPerAppend, random, snapshotChunkBytes, maxSnapshotChunksInflight,
+            maxSnapshotBytes);
     }
 
     public RaftConfig withCheckQuorum(final boolean enabled)
     {
         return new RaftConfig(id, voters, electionTicks, heartbeatTicks, preVote, enabled, maxInflight,
-            maxEntriesPerAppend, maxBytesPerAppend, random);
+            maxEntriesPerAppend, maxBytesPerAppend, random, snapshotChunkBytes, maxSnapshotChunksInflight,
+            maxSnapshotBytes);
     }
 
     public RaftConfig withBatching(final int inflight, final int entriesPerAppend, final long bytesPerAppend)
     {
         return new RaftConfig(id, voters, electionTicks, heartbeatTicks, preVote, checkQuorum, inflight,
-            entriesPerAppend, bytesPerAppend, random);
+            entriesPerAppend, bytesPerAppend, random, snapshotChunkBytes, maxSnapshotChunksInflight,
+            maxSnapshotBytes);
+    }
+
+    /** Chunk size and window of InstallSnapshot, and the largest snapshot this node accepts. */
+    public RaftConfig withSnapshotTransfer(final int chunkBytes, final int chunksInflight, final long maxBytes)
+    {
+        return new RaftConfig(id, voters, electionTicks, heartbeatTicks, preVote, checkQuorum, maxInflight,
+            maxEntriesPerAppend, maxBytesPerAppend, random, chunkBytes, chunksInflight, maxBytes);
     }
 
     @Override

@@ -1,12 +1,18 @@
 package io.conduit.raft;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The engine's view of the log, as etcd's {@code raftLog}: the stable prefix in {@link RaftStorage} and, after it, the
- * unstable entries not yet persisted (handed out through {@link Ready#entries()}). Tracks the commit and applied
- * indexes; the commit index never decreases.
+ * The engine's view of the log, as etcd's {@code raftLog}: the latest snapshot and the stable entries after it in
+ * {@link RaftStorage}, then the unstable entries not yet persisted (handed out through {@link Ready#entries()}), and a
+ * snapshot received from the leader but not yet persisted (handed out through {@link Ready#snapshot()}), which
+ * replaces everything before it. Tracks the commit and applied indexes.
+ * <p>
+ * Invariants, checked on every {@link RaftNode#advance()}: the commit index never decreases; the snapshot index
+ * never decreases; commit and applied never lie below the snapshot index; the storage never compacts past its
+ * snapshot.
  */
 public final class RaftLog
 {
@@ -16,26 +22,44 @@ public final class RaftLog
     private long unstableOffset;
     private long committed;
     private long applied;
+    /** A snapshot from the leader that replaces the log up to its index once the edge persists it; else null. */
+    private Snapshot pendingSnapshot;
+    /** The highest snapshot index seen in storage, so a snapshot going backwards is caught. */
+    private long snapshotIndexSeen;
 
     /**
-     * @param storage the stable log; its hard state's commit seeds {@link #committed()}.
+     * @param storage the stable log; its hard state's commit and its snapshot seed {@link #committed()}, and the
+     *                snapshot's index seeds {@link #applied()}: the edge restores its state machine from
+     *                {@link RaftStorage#snapshot()} before it drives the node.
      */
     public RaftLog(final RaftStorage storage)
     {
         this.storage = storage;
         this.unstableOffset = storage.lastIndex() + 1;
-        this.committed = storage.hardState().commit();
+        final long snapshotIndex = storage.snapshotMetadata().index();
+        this.committed = Math.max(storage.hardState().commit(), snapshotIndex);
         if (committed > storage.lastIndex())
         {
             throw new IllegalStateException("stored commit " + committed + " beyond the stored log " +
                 storage.lastIndex());
         }
-        this.applied = storage.firstIndex() - 1;
+        this.applied = Math.max(storage.firstIndex() - 1, snapshotIndex);
+        checkSnapshotInvariants();
+    }
+
+    /** The first index held: after a pending snapshot, else the storage's. Entries before it are compacted. */
+    public long firstIndex()
+    {
+        return pendingSnapshot != null ? pendingSnapshot.metadata().index() + 1 : storage.firstIndex();
     }
 
     public long lastIndex()
     {
-        return unstable.isEmpty() ? storage.lastIndex() : unstableOffset + unstable.size() - 1;
+        if (!unstable.isEmpty())
+        {
+            return unstableOffset + unstable.size() - 1;
+        }
+        return pendingSnapshot != null ? pendingSnapshot.metadata().index() : storage.lastIndex();
     }
 
     public long lastTerm()
@@ -53,24 +77,32 @@ public final class RaftLog
         return applied;
     }
 
-    /** The last index known to be persisted locally. */
+    /**
+     * The last index known to be persisted locally. While a received snapshot waits to be persisted, nothing counts
+     * as persisted: the storage still holds the log the snapshot replaces.
+     */
     public long stableIndex()
     {
-        return unstableOffset - 1;
+        return pendingSnapshot != null ? 0 : unstableOffset - 1;
     }
 
     /**
-     * @return the term of the entry at {@code index}, 0 for index 0 or an index past the end.
+     * @return the term of the entry at {@code index}, 0 for index 0, an index past the end, or one compacted away
+     *         (below {@code firstIndex() - 1}, whose term is the snapshot's).
      */
     public long term(final long index)
     {
-        if (index > lastIndex() || index < storage.firstIndex() - 1)
+        if (index > lastIndex() || index < firstIndex() - 1)
         {
             return 0;
         }
         if (index >= unstableOffset)
         {
             return unstable.get((int)(index - unstableOffset)).term();
+        }
+        if (pendingSnapshot != null)
+        {
+            return pendingSnapshot.metadata().term(); // index == firstIndex() - 1, the snapshot's own index
         }
         return storage.term(index);
     }
@@ -203,9 +235,16 @@ public final class RaftLog
     /**
      * Adds entries in {@code [fromIndex, lastIndex()]} to {@code out}, at most {@code maxCount} and about
      * {@code maxBytes} of payload (always at least one).
+     *
+     * @throws IllegalArgumentException when {@code fromIndex} is compacted (below {@link #firstIndex()}).
      */
     public void entries(final long fromIndex, final int maxCount, final long maxBytes, final List<LogEntry> out)
     {
+        if (fromIndex < firstIndex())
+        {
+            throw new IllegalArgumentException("entries from " + fromIndex + " are compacted; the log starts at " +
+                firstIndex());
+        }
         final long end = Math.min(lastIndex() + 1, fromIndex + maxCount);
         final int sizeBefore = out.size();
         if (fromIndex < unstableOffset)
@@ -256,7 +295,10 @@ public final class RaftLog
         unstableOffset = index + 1;
     }
 
-    /** Whether committed entries are waiting to be applied (only locally persisted ones are applied). */
+    /**
+     * Whether committed entries are waiting to be applied (only locally persisted ones are applied, and none while a
+     * received snapshot waits: the entries after it are applied once the state machine is restored from it).
+     */
     public boolean hasEntriesToApply()
     {
         return applyLimit() > applied;
@@ -283,16 +325,104 @@ public final class RaftLog
 
     private long applyLimit()
     {
-        return Math.min(committed, stableIndex());
+        return pendingSnapshot != null ? 0 : Math.min(committed, stableIndex());
     }
 
-    /** A copy of the whole log, for tests and invariant checks. */
+    // ------------------------------------------------------------------------------------------ snapshots
+
+    /** The latest snapshot's metadata: a pending received one, else the storage's. */
+    public SnapshotMetadata snapshotMetadata()
+    {
+        return pendingSnapshot != null ? pendingSnapshot.metadata() : storage.snapshotMetadata();
+    }
+
+    /** Length of the latest snapshot's data. */
+    long snapshotSizeBytes()
+    {
+        return pendingSnapshot != null ? pendingSnapshot.data().length : storage.snapshotSizeBytes();
+    }
+
+    /** Up to {@code maxBytes} of the latest snapshot's data from {@code offset}, in a new array. */
+    byte[] snapshotChunk(final long offset, final int maxBytes)
+    {
+        if (pendingSnapshot == null)
+        {
+            return storage.snapshotChunk(offset, maxBytes);
+        }
+        final byte[] data = pendingSnapshot.data();
+        return Arrays.copyOfRange(data, (int)offset, (int)Math.min(data.length, offset + maxBytes));
+    }
+
+    /** The received snapshot waiting to be persisted, or null. */
+    Snapshot pendingSnapshot()
+    {
+        return pendingSnapshot;
+    }
+
+    /**
+     * Raft §7: a snapshot from the leader replaces the whole log (etcd discards even matching entries after it, as
+     * the caller first checks the log does not already hold the snapshot's entry). The commit index jumps to the
+     * snapshot's index; nothing is applied until the edge persisted the snapshot and restored its state machine.
+     */
+    void restore(final Snapshot snapshot)
+    {
+        final long index = snapshot.metadata().index();
+        if (index <= committed)
+        {
+            throw new IllegalStateException("restoring snapshot " + snapshot.metadata() +
+                " at or below the commit index " + committed);
+        }
+        unstable.clear();
+        unstableOffset = index + 1;
+        pendingSnapshot = snapshot;
+        committed = index;
+    }
+
+    /** The edge persisted {@code snapshot} and restored its state machine from it: applied jumps to its index. */
+    void snapshotPersisted(final Snapshot snapshot)
+    {
+        final SnapshotMetadata stored = storage.snapshotMetadata();
+        if (stored.index() < snapshot.metadata().index() || storage.firstIndex() - 1 < snapshot.metadata().index())
+        {
+            throw new IllegalStateException("the edge did not install " + snapshot.metadata() +
+                " in storage before advance(): storage holds " + stored + " and starts at " + storage.firstIndex());
+        }
+        if (pendingSnapshot == snapshot)
+        {
+            pendingSnapshot = null;
+        }
+        applied = Math.max(applied, snapshot.metadata().index());
+    }
+
+    /** Raft §7 safety, checked loudly: a snapshot only ever covers committed, applied state, and never goes back. */
+    void checkSnapshotInvariants()
+    {
+        final SnapshotMetadata stored = storage.snapshotMetadata();
+        if (stored.index() < snapshotIndexSeen)
+        {
+            throw new IllegalStateException("storage snapshot index went back from " + snapshotIndexSeen + " to " +
+                stored.index());
+        }
+        snapshotIndexSeen = stored.index();
+        if (storage.firstIndex() - 1 > stored.index())
+        {
+            throw new IllegalStateException("storage compacted through " + (storage.firstIndex() - 1) +
+                ", past its snapshot at " + stored.index());
+        }
+        if (committed < stored.index() || applied < stored.index())
+        {
+            throw new IllegalStateException("commit " + committed + " or applied " + applied +
+                " below the snapshot index " + stored.index());
+        }
+    }
+
+    /** A copy of the log from {@link #firstIndex()} on, for tests and invariant checks. */
     public List<LogEntry> allEntries()
     {
         final List<LogEntry> out = new ArrayList<>();
-        if (lastIndex() >= storage.firstIndex())
+        if (lastIndex() >= firstIndex())
         {
-            entries(storage.firstIndex(), Integer.MAX_VALUE, Long.MAX_VALUE, out);
+            entries(firstIndex(), Integer.MAX_VALUE, Long.MAX_VALUE, out);
         }
         return out;
     }

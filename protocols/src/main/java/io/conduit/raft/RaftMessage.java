@@ -1,5 +1,6 @@
 package io.conduit.raft;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,11 +12,19 @@ import java.util.List;
  *   <li>{@code commit}: the leader's commit index (APPEND), or the part of it safe for the follower (HEARTBEAT).</li>
  *   <li>{@code context}: on HEARTBEAT the leader's latest read sequence, echoed by HEARTBEAT_RESPONSE; on READ_INDEX
  *       and READ_INDEX_RESP the requesting follower's request id.</li>
+ *   <li>INSTALL_SNAPSHOT (one chunk): {@code index}/{@code logTerm} are the snapshot's index and term,
+ *       {@code voters}/{@code learners} its configuration, {@code snapshotSizeBytes} the whole data's length and
+ *       {@code data} the bytes at {@code snapshotOffset}. INSTALL_SNAPSHOT_RESPONSE: {@code index}/{@code logTerm}
+ *       name the snapshot, {@code snapshotOffset} is the next offset the follower expects, and {@code reject} means
+ *       it refused the snapshot (larger than its limit).</li>
  * </ul>
  * A plain object for this increment; a flyweight over an Agrona buffer replaces it when the engine meets the wire.
  */
 public final class RaftMessage
 {
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final int[] NO_IDS = new int[0];
+
     private final MessageType type;
     private final int from;
     private final int to;
@@ -28,6 +37,11 @@ public final class RaftMessage
     private long context;
     private boolean leaderTransfer;
     private List<LogEntry> entries = List.of();
+    private long snapshotOffset;
+    private long snapshotSizeBytes;
+    private byte[] data = NO_BYTES;
+    private int[] voters = NO_IDS;
+    private int[] learners = NO_IDS;
 
     /**
      * @param type what the message is.
@@ -156,6 +170,67 @@ public final class RaftMessage
         return this;
     }
 
+    /** INSTALL_SNAPSHOT: where {@link #data()} starts in the snapshot; its response: the next offset expected. */
+    public long snapshotOffset()
+    {
+        return snapshotOffset;
+    }
+
+    public RaftMessage snapshotOffset(final long snapshotOffset)
+    {
+        this.snapshotOffset = snapshotOffset;
+        return this;
+    }
+
+    /** INSTALL_SNAPSHOT: the length of the whole snapshot's data. */
+    public long snapshotSizeBytes()
+    {
+        return snapshotSizeBytes;
+    }
+
+    public RaftMessage snapshotSizeBytes(final long snapshotSizeBytes)
+    {
+        this.snapshotSizeBytes = snapshotSizeBytes;
+        return this;
+    }
+
+    /** INSTALL_SNAPSHOT: this chunk's bytes; never null, owned by the message (do not modify). */
+    public byte[] data()
+    {
+        return data;
+    }
+
+    /** Takes ownership of {@code data}; null means empty. */
+    public RaftMessage data(final byte[] data)
+    {
+        this.data = data == null ? NO_BYTES : data;
+        return this;
+    }
+
+    /** INSTALL_SNAPSHOT: the voters as of the snapshot's index; never null, do not modify. */
+    public int[] voters()
+    {
+        return voters;
+    }
+
+    public RaftMessage voters(final int[] voters)
+    {
+        this.voters = voters.clone();
+        return this;
+    }
+
+    /** INSTALL_SNAPSHOT: the learners as of the snapshot's index; never null, do not modify. */
+    public int[] learners()
+    {
+        return learners;
+    }
+
+    public RaftMessage learners(final int[] learners)
+    {
+        this.learners = learners.clone();
+        return this;
+    }
+
     @Override
     public String toString()
     {
@@ -164,6 +239,8 @@ public final class RaftMessage
             (leaderTransfer ? " TRANSFER" : "") +
             (reject ? " REJECT hint=" + rejectHint : "") +
             (entries.isEmpty() ? "" : " entries=" + entries.get(0).index() + ".." +
-            entries.get(entries.size() - 1).index()) + '}';
+            entries.get(entries.size() - 1).index()) +
+            (snapshotOffset != 0 || snapshotSizeBytes != 0 || data.length != 0 ? " snapshot@" + snapshotOffset +
+            "+" + data.length + "/" + snapshotSizeBytes + " voters=" + Arrays.toString(voters) : "") + '}';
     }
 }

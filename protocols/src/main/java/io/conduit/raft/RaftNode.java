@@ -16,8 +16,9 @@ import java.util.random.RandomGenerator;
  * Features: pre-vote and check-quorum (thesis §9.6, §6.2), fast log backtracking with conflict hints, per-follower
  * progress with bounded pipelining and batching, commit only of current-term entries counted on a majority (Raft
  * §5.4.2, Figure 8), linearizable reads by ReadIndex (thesis §6.4, see {@link #readIndex(long)}), leadership
- * transfer (thesis §3.10, see {@link #transferLeadership(int)}). Snapshots and membership changes come in later
- * increments.
+ * transfer (thesis §3.10, see {@link #transferLeadership(int)}), snapshots (Raft §7): a follower that needs entries
+ * the leader has compacted receives the leader's snapshot in chunks ({@link MessageType#INSTALL_SNAPSHOT}) and hands
+ * it to the edge in {@link Ready#snapshot()}. Membership changes come in a later increment.
  * <p>
  * Not thread-safe: one thread (the node's work loop) owns it. Randomness only from {@link RaftConfig#random()}.
  */
@@ -37,9 +38,13 @@ public final class RaftNode
     private final boolean checkQuorum;
     private final int maxEntriesPerAppend;
     private final long maxBytesPerAppend;
+    private final int snapshotChunkBytes;
+    private final long snapshotWindowBytes;
+    private final long maxSnapshotBytes;
     private final RandomGenerator random;
     private final RaftLog log;
     private final ReadIndexQueue reads;
+    private final SnapshotReceiver snapshotReceiver = new SnapshotReceiver();
 
     /** Per voter slot: 0 no answer, 1 granted, -1 rejected, for the current (pre-)election. */
     private final byte[] votes;
@@ -64,6 +69,8 @@ public final class RaftNode
     private int transferElapsed;
     private HardState persistedHardState;
     private long roleChanges;
+    private long snapshotsRestored;
+    private long snapshotsRefusedTooLarge;
 
     /**
      * Starts (or restarts) a node from what {@code storage} holds, as a follower with no known leader.
@@ -81,6 +88,9 @@ public final class RaftNode
         this.checkQuorum = config.checkQuorum();
         this.maxEntriesPerAppend = config.maxEntriesPerAppend();
         this.maxBytesPerAppend = config.maxBytesPerAppend();
+        this.snapshotChunkBytes = config.snapshotChunkBytes();
+        this.snapshotWindowBytes = (long)config.snapshotChunkBytes() * config.maxSnapshotChunksInflight();
+        this.maxSnapshotBytes = config.maxSnapshotBytes();
         this.random = config.random();
         this.quorum = voters.length / 2 + 1;
         this.progress = new Progress[voters.length];
@@ -127,6 +137,7 @@ public final class RaftNode
             // Thesis §3.10: a transfer that has not completed within an election timeout is abandoned.
             transferTarget = NONE;
         }
+        tickSnapshotTransfers();
         if (electionElapsed >= electionTicks)
         {
             electionElapsed = 0;
@@ -284,6 +295,8 @@ public final class RaftNode
             case READ_INDEX -> handleReadIndex(m);
             case READ_INDEX_RESP -> handleReadIndexResponse(m);
             case TIMEOUT_NOW -> handleTimeoutNow(m);
+            case INSTALL_SNAPSHOT -> handleFromLeader(m);
+            case INSTALL_SNAPSHOT_RESPONSE -> handleSnapshotResponse(m);
             default -> throw new IllegalArgumentException("unknown message type " + m.type());
         }
     }
@@ -297,7 +310,8 @@ public final class RaftNode
         {
             return false;
         }
-        return appendPending || readHeartbeatPending || log.hasUnstable() || hardStateChanged() ||
+        return appendPending || readHeartbeatPending || log.hasUnstable() || log.pendingSnapshot() != null ||
+            hardStateChanged() ||
             !outbox.isEmpty() || !outboxAfterPersist.isEmpty() || log.hasEntriesToApply() || !readStates.isEmpty();
     }
 
@@ -313,6 +327,7 @@ public final class RaftNode
             broadcastHeartbeat();
         }
         ready.clear();
+        ready.snapshot = log.pendingSnapshot();
         log.unstableEntries(ready.entries);
         if (hardStateChanged())
         {
@@ -342,6 +357,10 @@ public final class RaftNode
         {
             throw new IllegalStateException("advance without an outstanding ready");
         }
+        if (ready.snapshot != null)
+        {
+            log.snapshotPersisted(ready.snapshot);
+        }
         if (!ready.entries.isEmpty())
         {
             final LogEntry last = ready.entries.get(ready.entries.size() - 1);
@@ -355,6 +374,7 @@ public final class RaftNode
         {
             log.appliedTo(ready.committedEntries.get(ready.committedEntries.size() - 1).index());
         }
+        log.checkSnapshotInvariants();
         ready.clear();
         readyOutstanding = false;
         if (role == RaftRole.LEADER && progress[selfSlot].maybeUpdate(log.stableIndex()) && maybeCommit())
@@ -384,14 +404,16 @@ public final class RaftNode
         {
             return true; // pre-votes ask about a future term without anyone moving to it
         }
-        final boolean fromLeader = type == MessageType.APPEND || type == MessageType.HEARTBEAT;
+        final boolean fromLeader = type == MessageType.APPEND || type == MessageType.HEARTBEAT ||
+            type == MessageType.INSTALL_SNAPSHOT;
         becomeFollower(m.term(), fromLeader ? m.from() : NONE, "message at higher term " + m.term());
         return true;
     }
 
     private void stepLowerTerm(final RaftMessage m)
     {
-        if ((checkQuorum || preVote) && (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT))
+        if ((checkQuorum || preVote) && (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT ||
+            m.type() == MessageType.INSTALL_SNAPSHOT))
         {
             // A stale leader may never hear a higher term otherwise: pre-vote and leases stop us from campaigning
             // at it. Answering with our term makes it step down.
@@ -546,9 +568,15 @@ public final class RaftNode
             becomeFollower(term, m.from(), "leader " + m.from() + " is active in term " + term);
         }
         electionElapsed = 0;
+        if (m.type() == MessageType.INSTALL_SNAPSHOT)
+        {
+            handleSnapshotChunk(m);
+            return;
+        }
         if (m.type() == MessageType.HEARTBEAT)
         {
             log.commitTo(m.commit());
+            snapshotReceiver.dropIfCovered(log.committed());
             send(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, id, m.from(), term).context(m.context()));
             return;
         }
@@ -560,6 +588,7 @@ public final class RaftNode
         final long lastNewIndex = log.maybeAppend(m.index(), m.logTerm(), m.commit(), m.entries());
         if (lastNewIndex >= 0)
         {
+            snapshotReceiver.dropIfCovered(log.committed());
             send(new RaftMessage(MessageType.APPEND_RESPONSE, id, m.from(), term).index(lastNewIndex));
             return;
         }
@@ -597,8 +626,10 @@ public final class RaftNode
         {
             return;
         }
-        if (p.state() == Progress.State.PROBE)
+        if (p.state() == Progress.State.PROBE ||
+            (p.state() == Progress.State.SNAPSHOT && p.match() + 1 >= log.firstIndex()))
         {
+            // After a snapshot: whatever index the follower reached, if the log can serve it from there, replicate.
             p.becomeReplicate();
         }
         if (m.from() == transferTarget && p.match() == log.lastIndex())
@@ -642,12 +673,28 @@ public final class RaftNode
         }
     }
 
-    /** Sends the next entries to one follower unless paused; returns whether a message was sent. */
+    /**
+     * Sends the next entries to one follower unless paused, or the next snapshot chunk when the entries it needs are
+     * compacted (Raft §7); returns whether a message was sent.
+     */
     private boolean sendAppend(final Progress p, final boolean sendIfEmpty)
     {
-        if (p.id() == id || p.isPaused())
+        if (p.id() == id)
         {
             return false;
+        }
+        if (p.state() == Progress.State.SNAPSHOT)
+        {
+            return sendSnapshotWindow(p);
+        }
+        if (p.isPaused())
+        {
+            return false;
+        }
+        if (p.next() < log.firstIndex())
+        {
+            p.becomeSnapshot(log.snapshotMetadata().index());
+            return sendSnapshotWindow(p);
         }
         entryScratch.clear();
         if (p.next() <= log.lastIndex())
@@ -727,6 +774,110 @@ public final class RaftNode
             return true;
         }
         return false;
+    }
+
+    // ------------------------------------------------------------------------------------------ snapshots
+
+    /** Sends snapshot chunks to a follower in SNAPSHOT state until its window is full; returns whether any left. */
+    private boolean sendSnapshotWindow(final Progress p)
+    {
+        boolean sent = false;
+        while (sendSnapshotChunk(p))
+        {
+            sent = true;
+        }
+        return sent;
+    }
+
+    /** Sends the next chunk of the snapshot to a follower in SNAPSHOT state, within its window. */
+    private boolean sendSnapshotChunk(final Progress p)
+    {
+        final SnapshotMetadata snapshot = log.snapshotMetadata();
+        if (snapshot.index() != p.pendingSnapshot())
+        {
+            // This leader snapshotted again during the transfer: the old data is gone, start over with the new one.
+            p.becomeSnapshot(snapshot.index());
+        }
+        if (!p.canSendSnapshotChunk(snapshotWindowBytes))
+        {
+            return false;
+        }
+        final long size = log.snapshotSizeBytes();
+        final long offset = p.snapshotSentOffset();
+        final byte[] chunk = log.snapshotChunk(offset, snapshotChunkBytes);
+        send(new RaftMessage(MessageType.INSTALL_SNAPSHOT, id, p.id(), term)
+            .index(snapshot.index()).logTerm(snapshot.term()).voters(snapshot.voters()).learners(snapshot.learners())
+            .snapshotOffset(offset).snapshotSizeBytes(size).data(chunk));
+        p.snapshotChunkSent(offset + chunk.length, size);
+        return true;
+    }
+
+    private void handleSnapshotResponse(final RaftMessage m)
+    {
+        if (role != RaftRole.LEADER)
+        {
+            return;
+        }
+        final Progress p = progress[slotOf(m.from())];
+        p.recentActive(true);
+        if (p.state() != Progress.State.SNAPSHOT || m.index() != p.pendingSnapshot())
+        {
+            return; // about a transfer that is over
+        }
+        if (m.reject())
+        {
+            p.snapshotRefused();
+            return;
+        }
+        p.snapshotReported(m.snapshotOffset());
+        sendSnapshotWindow(p);
+    }
+
+    /** Resends from the last acknowledged offset to followers whose transfer made no progress for a while. */
+    private void tickSnapshotTransfers()
+    {
+        for (final Progress p : progress)
+        {
+            if (p.state() == Progress.State.SNAPSHOT && p.snapshotStalled(electionTicks))
+            {
+                sendSnapshotWindow(p);
+            }
+        }
+    }
+
+    /**
+     * One chunk of the leader's snapshot (Raft §7). A snapshot the log already covers (at or below the commit
+     * index, or whose last entry the log holds) is not transferred: the follower skips ahead to it and answers with
+     * its commit index, as etcd does. Otherwise chunks accumulate in order; the last one replaces the log by the
+     * snapshot, which the edge persists before the acknowledgement (an APPEND_RESPONSE) leaves.
+     */
+    private void handleSnapshotChunk(final RaftMessage m)
+    {
+        if (m.index() <= log.committed() || log.matchTerm(m.index(), m.logTerm()))
+        {
+            snapshotReceiver.reset();
+            log.commitTo(m.index());
+            send(new RaftMessage(MessageType.APPEND_RESPONSE, id, m.from(), term).index(log.committed()));
+            return;
+        }
+        final RaftMessage answer = new RaftMessage(MessageType.INSTALL_SNAPSHOT_RESPONSE, id, m.from(), term)
+            .index(m.index()).logTerm(m.logTerm());
+        switch (snapshotReceiver.offer(m, maxSnapshotBytes))
+        {
+            case PARTIAL -> send(answer.snapshotOffset(snapshotReceiver.expectedOffset()));
+            case REFUSED ->
+            {
+                snapshotsRefusedTooLarge++;
+                send(answer.reject(true));
+            }
+            case COMPLETE ->
+            {
+                log.restore(snapshotReceiver.take());
+                snapshotsRestored++;
+                send(new RaftMessage(MessageType.APPEND_RESPONSE, id, m.from(), term).index(log.lastIndex()));
+            }
+            default -> throw new IllegalStateException("unknown outcome");
+        }
     }
 
     private void sendTimeoutNow(final int target)
@@ -839,6 +990,7 @@ public final class RaftNode
         reads.reset();
         readHeartbeatPending = false;
         transferTarget = NONE;
+        snapshotReceiver.reset();
         resetTimers();
         roleChanges++;
     }
@@ -952,6 +1104,18 @@ public final class RaftNode
     public int transferTarget()
     {
         return transferTarget;
+    }
+
+    /** How many snapshots from a leader this node restored its log from since it started. */
+    public long snapshotsRestored()
+    {
+        return snapshotsRestored;
+    }
+
+    /** How many snapshots this node refused since it started, for being larger than its configured limit. */
+    public long snapshotsRefusedTooLarge()
+    {
+        return snapshotsRefusedTooLarge;
     }
 
     /** How many role transitions this node made since it started. */

@@ -9,9 +9,13 @@ import java.util.List;
  * <ol>
  *   <li>send {@link #messages()} (they may leave at once: a leader's AppendEntries go out while it writes its own
  *       log, Raft thesis §10.2.1);</li>
+ *   <li>if {@link #snapshot()} is not null, install it in storage
+ *       ({@link RaftStorage#applySnapshot(SnapshotMetadata, byte[])}), before the entries, which follow it;</li>
  *   <li>persist {@link #entries()} and {@link #hardState()} (if not null) durably, in one group commit;</li>
- *   <li>only then send {@link #messagesAfterPersist()}: votes and acknowledgements promise durable state;</li>
- *   <li>apply {@link #committedEntries()} to the state machine, in order;</li>
+ *   <li>only then send {@link #messagesAfterPersist()}: votes and acknowledgements promise durable state (the
+ *       acknowledgement of a snapshot among them);</li>
+ *   <li>if there was a snapshot, restore the state machine from its data: the applied index becomes its index;</li>
+ *   <li>apply {@link #committedEntries()} to the state machine, in order (they follow the snapshot, if any);</li>
  *   <li>remember {@link #readStates()}: serve each read once the applied index reaches its index;</li>
  *   <li>call {@link RaftNode#advance()}.</li>
  * </ol>
@@ -25,11 +29,22 @@ public final class Ready
     ArrayList<RaftMessage> messagesAfterPersist = new ArrayList<>();
     ArrayList<ReadState> readStates = new ArrayList<>();
     HardState hardState;
+    Snapshot snapshot;
 
     /** The new hard state to persist, or null when unchanged. */
     public HardState hardState()
     {
         return hardState;
+    }
+
+    /**
+     * A snapshot received from the leader, to install in storage before {@link #entries()} and to restore the state
+     * machine from before {@link #committedEntries()}; null when none. {@link RaftNode#advance()} checks that the
+     * storage holds it.
+     */
+    public Snapshot snapshot()
+    {
+        return snapshot;
     }
 
     /** Entries to append to stable storage (the first may overwrite a stale stored suffix). */
@@ -73,5 +88,6 @@ public final class Ready
         messagesAfterPersist.clear();
         readStates.clear();
         hardState = null;
+        snapshot = null;
     }
 }

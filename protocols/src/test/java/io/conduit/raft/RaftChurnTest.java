@@ -18,7 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * checks the safety invariants after every step, and every answered read against what was committed anywhere when
  * it was issued (thesis §6.4); after the faults stop, a liveness phase requires a leader, the commit of every
  * proposal made from then on, and an answer covering them to a read through every node.
- * {@value #DEFAULT_SEEDS} seeds by default; {@code -Dconduit.seeds=N} for more, {@code -Dconduit.seed=N} to replay.
+ * The snapshot family runs the same with compaction on: every node snapshots its state machine every few applied
+ * entries and compacts its log, chunks are small so a snapshot spans several, and some InstallSnapshot chunks are lost
+ * on top of the general loss, so followers that fall behind (crashed, partitioned) are caught up by snapshot.
+ * {@value #DEFAULT_SEEDS} seeds per family by default; {@code -Dconduit.seeds=N} for more, {@code -Dconduit.seed=N} to
+ * replay.
  */
 class RaftChurnTest
 {
@@ -28,20 +32,45 @@ class RaftChurnTest
     @Test
     void safeUnderChurnAndLiveOnceFaultsStop()
     {
-        SeededRuns.run("RaftChurnTest", 1, DEFAULT_SEEDS, RaftChurnTest::runOneSeed);
+        SeededRuns.run("RaftChurnTest#safeUnderChurnAndLiveOnceFaultsStop", 1, DEFAULT_SEEDS,
+            seed -> runOneSeed(seed, false));
     }
 
-    private static void runOneSeed(final long seed)
+    @Test
+    void safeUnderChurnWithSnapshotsAndLiveOnceFaultsStop()
+    {
+        final long[] installed = new long[1];
+        SeededRuns.run("RaftChurnTest#safeUnderChurnWithSnapshotsAndLiveOnceFaultsStop", 1, DEFAULT_SEEDS,
+            seed -> installed[0] += runOneSeed(seed, true).sent(MessageType.INSTALL_SNAPSHOT) > 0 ? 1 : 0);
+        final int seeds = SeededRuns.seeds(1, DEFAULT_SEEDS).length;
+        // The family must exercise what it is for: InstallSnapshot in a good share of the runs.
+        assertTrue(seeds < 100 || installed[0] * 10 >= seeds,
+            () -> "only " + installed[0] + " of " + seeds + " runs sent a snapshot");
+    }
+
+    private static RaftSimCluster runOneSeed(final long seed, final boolean snapshots)
     {
         final SplittableRandom plan = new SplittableRandom(seed ^ 0x5DEECE66DL);
         final int size = plan.nextBoolean() ? 3 : 5;
         final boolean preVote = plan.nextInt(4) != 0;
-        final RaftSimCluster cluster = new RaftSimCluster(size, seed, config -> config
-            .withPreVote(preVote)
-            .withBatching(1 + plan.nextInt(8), 1 + plan.nextInt(16), 1 << 16));
+        final int chunkBytes = 8 + plan.nextInt(64);
+        final int chunksInflight = 1 + plan.nextInt(4);
+        final RaftSimCluster cluster = new RaftSimCluster(size, seed, config ->
+        {
+            final RaftConfig base = config
+                .withPreVote(preVote)
+                .withBatching(1 + plan.nextInt(8), 1 + plan.nextInt(16), 1 << 16);
+            return snapshots ? base.withSnapshotTransfer(chunkBytes, chunksInflight, 1 << 20) : base;
+        });
         cluster.lossRate(plan.nextDouble() * 0.2);
         cluster.delayTicks(1, 1 + plan.nextInt(4));
         cluster.crashBeforePersistRate(0.002);
+        if (snapshots)
+        {
+            cluster.compaction(3 + plan.nextInt(20), plan.nextInt(4));
+            cluster.snapshotFillerBytes(plan.nextInt(200));
+            cluster.lossRate(MessageType.INSTALL_SNAPSHOT, plan.nextDouble() * 0.2);
+        }
 
         long proposed = 0;
         long readId = 0;
@@ -75,6 +104,7 @@ class RaftChurnTest
         // Liveness: faults stop, everyone is back, the network is reliable again.
         cluster.crashBeforePersistRate(0);
         cluster.lossRate(0);
+        cluster.lossRate(MessageType.INSTALL_SNAPSHOT, 0);
         cluster.delayTicks(1, 2);
         cluster.heal();
         final int[] everyone = new int[size];
@@ -127,6 +157,7 @@ class RaftChurnTest
         {
             assertTrue(cluster.readResult(r) >= last);
         }
+        return cluster;
     }
 
     private static void churn(final RaftSimCluster cluster, final SplittableRandom plan)

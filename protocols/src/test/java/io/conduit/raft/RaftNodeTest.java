@@ -1,6 +1,7 @@
 package io.conduit.raft;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -8,6 +9,7 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,6 +42,10 @@ class RaftNodeTest
         {
             final Ready ready = node.ready();
             sent.addAll(ready.messages());
+            if (ready.snapshot() != null)
+            {
+                storage.applySnapshot(ready.snapshot().metadata(), ready.snapshot().data());
+            }
             storage.append(ready.entries());
             if (ready.hardState() != null)
             {
@@ -540,5 +546,294 @@ class RaftNodeTest
         assertFalse(RaftRole.LEADER.canMoveTo(RaftRole.LEADER));
         assertTrue(RaftRole.CANDIDATE.canMoveTo(RaftRole.LEADER));
         assertTrue(RaftRole.LEADER.canMoveTo(RaftRole.FOLLOWER));
+    }
+
+    // ------------------------------------------------------------------------------------------ snapshots
+
+    private static final byte[] SNAPSHOT_DATA = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+
+    private void clearSent()
+    {
+        sent.clear();
+        sentAfterPersist.clear();
+    }
+
+    /** Chunk {@code [offset, offset + length)} of SNAPSHOT_DATA as the leader (node 2, term 1) sends it. */
+    private static RaftMessage chunk(final int offset, final int length)
+    {
+        return new RaftMessage(MessageType.INSTALL_SNAPSHOT, 2, 1, 1).index(10).logTerm(1).voters(VOTERS)
+            .snapshotOffset(offset).snapshotSizeBytes(SNAPSHOT_DATA.length)
+            .data(Arrays.copyOfRange(SNAPSHOT_DATA, offset, offset + length));
+    }
+
+    /**
+     * Node 1 leads term 2 over a log compacted through 10 (snapshot of SNAPSHOT_DATA at 10, term 1), with 4-byte
+     * chunks, two in flight; node 3 is caught up, node 2 has just rejected a probe from an empty log.
+     */
+    private RaftNode leaderSendingASnapshotToNodeTwo(final long seed)
+    {
+        storeLog(1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        storage.saveHardState(new HardState(1, RaftNode.NONE, 10));
+        storage.createSnapshot(10, VOTERS, new int[0], SNAPSHOT_DATA);
+        storage.compact(10);
+        final RaftNode node = node(RaftConfig.defaults(1, VOTERS, new SplittableRandom(seed))
+            .withSnapshotTransfer(4, 2, 1 << 20));
+        assertEquals(10, node.appliedIndex(), "a restarted node starts from its snapshot");
+        elect(node);
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 3, 1, node.term()).index(node.lastIndex()));
+        drain(node);
+        clearSent();
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 2, 1, node.term()).index(10).reject(true));
+        drain(node);
+        return node;
+    }
+
+    @Test
+    void aLeaderSendsItsSnapshotInChunksWhenAFollowerNeedsCompactedEntries()
+    {
+        // Raft §7: entries 1..10 are gone, so the snapshot replaces them; then replication resumes from 11.
+        final RaftNode node = leaderSendingASnapshotToNodeTwo(30);
+        assertEquals(Progress.State.SNAPSHOT, node.progress(2).state());
+        assertEquals(10, node.progress(2).pendingSnapshot());
+        final List<RaftMessage> chunks = sentOf(MessageType.INSTALL_SNAPSHOT, 2);
+        assertEquals(2, chunks.size(), "the window holds two 4-byte chunks: " + chunks);
+        for (int i = 0; i < 2; i++)
+        {
+            final RaftMessage c = chunks.get(i);
+            assertEquals(10, c.index());
+            assertEquals(1, c.logTerm());
+            assertArrayEquals(VOTERS, c.voters());
+            assertEquals(10, c.snapshotSizeBytes());
+            assertEquals(4L * i, c.snapshotOffset());
+            assertArrayEquals(Arrays.copyOfRange(SNAPSHOT_DATA, 4 * i, 4 * i + 4), c.data());
+        }
+        assertTrue(sentOf(MessageType.APPEND, 2).isEmpty(), "no appends while the snapshot is sent");
+
+        node.step(new RaftMessage(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2, 1, node.term())
+            .index(10).logTerm(1).snapshotOffset(4));
+        drain(node);
+        final RaftMessage last = lastSent(MessageType.INSTALL_SNAPSHOT, 2);
+        assertEquals(8, last.snapshotOffset());
+        assertArrayEquals(new byte[]{8, 9}, last.data());
+        assertEquals(3, sentOf(MessageType.INSTALL_SNAPSHOT, 2).size());
+
+        // The follower installed it and acknowledges index 10: the log can serve it from 11 on.
+        clearSent();
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 2, 1, node.term()).index(10));
+        drain(node);
+        assertEquals(Progress.State.REPLICATE, node.progress(2).state());
+        assertEquals(10, node.progress(2).match());
+        final RaftMessage append = lastSent(MessageType.APPEND, 2);
+        assertEquals(10, append.index());
+        assertEquals(1, append.logTerm());
+        assertEquals(11, append.entries().get(0).index());
+        assertTrue(sentOf(MessageType.INSTALL_SNAPSHOT, 2).isEmpty());
+    }
+
+    @Test
+    void aLostChunkIsResentOnceOnARepeatedReportAndAgainAfterAStall()
+    {
+        final RaftNode node = leaderSendingASnapshotToNodeTwo(31);
+        node.step(new RaftMessage(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2, 1, node.term())
+            .index(10).logTerm(1).snapshotOffset(4));
+        drain(node);
+        clearSent();
+
+        // The chunk at 4 was lost: the follower, given the chunk at 8, reports 4 again. Resend from 4, once.
+        for (int i = 0; i < 2; i++)
+        {
+            node.step(new RaftMessage(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2, 1, node.term())
+                .index(10).logTerm(1).snapshotOffset(4));
+            drain(node);
+        }
+        final List<RaftMessage> resent = sentOf(MessageType.INSTALL_SNAPSHOT, 2);
+        assertEquals(2, resent.size(), () -> "one window from offset 4: " + resent);
+        assertEquals(4, resent.get(0).snapshotOffset());
+        assertEquals(8, resent.get(1).snapshotOffset());
+
+        // Those are lost too, and nothing is heard: after an election timeout without progress, resend from 4.
+        clearSent();
+        for (int tick = 0; tick < 10; tick++)
+        {
+            node.tick();
+            node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 3, 1, node.term()));
+            drain(node);
+        }
+        assertEquals(RaftRole.LEADER, node.role());
+        final List<RaftMessage> afterStall = sentOf(MessageType.INSTALL_SNAPSHOT, 2);
+        assertFalse(afterStall.isEmpty(), "nothing resent after a stall");
+        assertEquals(4, afterStall.get(0).snapshotOffset());
+    }
+
+    @Test
+    void aFollowerAssemblesChunksInOrderAndAnswersAnyOtherWithTheOffsetItExpects()
+    {
+        final RaftNode node = node(32);
+        node.step(chunk(0, 4));
+        drain(node);
+        assertEquals(4, lastSent(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2).snapshotOffset());
+        assertTrue(sentAfterPersist.isEmpty(), "a chunk's answer promises nothing durable");
+
+        node.step(chunk(8, 2)); // the chunk at 4 was lost
+        drain(node);
+        assertEquals(4, lastSent(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2).snapshotOffset());
+        node.step(chunk(0, 4)); // a duplicate
+        drain(node);
+        assertEquals(4, lastSent(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2).snapshotOffset());
+        node.step(chunk(4, 4));
+        drain(node);
+        assertEquals(8, lastSent(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2).snapshotOffset());
+        clearSent();
+
+        node.step(chunk(8, 2));
+        final Ready ready = node.ready();
+        assertEquals(new SnapshotMetadata(10, 1, VOTERS, new int[0]), ready.snapshot().metadata());
+        assertArrayEquals(SNAPSHOT_DATA, ready.snapshot().data());
+        assertEquals(10, ready.hardState().commit());
+        assertTrue(ready.messages().isEmpty());
+        assertEquals(10, ready.messagesAfterPersist().get(0).index(), "acknowledged once persisted");
+        assertEquals(MessageType.APPEND_RESPONSE, ready.messagesAfterPersist().get(0).type());
+        assertTrue(ready.committedEntries().isEmpty());
+        storage.applySnapshot(ready.snapshot().metadata(), ready.snapshot().data());
+        storage.saveHardState(ready.hardState());
+        node.advance();
+        assertEquals(10, node.appliedIndex());
+        assertEquals(10, node.commitIndex());
+        assertEquals(1, node.snapshotsRestored());
+
+        // Replication continues after the snapshot.
+        node.step(new RaftMessage(MessageType.APPEND, 2, 1, 1).index(10).logTerm(1).commit(11)
+            .entries(List.of(new LogEntry(1, 11, null))));
+        drain(node);
+        assertEquals(11, lastSent(MessageType.APPEND_RESPONSE, 2).index());
+        assertFalse(lastSent(MessageType.APPEND_RESPONSE, 2).reject());
+    }
+
+    @Test
+    void aFollowerRefusesASnapshotItsCommitIndexAlreadyCovers()
+    {
+        // The check runs on the last chunk too: here the commit index passed the snapshot during the transfer.
+        storeLog(1, 1, 1, 1, 1);
+        final RaftNode node = node(33);
+        node.step(chunk(0, 4));
+        node.step(new RaftMessage(MessageType.APPEND, 2, 1, 1).index(5).logTerm(1).commit(12)
+            .entries(List.of(new LogEntry(1, 6, null), new LogEntry(1, 7, null), new LogEntry(1, 8, null),
+                new LogEntry(1, 9, null), new LogEntry(1, 10, null), new LogEntry(1, 11, null),
+                new LogEntry(1, 12, null))));
+        drain(node);
+        assertEquals(12, node.commitIndex());
+        clearSent();
+
+        node.step(chunk(4, 4));
+        node.step(chunk(8, 2));
+        final Ready ready = node.ready();
+        assertEquals(null, ready.snapshot(), "a stale snapshot was surfaced");
+        final List<RaftMessage> answers = List.copyOf(ready.messagesAfterPersist());
+        node.advance();
+        assertEquals(MessageType.APPEND_RESPONSE, answers.get(answers.size() - 1).type());
+        assertEquals(12, answers.get(answers.size() - 1).index(), "answers with its own state");
+        assertEquals(0, node.snapshotsRestored());
+        assertEquals(12, node.commitIndex());
+    }
+
+    @Test
+    void aFollowerHoldingTheSnapshotsLastEntrySkipsTheTransfer()
+    {
+        // etcd's restore: the log already has (10, term 1), so it commits to 10 instead of replacing itself.
+        storeLog(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        final RaftNode node = node(34);
+        node.step(chunk(0, 4));
+        drain(node);
+        assertEquals(10, node.commitIndex());
+        assertEquals(11, node.lastIndex(), "the entry after the snapshot is kept");
+        assertEquals(10, lastSent(MessageType.APPEND_RESPONSE, 2).index());
+        assertTrue(sentOf(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2).isEmpty());
+        assertEquals(0, node.snapshotsRestored());
+    }
+
+    @Test
+    void installSnapshotFollowsTheTermRules()
+    {
+        // Raft §5.1: a chunk from a stale leader is answered with the current term and changes nothing.
+        final RaftNode node = node(35);
+        node.step(new RaftMessage(MessageType.HEARTBEAT, 2, 1, 3));
+        drain(node);
+        clearSent();
+        node.step(new RaftMessage(MessageType.INSTALL_SNAPSHOT, 3, 1, 2).index(10).logTerm(1).voters(VOTERS)
+            .snapshotSizeBytes(2).data(new byte[]{1, 2}));
+        drain(node);
+        assertEquals(3, node.term());
+        assertEquals(2, node.leader());
+        assertEquals(3, lastSent(MessageType.APPEND_RESPONSE, 3).term());
+        assertTrue(sentOf(MessageType.INSTALL_SNAPSHOT_RESPONSE, 3).isEmpty());
+        assertEquals(0, node.snapshotsRestored());
+
+        // A chunk of a higher term makes its sender the leader of that term.
+        node.step(new RaftMessage(MessageType.INSTALL_SNAPSHOT, 3, 1, 4).index(10).logTerm(4).voters(VOTERS)
+            .snapshotSizeBytes(4).data(new byte[]{1, 2}));
+        drain(node);
+        assertEquals(4, node.term());
+        assertEquals(3, node.leader());
+        assertEquals(RaftRole.FOLLOWER, node.role());
+        assertEquals(2, lastSent(MessageType.INSTALL_SNAPSHOT_RESPONSE, 3).snapshotOffset());
+        assertEquals(4, lastSent(MessageType.INSTALL_SNAPSHOT_RESPONSE, 3).term());
+    }
+
+    @Test
+    void aSnapshotLargerThanTheLimitIsRefusedAndCounted()
+    {
+        final RaftNode follower = node(RaftConfig.defaults(1, VOTERS, new SplittableRandom(36))
+            .withSnapshotTransfer(4, 2, 9));
+        follower.step(chunk(0, 4));
+        drain(follower);
+        assertTrue(lastSent(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2).reject());
+        assertEquals(1, follower.snapshotsRefusedTooLarge());
+    }
+
+    @Test
+    void aLeaderWhoseSnapshotIsRefusedWaitsAStallBeforeTryingAgain()
+    {
+        final RaftNode node = leaderSendingASnapshotToNodeTwo(37);
+        clearSent();
+        node.step(new RaftMessage(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2, 1, node.term())
+            .index(10).logTerm(1).reject(true));
+        node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 2, 1, node.term()));
+        drain(node);
+        assertTrue(sentOf(MessageType.INSTALL_SNAPSHOT, 2).isEmpty(), "retried at once: " + sent);
+        for (int tick = 0; tick < 10; tick++)
+        {
+            node.tick();
+            node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 3, 1, node.term()));
+            drain(node);
+        }
+        assertEquals(0, sentOf(MessageType.INSTALL_SNAPSHOT, 2).get(0).snapshotOffset(), "not retried from 0");
+    }
+
+    @Test
+    void advanceFailsLoudlyWhenTheEdgeDidNotInstallTheSnapshot()
+    {
+        final RaftNode node = node(38);
+        node.step(chunk(0, 10));
+        final Ready ready = node.ready();
+        assertTrue(ready.snapshot() != null);
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, node::advance);
+        assertTrue(ex.getMessage().contains("did not install"), ex.getMessage());
+    }
+
+    @Test
+    void aRestartedNodeAppliesOnlyTheEntriesAfterItsSnapshot()
+    {
+        storeLog(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        storage.saveHardState(new HardState(1, RaftNode.NONE, 12));
+        storage.createSnapshot(10, VOTERS, new int[0], SNAPSHOT_DATA);
+        storage.compact(8);
+        final RaftNode node = node(39);
+        assertEquals(10, node.appliedIndex());
+        assertEquals(12, node.commitIndex());
+        assertEquals(9, node.log().firstIndex());
+        final Ready ready = node.ready();
+        assertEquals(List.of(11L, 12L), ready.committedEntries().stream().map(LogEntry::index).toList());
+        node.advance();
+        assertEquals(12, node.appliedIndex());
     }
 }

@@ -1,5 +1,6 @@
 package io.conduit.raft;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -8,19 +9,30 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
  * N in-memory Raft nodes on virtual time (one tick per step) joined by a seeded network with loss, delay (in ticks,
- * so reordering), partitions and crash/restart. A crash keeps what the node persisted ({@link MemoryRaftStorage}) and
- * loses everything else, including its state machine, which is re-applied from index 1 after restart.
+ * so reordering), partitions and crash/restart. A crash keeps what the node persisted ({@link MemoryRaftStorage},
+ * snapshots included) and loses everything else, including its state machine, which is restored from the stored
+ * snapshot (if any) and re-applied from there after restart.
+ * <p>
+ * Each node's state machine is its applied index and a running digest of every entry applied so far (index, term
+ * and payload). With {@link #compaction(int, int)} on, a node snapshots it every N applied entries (the snapshot's
+ * data is the index, the digest and filler bytes derived from the digest, so a damaged or misassembled chunk is
+ * caught) and compacts its log; a follower that falls behind the compaction point gets the snapshot by
+ * InstallSnapshot, and the harness restores its state machine from it, as an edge would.
  * <p>
  * Invariants are checked as the run goes, and throw {@link AssertionError} on violation: at most one leader per term,
  * log matching (every persisted (index, term) holds the same entry after the same previous term), leader
- * completeness, state machine safety (one entry per applied index across all nodes), and a monotonic commit index
- * per node. Reads issued through {@link #readIndex(int, long)} are checked for linearizability as they are answered:
- * a read's index must cover every entry known committed anywhere in the cluster when the read was issued (so every
- * write acknowledged before it), must itself be committed, and each read is answered at most once.
+ * completeness (over the part of a leader's log not compacted into its snapshot), state machine safety (one entry
+ * per applied index across all nodes; every node's digest after applying index i equals the first digest recorded
+ * for i; a state restored from a snapshot at i carries exactly that digest, and the committed entry's term at i),
+ * applied indexes that never go back except by a crash, and a monotonic commit index per node. Reads issued through
+ * {@link #readIndex(int, long)} are checked for linearizability as they are answered: a read's index must cover
+ * every entry known committed anywhere in the cluster when the read was issued (so every write acknowledged before
+ * it), must itself be committed, and each read is answered at most once.
  */
 final class RaftSimCluster
 {
@@ -62,6 +74,11 @@ final class RaftSimCluster
     private final ArrayList<LogEntry> committedLog = new ArrayList<>();
     private final ArrayList<Long> commitTerms = new ArrayList<>();
     private final long[] lastApplied;
+    /** Per node: the state machine's running digest over every entry applied (or restored) up to lastApplied. */
+    private final long[] digest;
+    /** Position i: the digest after applying index i + 1, as the first node to apply it computed it. */
+    private final ArrayList<Long> digestAt = new ArrayList<>();
+    private final int[] voters;
     private final long[] lastCommit;
     private final long[] verifiedTerm;
     private final long[] verifiedUpTo;
@@ -74,6 +91,13 @@ final class RaftSimCluster
     private int minDelayTicks = 1;
     private int maxDelayTicks = 1;
     private double crashBeforePersistRate;
+    private final double[] lossRateByType = new double[MessageType.values().length];
+    private int compactEveryEntries;
+    private int retainEntries;
+    private int snapshotFillerBytes = 100;
+    private long snapshotsRestored;
+    private Predicate<RaftMessage> dropFilter = m -> false;
+    private long snapshotsCreated;
 
     RaftSimCluster(final int size, final long seed)
     {
@@ -91,6 +115,12 @@ final class RaftSimCluster
         this.sentTo = new long[MessageType.values().length][size + 1];
         this.rejectedAppendsFrom = new long[size + 1];
         this.lastApplied = new long[size + 1];
+        this.digest = new long[size + 1];
+        this.voters = new int[size];
+        for (int i = 0; i < size; i++)
+        {
+            voters[i] = i + 1;
+        }
         this.lastCommit = new long[size + 1];
         this.verifiedTerm = new long[size + 1];
         this.verifiedUpTo = new long[size + 1];
@@ -117,6 +147,34 @@ final class RaftSimCluster
     void crashBeforePersistRate(final double rate)
     {
         crashBeforePersistRate = rate;
+    }
+
+    /** Drops every message {@code filter} accepts (it may keep state, e.g. to drop only the first match). */
+    void drop(final Predicate<RaftMessage> filter)
+    {
+        dropFilter = filter;
+    }
+
+    /** Drops messages of {@code type} with this probability, on top of {@link #lossRate}. */
+    void lossRate(final MessageType type, final double rate)
+    {
+        lossRateByType[type.ordinal()] = rate;
+    }
+
+    /**
+     * Every {@code everyEntries} applied entries (0: never), each node snapshots its state machine and compacts its
+     * log through {@code retainEntries} entries before the snapshot's index.
+     */
+    void compaction(final int everyEntries, final int retainEntries)
+    {
+        this.compactEveryEntries = everyEntries;
+        this.retainEntries = retainEntries;
+    }
+
+    /** Filler bytes in each snapshot after index and digest, so a snapshot spans several chunks. */
+    void snapshotFillerBytes(final int bytes)
+    {
+        this.snapshotFillerBytes = bytes;
     }
 
     void crash(final int id)
@@ -328,15 +386,22 @@ final class RaftSimCluster
 
     private void start(final int id)
     {
-        final int[] voters = new int[size];
-        for (int i = 0; i < size; i++)
-        {
-            voters[i] = i + 1;
-        }
         final RaftConfig config = configure.apply(
             RaftConfig.defaults(id, voters, new SplittableRandom(random.nextLong())));
         nodes[id] = new RaftNode(config, storages[id]);
         lastApplied[id] = 0;
+        digest[id] = 0;
+        final Snapshot stored = storages[id].snapshot();
+        if (stored != null)
+        {
+            // As an edge does on start: the state machine comes back from the latest snapshot.
+            restore(id, stored);
+        }
+        if (nodes[id].appliedIndex() != lastApplied[id])
+        {
+            throw new AssertionError("node " + id + " starts at applied " + nodes[id].appliedIndex() +
+                " but its state machine is at " + lastApplied[id]);
+        }
         lastCommit[id] = nodes[id].commitIndex();
         verifiedTerm[id] = -1;
     }
@@ -356,12 +421,18 @@ final class RaftSimCluster
             persist(id, ready);
             ready.messagesAfterPersist().forEach(this::send);
             final List<ReadState> reads = List.copyOf(ready.readStates());
+            if (ready.snapshot() != null)
+            {
+                restore(id, ready.snapshot());
+            }
             for (final LogEntry entry : ready.committedEntries())
             {
                 apply(id, entry);
             }
             node.advance();
             checkNode(id);
+            // After checkNode, so what this node committed is recorded before its log is compacted.
+            maybeCompact(id);
             // After checkNode, so the commits this node made in the same step are known.
             for (final ReadState read : reads)
             {
@@ -374,6 +445,10 @@ final class RaftSimCluster
     private void persist(final int id, final Ready ready)
     {
         final MemoryRaftStorage storage = storages[id];
+        if (ready.snapshot() != null)
+        {
+            storage.applySnapshot(ready.snapshot().metadata(), ready.snapshot().data());
+        }
         storage.append(ready.entries());
         if (ready.hardState() != null)
         {
@@ -398,19 +473,101 @@ final class RaftSimCluster
             throw new AssertionError("node " + id + " applied " + entry + " after " + lastApplied[id]);
         }
         lastApplied[id] = entry.index();
+        digest[id] = digestAfter(digest[id], entry);
         final int position = (int)entry.index() - 1;
         if (position < appliedLog.size())
         {
-            if (appliedLog.get(position) != entry)
+            if (appliedLog.get(position) != entry || digestAt.get(position) != digest[id])
             {
                 throw new AssertionError("state machine safety: node " + id + " applied " + entry + " where " +
-                    appliedLog.get(position) + " was applied");
+                    appliedLog.get(position) + " was applied, or reached another state (digest " + digest[id] +
+                    " vs " + digestAt.get(position) + ")");
             }
+        }
+        else if (position == appliedLog.size())
+        {
+            appliedLog.add(entry);
+            digestAt.add(digest[id]);
         }
         else
         {
-            appliedLog.add(entry);
+            throw new AssertionError("node " + id + " applied " + entry + " but nobody applied index " +
+                (appliedLog.size() + 1) + " before it");
         }
+    }
+
+    private static long digestAfter(final long before, final LogEntry entry)
+    {
+        long h = (before ^ entry.index()) * 0x9E3779B97F4A7C15L + entry.term();
+        for (final byte b : entry.payload())
+        {
+            h = (h ^ b) * 0x100000001B3L;
+        }
+        return h;
+    }
+
+    // ------------------------------------------------------------------------------------------ snapshots
+
+    /** Snapshots node {@code id}'s state machine and compacts its log, once enough was applied since the last. */
+    private void maybeCompact(final int id)
+    {
+        final MemoryRaftStorage storage = storages[id];
+        if (compactEveryEntries == 0 || nodes[id] == null ||
+            lastApplied[id] - storage.snapshotMetadata().index() < compactEveryEntries)
+        {
+            return;
+        }
+        storage.createSnapshot(lastApplied[id], voters, new int[0],
+            encodeState(lastApplied[id], digest[id], snapshotFillerBytes));
+        storage.compact(Math.max(0, lastApplied[id] - retainEntries));
+        snapshotsCreated++;
+    }
+
+    private static byte[] encodeState(final long index, final long stateDigest, final int fillerBytes)
+    {
+        final ByteBuffer buffer = ByteBuffer.allocate(2 * Long.BYTES + fillerBytes);
+        buffer.putLong(index).putLong(stateDigest);
+        for (int i = 0; i < fillerBytes; i++)
+        {
+            buffer.put(filler(stateDigest, i));
+        }
+        return buffer.array();
+    }
+
+    private static byte filler(final long stateDigest, final int position)
+    {
+        return (byte)((stateDigest >>> (position % 57)) + position);
+    }
+
+    /**
+     * Restores node {@code id}'s state machine from {@code snapshot}, checking it is exactly the state every node
+     * reached at that index: the same digest, the committed entry's term, whole filler, the cluster's voters.
+     */
+    private void restore(final int id, final Snapshot snapshot)
+    {
+        final SnapshotMetadata metadata = snapshot.metadata();
+        final ByteBuffer data = ByteBuffer.wrap(snapshot.data());
+        final long index = data.getLong();
+        final long stateDigest = data.getLong();
+        for (int i = 0; data.hasRemaining(); i++)
+        {
+            if (data.get() != filler(stateDigest, i))
+            {
+                throw new AssertionError("node " + id + " got a damaged snapshot " + metadata + " at byte " + i);
+            }
+        }
+        if (index != metadata.index() || index > appliedLog.size() || index <= lastApplied[id] ||
+            digestAt.get((int)index - 1) != stateDigest || committedLog.get((int)index - 1).term() != metadata.term() ||
+            !Arrays.equals(voters, metadata.voters()) || metadata.learners().length != 0)
+        {
+            throw new AssertionError("state machine safety: node " + id + " at applied " + lastApplied[id] +
+                " restored " + metadata + " holding index " + index + " digest " + stateDigest +
+                ", which is not the state at that index (digest " +
+                (index <= digestAt.size() && index > 0 ? digestAt.get((int)index - 1) : "none") + ")");
+        }
+        lastApplied[id] = index;
+        digest[id] = stateDigest;
+        snapshotsRestored++;
     }
 
     private void send(final RaftMessage m)
@@ -421,7 +578,9 @@ final class RaftSimCluster
         {
             rejectedAppendsFrom[m.from()]++;
         }
-        if (groups[m.from()] != groups[m.to()] || (lossRate > 0 && random.nextDouble() < lossRate))
+        final double typeLoss = lossRateByType[m.type().ordinal()];
+        if (groups[m.from()] != groups[m.to()] || (lossRate > 0 && random.nextDouble() < lossRate) ||
+            (typeLoss > 0 && random.nextDouble() < typeLoss) || dropFilter.test(m))
         {
             return;
         }
@@ -453,14 +612,20 @@ final class RaftSimCluster
                 node.commitIndex());
         }
         lastCommit[id] = node.commitIndex();
-        if (node.appliedIndex() > node.commitIndex())
+        if (node.appliedIndex() > node.commitIndex() || (!node.hasReady() && node.appliedIndex() != lastApplied[id]))
         {
-            throw new AssertionError("node " + id + " applied beyond its commit index: " + node);
+            throw new AssertionError("node " + id + " applied beyond its commit index, or not what its state " +
+                "machine holds (" + lastApplied[id] + "): " + node);
         }
         // Record what is newly known committed, with the committing node's term as an upper bound of the term in
         // which it was committed.
         if (node.commitIndex() > committedLog.size())
         {
+            if (committedLog.size() + 1 < node.log().firstIndex())
+            {
+                throw new AssertionError("node " + id + " committed " + node.commitIndex() + " past a compacted " +
+                    "prefix nobody was known to commit (" + committedLog.size() + "): " + node);
+            }
             final List<LogEntry> fresh = new ArrayList<>();
             node.log().entries(committedLog.size() + 1, (int)(node.commitIndex() - committedLog.size()),
                 Long.MAX_VALUE, fresh);
@@ -470,7 +635,8 @@ final class RaftSimCluster
                 commitTerms.add(node.term());
             }
         }
-        for (long i = previousCommit + 1; i <= node.commitIndex(); i++)
+        // Below the compaction point only the snapshot's own index still has a known term.
+        for (long i = Math.max(previousCommit + 1, node.log().firstIndex() - 1); i <= node.commitIndex(); i++)
         {
             if (node.log().term(i) != committedLog.get((int)i - 1).term())
             {
@@ -517,10 +683,13 @@ final class RaftSimCluster
                 verifiedTerm[id] = node.term();
                 verifiedUpTo[id] = 0;
             }
+            // Entries compacted into the leader's snapshot are in its state, which was checked when it was made.
+            final long compactedBelow = node.log().firstIndex() - 1;
             for (long i = verifiedUpTo[id] + 1; i <= committedLog.size(); i++)
             {
                 final LogEntry committed = committedLog.get((int)i - 1);
-                if (commitTerms.get((int)i - 1) < node.term() && node.log().term(i) != committed.term())
+                if (i >= compactedBelow && commitTerms.get((int)i - 1) < node.term() &&
+                    node.log().term(i) != committed.term())
                 {
                     throw new AssertionError("leader completeness: leader " + id + " of term " + node.term() +
                         " lacks committed " + committed + "\n" + this);
@@ -530,7 +699,10 @@ final class RaftSimCluster
         }
     }
 
-    /** Log matching over every pair of live logs, in full (expensive: call at the end of a run). */
+    /**
+     * Log matching over every pair of live logs, in full, over the indexes both still hold (expensive: call at the
+     * end of a run): up to the last index where both hold an entry of the same term, the entries are the same.
+     */
     void checkLogMatching()
     {
         for (int a = 1; a <= size; a++)
@@ -541,18 +713,28 @@ final class RaftSimCluster
                 {
                     continue;
                 }
-                final List<LogEntry> logA = nodes[a].log().allEntries();
-                final List<LogEntry> logB = nodes[b].log().allEntries();
-                int common = Math.min(logA.size(), logB.size());
-                while (common > 0 && logA.get(common - 1).term() != logB.get(common - 1).term())
+                final RaftLog logA = nodes[a].log();
+                final RaftLog logB = nodes[b].log();
+                final long from = Math.max(logA.firstIndex(), logB.firstIndex());
+                long common = Math.min(logA.lastIndex(), logB.lastIndex());
+                while (common >= from && logA.term(common) != logB.term(common))
                 {
                     common--;
                 }
-                for (int i = 0; i < common; i++)
+                if (common < from)
                 {
-                    if (logA.get(i) != logB.get(i))
+                    continue;
+                }
+                final List<LogEntry> entriesA = new ArrayList<>();
+                final List<LogEntry> entriesB = new ArrayList<>();
+                logA.entries(from, (int)(common - from + 1), Long.MAX_VALUE, entriesA);
+                logB.entries(from, (int)(common - from + 1), Long.MAX_VALUE, entriesB);
+                for (int i = 0; i < entriesA.size(); i++)
+                {
+                    if (entriesA.get(i) != entriesB.get(i))
                     {
-                        throw new AssertionError("log matching: nodes " + a + " and " + b + " differ at " + (i + 1));
+                        throw new AssertionError("log matching: nodes " + a + " and " + b + " differ at " +
+                            (from + i));
                     }
                 }
             }
@@ -597,6 +779,23 @@ final class RaftSimCluster
         return appliedLog;
     }
 
+    /** Snapshots restored into state machines, from InstallSnapshot or on restart. */
+    long snapshotsRestored()
+    {
+        return snapshotsRestored;
+    }
+
+    /** Snapshots nodes made of their own state machines. */
+    long snapshotsCreated()
+    {
+        return snapshotsCreated;
+    }
+
+    MemoryRaftStorage storage(final int id)
+    {
+        return storages[id];
+    }
+
     long maxTerm()
     {
         long max = 0;
@@ -623,6 +822,17 @@ final class RaftSimCluster
         {
             text.append("\n  ").append(id).append(" group ").append(groups[id]).append(": ")
                 .append(nodes[id] == null ? "DOWN" : nodes[id].toString());
+            if (nodes[id] != null)
+            {
+                text.append(" first=").append(nodes[id].log().firstIndex());
+            }
+            if (nodes[id] != null && nodes[id].role() == RaftRole.LEADER)
+            {
+                for (int peer = 1; peer <= size; peer++)
+                {
+                    text.append("\n    ").append(nodes[id].progress(peer));
+                }
+            }
         }
         return text.toString();
     }

@@ -3,7 +3,7 @@
  * {@link io.conduit.raft.storage.HardStateFile} and {@link io.conduit.raft.storage.SnapshotStore}, for the
  * crash-recovery model: a node may stop at any instant and restart from what reached disk.
  * {@link io.conduit.raft.storage.DurableRaftStorage} puts them behind the engine's {@code RaftStorage} (entries synced
- * before the hard state, once per Ready).
+ * before the hard state, once per Ready; snapshots, compaction behind them and installation of a leader's snapshot).
  * <h2>Files</h2>
  * <pre>
  *  DIR/hardstate                          currentTerm, votedFor, commitIndex: two alternating CRC'd slots
@@ -12,6 +12,8 @@
  *  DIR/log/00000000000000052117.seg       the next segment starts at the index after the previous one's last
  *  DIR/snapshots/&lt;index&gt;-&lt;term&gt;.snap   the latest snapshot (header with CRCs + data)
  * </pre>
+ * A snapshot's data, as {@code DurableRaftStorage} writes it: the configuration as of its index (int32 voter count,
+ * int32 voters, int32 learner count, int32 learners, little-endian), then the state machine's bytes.
  * A record (all integers little-endian):
  * <pre>
  *  0               4               8                               16                              24
@@ -48,7 +50,10 @@
  * Hard state and log metadata: the valid slot with the higher sequence wins; see {@code SlotFile}. Snapshots are
  * whole or absent (temp file, fsync, atomic rename, directory fsync); leftover temp files are deleted on open.
  * <p>
- * On start a node loads the hard state, opens the log, and if {@code SnapshotStore.openLatest()} is newer than the
- * log's snapshot point (a crash inside {@code reset}), calls {@code reset} with it.
+ * On start ({@code DurableRaftStorage.open}) the hard state is loaded, the log opened and the latest snapshot
+ * verified. The log's snapshot point (its compaction point) may trail the latest snapshot, never pass it: a log
+ * compacted past its snapshot is refused. A snapshot newer than the compaction point whose last entry the log does
+ * not hold with the same term is an installation a crash interrupted between committing the snapshot and
+ * {@code reset}: the log is reset to it. The edge then restores its state machine from the latest snapshot.
  */
 package io.conduit.raft.storage;

@@ -1,6 +1,7 @@
 package io.conduit.raft.storage;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.SplittableRandom;
 
 import io.conduit.raft.HardState;
 import io.conduit.raft.LogEntry;
+import io.conduit.raft.SnapshotMetadata;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,15 +18,21 @@ import static io.conduit.raft.storage.RaftStorageContract.assertSameEntries;
 import static io.conduit.raft.storage.RaftStorageContract.assertSameEntry;
 import static io.conduit.raft.storage.RaftStorageContract.entries;
 import static io.conduit.raft.storage.RaftStorageContract.entry;
+import static io.conduit.raft.storage.RaftStorageContract.VOTERS;
 import static io.conduit.raft.storage.RaftStorageContract.read;
+import static io.conduit.raft.storage.RaftStorageContract.readSnapshotInChunks;
+import static io.conduit.raft.storage.RaftStorageContract.snapshotData;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What only the durable storage promises: state survives close and reopen, a crash loses at most what was staged
  * after the last {@code persist()}, truncation is durable at once, and the snapshot point answers for
- * {@code firstIndex() - 1}.
+ * {@code firstIndex() - 1}. Snapshots: created, compacted behind and installed state survives reopen; a snapshot is
+ * durable before anything it replaces is deleted, so a crash at any step leaves a log and snapshot that agree.
  */
 class DurableRaftStorageTest
 {
@@ -201,6 +209,9 @@ class DurableRaftStorageTest
                 log.append(index, e.term(), new UnsafeBuffer(e.payload()), 0, e.sizeBytes());
             }
             log.sync();
+            // The snapshot goes to disk before the log is compacted behind it, as DurableRaftStorage.compact does.
+            DurableRaftStorage.writeSnapshotFile(SnapshotStore.open(dir),
+                new SnapshotMetadata(30, 4, VOTERS, new int[0]), new byte[3]);
             log.compactPrefix(30);
         }
         try (DurableRaftStorage storage = DurableRaftStorage.open(dir, SMALL))
@@ -239,5 +250,192 @@ class DurableRaftStorageTest
         storage.close();
         assertThrows(IllegalStateException.class, () -> storage.append(entries(1, 1, 1)));
         assertThrows(IllegalStateException.class, storage::persist);
+    }
+
+    // ------------------------------------------------------------------------------------------ snapshots
+
+    /** Entries 1..60 (term 1 through 30, term 2 after), committed through 50, persisted. */
+    private static DurableRaftStorage openWithSixtyEntries(final Path directory) throws IOException
+    {
+        final DurableRaftStorage storage = DurableRaftStorage.open(directory, SMALL);
+        storage.append(entries(1, 30, 1));
+        storage.append(entries(31, 60, 2));
+        storage.saveHardState(new HardState(2, 1, 50));
+        storage.persist();
+        return storage;
+    }
+
+    private long segmentFiles() throws IOException
+    {
+        try (var files = Files.list(dir.resolve(SegmentedLog.LOG_DIRECTORY)))
+        {
+            return files.filter(p -> p.toString().endsWith(SegmentedLog.SEGMENT_SUFFIX)).count();
+        }
+    }
+
+    @Test
+    void aSnapshotAndTheCompactedLogSurviveReopen() throws IOException
+    {
+        final byte[] data = snapshotData(300, 11);
+        try (DurableRaftStorage storage = openWithSixtyEntries(dir))
+        {
+            storage.createSnapshot(40, VOTERS, new int[]{7}, data);
+            storage.compact(35);
+        }
+        try (DurableRaftStorage storage = DurableRaftStorage.open(dir, SMALL))
+        {
+            assertEquals(new SnapshotMetadata(40, 2, VOTERS, new int[]{7}), storage.snapshotMetadata());
+            assertArrayEquals(data, readSnapshotInChunks(storage, 64));
+            assertEquals(36, storage.firstIndex());
+            assertEquals(2, storage.term(35));
+            assertEquals(60, storage.lastIndex());
+            assertSameEntries(entries(36, 60, 2), read(storage, 36, 61));
+            assertEquals(new HardState(2, 1, 50), storage.hardState());
+        }
+    }
+
+    @Test
+    void anInstalledSnapshotAndTheEntriesAfterItSurviveReopen() throws IOException
+    {
+        final SnapshotMetadata metadata = new SnapshotMetadata(80, 3, VOTERS, new int[0]);
+        final byte[] data = snapshotData(1000, 13);
+        try (DurableRaftStorage storage = openWithSixtyEntries(dir))
+        {
+            storage.applySnapshot(metadata, data);
+            storage.append(entries(81, 85, 3));
+            storage.persist();
+        }
+        try (DurableRaftStorage storage = DurableRaftStorage.open(dir, SMALL))
+        {
+            assertEquals(metadata, storage.snapshotMetadata());
+            assertArrayEquals(data, storage.snapshot().data());
+            assertEquals(81, storage.firstIndex());
+            assertEquals(3, storage.term(80));
+            assertSameEntries(entries(81, 85, 3), read(storage, 81, 86));
+            assertEquals(new HardState(2, 1, 80), storage.hardState(), "commit raised to the snapshot");
+        }
+    }
+
+    @Test
+    void compactionDeletesSegmentsOnlyBehindADurableSnapshot() throws IOException
+    {
+        try (DurableRaftStorage storage = openWithSixtyEntries(dir))
+        {
+            final long segments = segmentFiles();
+            assertTrue(segments > 3, "small segments must have rolled over: " + segments);
+            assertThrows(IllegalArgumentException.class, () -> storage.compact(10), "no snapshot covers 10 yet");
+            assertEquals(segments, segmentFiles());
+
+            storage.createSnapshot(45, VOTERS, new int[0], snapshotData(20, 1));
+            assertEquals(segments, segmentFiles(), "the snapshot alone deletes nothing");
+            assertThrows(IllegalArgumentException.class, () -> storage.compact(46));
+            storage.compact(45);
+            assertTrue(segmentFiles() < segments, "segments behind the snapshot are deleted");
+        }
+    }
+
+    @Test
+    void aCrashWhileWritingASnapshotLeavesTheOldSnapshotAndTheLog() throws IOException
+    {
+        final DurableRaftStorage storage = openWithSixtyEntries(dir);
+        storage.createSnapshot(20, VOTERS, new int[0], snapshotData(30, 2));
+        storage.compact(20);
+        // The crash comes while the next snapshot is half written: only its temporary file exists.
+        Files.write(dir.resolve(SnapshotStore.SNAPSHOT_DIRECTORY)
+            .resolve(SnapshotStore.fileName(50, 2) + SnapshotStore.TEMP_SUFFIX), snapshotData(17, 3));
+        storage.abandon();
+        try (DurableRaftStorage reopened = DurableRaftStorage.open(dir, SMALL))
+        {
+            assertEquals(20, reopened.snapshotMetadata().index());
+            assertArrayEquals(snapshotData(30, 2), reopened.snapshot().data());
+            assertEquals(21, reopened.firstIndex());
+            assertSameEntries(entries(31, 60, 2), read(reopened, 31, 61));
+        }
+    }
+
+    @Test
+    void aCrashBetweenSnapshotAndCompactionKeepsTheWholeLog() throws IOException
+    {
+        final DurableRaftStorage storage = openWithSixtyEntries(dir);
+        storage.createSnapshot(50, VOTERS, new int[0], snapshotData(30, 2));
+        storage.abandon();
+        try (DurableRaftStorage reopened = DurableRaftStorage.open(dir, SMALL))
+        {
+            assertEquals(50, reopened.snapshotMetadata().index());
+            assertEquals(1, reopened.firstIndex(), "nothing was compacted, and nothing is lost");
+            assertSameEntries(entries(1, 30, 1), read(reopened, 1, 31));
+            reopened.compact(50);
+            assertEquals(51, reopened.firstIndex());
+        }
+    }
+
+    @Test
+    void aCrashInsideApplySnapshotIsFinishedOnOpen() throws IOException
+    {
+        // applySnapshot commits the snapshot file, then resets the log; the crash comes in between, and the log
+        // still holds entry 40 of term 2 (not committed here) where the snapshot says term 5.
+        final DurableRaftStorage storage = openWithSixtyEntries(dir);
+        storage.saveHardState(new HardState(5, 1, 10));
+        storage.persist();
+        final SnapshotMetadata metadata = new SnapshotMetadata(40, 5, VOTERS, new int[0]);
+        DurableRaftStorage.writeSnapshotFile(SnapshotStore.open(dir), metadata, snapshotData(64, 9));
+        storage.abandon();
+        try (DurableRaftStorage reopened = DurableRaftStorage.open(dir, SMALL))
+        {
+            assertEquals(metadata, reopened.snapshotMetadata());
+            assertEquals(41, reopened.firstIndex());
+            assertEquals(40, reopened.lastIndex(), "no entry of the replaced log survives after the snapshot");
+            assertEquals(5, reopened.term(40));
+            reopened.append(entries(41, 42, 5));
+            reopened.persist();
+        }
+        try (DurableRaftStorage reopened = DurableRaftStorage.open(dir, SMALL))
+        {
+            assertSameEntries(entries(41, 42, 5), read(reopened, 41, 43));
+        }
+    }
+
+    @Test
+    void aSnapshotBeyondTheLogEndInterruptedByACrashIsFinishedOnOpen() throws IOException
+    {
+        final DurableRaftStorage storage = openWithSixtyEntries(dir);
+        DurableRaftStorage.writeSnapshotFile(SnapshotStore.open(dir),
+            new SnapshotMetadata(90, 3, VOTERS, new int[0]), snapshotData(5, 1));
+        storage.abandon();
+        try (DurableRaftStorage reopened = DurableRaftStorage.open(dir, SMALL))
+        {
+            assertEquals(91, reopened.firstIndex());
+            assertEquals(90, reopened.lastIndex());
+        }
+    }
+
+    @Test
+    void aLogCompactedPastItsSnapshotIsRefused() throws IOException
+    {
+        try (SegmentedLog log = SegmentedLog.open(dir, SMALL))
+        {
+            for (long index = 1; index <= 40; index++)
+            {
+                final LogEntry e = entry(index, 1);
+                log.append(index, e.term(), new UnsafeBuffer(e.payload()), 0, e.sizeBytes());
+            }
+            log.sync();
+            log.compactPrefix(30); // no snapshot holds entries 1..30: their state is gone
+        }
+        final CorruptLogException ex = assertThrows(CorruptLogException.class,
+            () -> DurableRaftStorage.open(dir, SMALL));
+        assertTrue(ex.getMessage().contains("compacted through 30"), ex.getMessage());
+    }
+
+    @Test
+    void aSnapshotOperationOnAFailedOrClosedStorageIsRefused() throws IOException
+    {
+        final DurableRaftStorage storage = openWithSixtyEntries(dir);
+        storage.close();
+        assertThrows(IllegalStateException.class,
+            () -> storage.createSnapshot(10, VOTERS, new int[0], new byte[1]));
+        assertThrows(IllegalStateException.class, () -> storage.compact(1));
+        assertFalse(Files.exists(dir.resolve(SnapshotStore.SNAPSHOT_DIRECTORY)
+            .resolve(SnapshotStore.fileName(10, 1))));
     }
 }

@@ -9,12 +9,15 @@ import io.conduit.raft.HardState;
 import io.conduit.raft.LogEntry;
 import io.conduit.raft.RaftNode;
 import io.conduit.raft.RaftStorage;
+import io.conduit.raft.Snapshot;
+import io.conduit.raft.SnapshotMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -212,5 +215,149 @@ abstract class RaftStorageContract
         assertEquals(state, s.hardState());
         s.saveHardState(new HardState(8, RaftNode.NONE, 0));
         assertEquals(new HardState(8, RaftNode.NONE, 0), s.hardState());
+    }
+
+    // ------------------------------------------------------------------------------------------ snapshots
+
+    static final int[] VOTERS = {1, 2, 3};
+
+    static byte[] snapshotData(final int length, final int seed)
+    {
+        final byte[] data = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            data[i] = (byte)(i * seed + 7);
+        }
+        return data;
+    }
+
+    /** Reads the snapshot's data back in chunks of {@code chunkBytes}. */
+    static byte[] readSnapshotInChunks(final RaftStorage storage, final int chunkBytes)
+    {
+        final byte[] data = new byte[(int)storage.snapshotSizeBytes()];
+        int at = 0;
+        while (at < data.length)
+        {
+            final byte[] chunk = storage.snapshotChunk(at, chunkBytes);
+            assertTrue(chunk.length > 0 && chunk.length <= chunkBytes, "chunk of " + chunk.length + " bytes");
+            System.arraycopy(chunk, 0, data, at, chunk.length);
+            at += chunk.length;
+        }
+        assertEquals(0, storage.snapshotChunk(data.length, chunkBytes).length, "nothing after the end");
+        return data;
+    }
+
+    /** Entries 1..20 (term 1 up to 10, term 2 after), committed through 15. */
+    static void storeTwentyCommittedFifteen(final RaftStorage storage)
+    {
+        storage.append(entries(1, 10, 1));
+        storage.append(entries(11, 20, 2));
+        storage.saveHardState(new HardState(2, 1, 15));
+    }
+
+    @Test
+    void freshStorageHasNoSnapshot() throws IOException
+    {
+        final RaftStorage s = storage();
+        assertEquals(SnapshotMetadata.EMPTY, s.snapshotMetadata());
+        assertEquals(0, s.snapshotSizeBytes());
+        assertNull(s.snapshot());
+    }
+
+    @Test
+    void aSnapshotKeepsTheLogUntilCompactedAndReadsBackInChunks() throws IOException
+    {
+        final RaftStorage s = storage();
+        storeTwentyCommittedFifteen(s);
+        final byte[] data = snapshotData(100, 3);
+        s.createSnapshot(12, VOTERS, new int[0], data);
+        assertEquals(new SnapshotMetadata(12, 2, VOTERS, new int[0]), s.snapshotMetadata());
+        assertEquals(100, s.snapshotSizeBytes());
+        assertArrayEquals(data, readSnapshotInChunks(s, 7));
+        assertArrayEquals(data, s.snapshot().data());
+        assertEquals(1, s.firstIndex(), "creating a snapshot discards nothing");
+        assertThrows(IllegalArgumentException.class, () -> s.snapshotChunk(101, 7));
+
+        s.compact(10);
+        assertEquals(11, s.firstIndex());
+        assertEquals(20, s.lastIndex());
+        assertEquals(1, s.term(10), "the compaction point's term is kept");
+        assertThrows(IllegalArgumentException.class, () -> s.term(9));
+        assertThrows(IllegalArgumentException.class, () -> s.entries(10, 12, Long.MAX_VALUE, new ArrayList<>()));
+        assertSameEntries(entries(11, 20, 2), read(s, 11, 21));
+
+        s.compact(5);
+        assertEquals(11, s.firstIndex(), "compacting behind the compaction point changes nothing");
+        s.compact(12);
+        assertEquals(13, s.firstIndex());
+        assertEquals(2, s.term(12));
+        assertThrows(IllegalArgumentException.class, () -> s.compact(13), "13 is not in the snapshot");
+        assertEquals(13, s.firstIndex());
+    }
+
+    @Test
+    void aSnapshotCoversOnlyCommittedIndexesHeldInTheLogAndNeverGoesBack() throws IOException
+    {
+        final RaftStorage s = storage();
+        storeTwentyCommittedFifteen(s);
+        assertThrows(IllegalArgumentException.class, () -> s.createSnapshot(16, VOTERS, new int[0], new byte[1]),
+            "16 is not committed");
+        s.createSnapshot(12, VOTERS, new int[0], new byte[]{1});
+        assertThrows(IllegalArgumentException.class, () -> s.createSnapshot(12, VOTERS, new int[0], new byte[2]));
+        assertThrows(IllegalArgumentException.class, () -> s.createSnapshot(11, VOTERS, new int[0], new byte[2]));
+        s.createSnapshot(15, VOTERS, new int[0], new byte[]{2});
+        assertEquals(15, s.snapshotMetadata().index());
+        assertArrayEquals(new byte[]{2}, s.snapshot().data());
+    }
+
+    @Test
+    void truncationAndOverwritesNeverReachIntoTheSnapshot() throws IOException
+    {
+        final RaftStorage s = storage();
+        storeTwentyCommittedFifteen(s);
+        s.createSnapshot(12, VOTERS, new int[0], new byte[0]);
+        assertThrows(IllegalArgumentException.class, () -> s.truncateSuffix(12));
+        assertThrows(IllegalArgumentException.class, () -> s.append(entries(12, 13, 3)));
+        assertEquals(20, s.lastIndex());
+        s.truncateSuffix(13);
+        assertEquals(12, s.lastIndex());
+        s.append(entries(13, 14, 3));
+        assertEquals(3, s.term(14));
+    }
+
+    @Test
+    void anInstalledSnapshotReplacesTheWholeLogAndRaisesTheCommitIndex() throws IOException
+    {
+        // Raft §7 as etcd does it: the follower's log is discarded even where it matches.
+        final RaftStorage s = storage();
+        storeTwentyCommittedFifteen(s);
+        final SnapshotMetadata metadata = new SnapshotMetadata(30, 4, VOTERS, new int[0]);
+        final byte[] data = snapshotData(50, 5);
+        s.applySnapshot(metadata, data);
+        assertEquals(metadata, s.snapshotMetadata());
+        assertArrayEquals(data, readSnapshotInChunks(s, 16));
+        assertEquals(31, s.firstIndex());
+        assertEquals(30, s.lastIndex());
+        assertEquals(4, s.term(30));
+        assertEquals(new HardState(2, 1, 30), s.hardState());
+        assertThrows(IllegalArgumentException.class, () -> s.applySnapshot(metadata, data), "not newer");
+        s.append(entries(31, 32, 5));
+        assertSameEntries(entries(31, 32, 5), read(s, 31, 33));
+    }
+
+    @Test
+    void aSnapshotInstalledBehindTheLogEndStillEmptiesTheLog() throws IOException
+    {
+        final RaftStorage s = storage();
+        s.append(entries(1, 20, 1));
+        s.saveHardState(new HardState(5, RaftNode.NONE, 3));
+        s.applySnapshot(new SnapshotMetadata(8, 4, VOTERS, new int[0]), snapshotData(10, 1));
+        assertEquals(9, s.firstIndex());
+        assertEquals(8, s.lastIndex());
+        assertEquals(4, s.term(8));
+        assertEquals(8, s.hardState().commit());
+        final Snapshot whole = s.snapshot();
+        assertEquals(8, whole.metadata().index());
+        assertArrayEquals(snapshotData(10, 1), whole.data());
     }
 }
