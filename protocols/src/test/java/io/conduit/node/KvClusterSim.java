@@ -19,8 +19,10 @@ import io.conduit.kv.KvRequestFlyweight;
 import io.conduit.kv.KvStateMachine;
 import io.conduit.kv.KvStatus;
 import io.conduit.linearizability.History;
+import io.conduit.raft.MessageType;
 import io.conduit.raft.RaftConfig;
 import io.conduit.raft.RaftRole;
+import io.conduit.raft.codec.RaftMessageCodec;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -100,6 +102,7 @@ final class KvClusterSim
     private double crashBeforePersistRate;
     private boolean brokenLinearizableReads;
     private final Set<Integer> dropResponsesTo = new HashSet<>();
+    private final Set<Integer> dropAppendsTo = new HashSet<>();
 
     KvClusterSim(final long seed, final int size)
     {
@@ -168,6 +171,19 @@ final class KvClusterSim
         else
         {
             dropResponsesTo.remove(number);
+        }
+    }
+
+    /** Loses every AppendEntries to member {@code id} (heartbeats still arrive), so its log falls behind. */
+    void dropAppendsTo(final int id, final boolean drop)
+    {
+        if (drop)
+        {
+            dropAppendsTo.add(id);
+        }
+        else
+        {
+            dropAppendsTo.remove(id);
         }
     }
 
@@ -256,8 +272,8 @@ final class KvClusterSim
     private boolean post(final Kind kind, final int from, final int to, final long linkId, final DirectBuffer buffer,
         final int offset, final int length)
     {
-        if ((kind == Kind.PEER && group[from] != group[to]) || (kind == Kind.RESPONSE && dropResponsesTo.contains(to)) ||
-            random.nextDouble() < lossRate)
+        if ((kind == Kind.PEER && (group[from] != group[to] || isDroppedAppend(to, buffer, offset))) ||
+            (kind == Kind.RESPONSE && dropResponsesTo.contains(to)) || random.nextDouble() < lossRate)
         {
             return true;
         }
@@ -266,6 +282,12 @@ final class KvClusterSim
         final long delayNs = minDelayNs + (maxDelayNs > minDelayNs ? random.nextLong(maxDelayNs - minDelayNs) : 0);
         inFlight.add(new Packet(nowNs + delayNs, order++, kind, from, to, linkId, bytes));
         return true;
+    }
+
+    private boolean isDroppedAppend(final int to, final DirectBuffer buffer, final int offset)
+    {
+        return dropAppendsTo.contains(to) && (buffer.getByte(offset + RaftMessageCodec.TYPE_OFFSET) & 0xFF) ==
+            RaftMessageCodec.typeCode(MessageType.APPEND);
     }
 
     private void deliver(final Packet packet)

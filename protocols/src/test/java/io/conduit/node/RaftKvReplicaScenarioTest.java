@@ -318,6 +318,32 @@ class RaftKvReplicaScenarioTest
     }
 
     @Test
+    void aLinearizableReadOnALaggingFollowerWaitsUntilItsReadIndexIsApplied()
+    {
+        final KvClusterSim sim = stable(3, raft -> raft);
+        final int leader = sim.leader();
+        final int follower = leader % 3 + 1;
+        final SimClient writer = sim.addClient(Consistency.LINEARIZABLE, 1).target(leader);
+        answered(sim, writer, KvOperation.put("k", "v0"));
+        awaitAppliedEverywhere(sim);
+
+        // The follower still hears heartbeats (so it confirms reads) but no longer receives entries.
+        sim.dropAppendsTo(follower, true);
+        answered(sim, writer, KvOperation.put("k", "v1"));
+        final SimClient reader = sim.addClient(Consistency.LINEARIZABLE, 1).target(follower).timeouts(1000, 3000);
+        reader.submit(KvOperation.get("k"));
+        sim.run(10);
+
+        assertTrue(reader.answers().isEmpty(), () -> "answered before applying the read index: " + reader.answers());
+        assertEquals(1, sim.replica(follower).pendingReads());
+        sim.dropAppendsTo(follower, false);
+        final SimClient.Answer answer = awaitAnswer(sim, reader);
+        assertEquals("v1", answer.value());
+        assertEquals(follower, answer.replica());
+        assertLinearizable(sim);
+    }
+
+    @Test
     void aRestartedMemberRebuildsItsStateFromItsLog()
     {
         final KvClusterSim sim = stable(3, raft -> raft);
