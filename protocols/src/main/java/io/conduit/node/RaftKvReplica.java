@@ -94,8 +94,8 @@ public final class RaftKvReplica
     private final KvResponseFlyweight response = new KvResponseFlyweight();
     private final UnsafeBuffer peerBuffer;
     private final UnsafeBuffer responseBuffer;
-    private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
-    private final UnsafeBuffer commandBuffer = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer entryBuffer = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[0]);
 
     private boolean clockStarted;
     private long nextTickNs;
@@ -449,6 +449,13 @@ public final class RaftKvReplica
 
     private void apply(final LogEntry entry)
     {
+        // Proposals below this index were never seen applied (cannot happen while the log only grows; kept safe).
+        // Answered before applying, since the answer and the state machine's response share one buffer.
+        while (writes.size() > 0 && writes.headIndex() < entry.index())
+        {
+            retry(writes.headLinkId(), writes.headClientId(), writes.headSequence(), entry.index());
+            writes.removeHead();
+        }
         final byte[] payload = entry.payload();
         if (payload.length > 0)
         {
@@ -457,12 +464,6 @@ public final class RaftKvReplica
         final int responseLength = stateMachine.apply(entry.index(), entry.term(), entryBuffer, 0, payload.length,
             responseBuffer, 0);
         appliedEntries++;
-        // Proposals below this index were never seen applied (cannot happen while the log only grows; kept safe).
-        while (writes.size() > 0 && writes.headIndex() < entry.index())
-        {
-            retry(writes.headLinkId(), writes.headClientId(), writes.headSequence(), entry.index());
-            writes.removeHead();
-        }
         if (writes.size() > 0 && writes.headIndex() == entry.index())
         {
             // Same index and term is the same entry (Raft §5.3): this is our proposal and its response is final.
