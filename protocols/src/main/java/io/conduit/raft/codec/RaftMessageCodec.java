@@ -1,0 +1,410 @@
+package io.conduit.raft.codec;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.conduit.raft.LogEntry;
+import io.conduit.raft.MessageType;
+import io.conduit.raft.RaftMessage;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The wire form of a {@link RaftMessage}, little-endian: a 64-byte fixed header carrying every scalar field, then a
+ * body whose shape depends on the type (today only APPEND has one: its entries).
+ *
+ * <pre>
+ *  0               1               2               3
+ *  0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7
+ * +---------------+---------------+---------------+---------------+
+ * |    version    |     type      |     flags     | reserved (0)  |  0
+ * +---------------+---------------+---------------+---------------+
+ * |                          from (int32)                         |  4
+ * +---------------------------------------------------------------+
+ * |                           to (int32)                          |  8
+ * +---------------------------------------------------------------+
+ * |                       entryCount (int32)                      | 12
+ * +---------------------------------------------------------------+
+ * |                          term (int64)                         | 16
+ * +---------------------------------------------------------------+
+ * |                        logTerm (int64)                        | 24
+ * +---------------------------------------------------------------+
+ * |                         index (int64)                         | 32
+ * +---------------------------------------------------------------+
+ * |                         commit (int64)                        | 40
+ * +---------------------------------------------------------------+
+ * |                       rejectHint (int64)                      | 48
+ * +---------------------------------------------------------------+
+ * |                        context (int64)                        | 56
+ * +---------------------------------------------------------------+
+ * |  body (per type): APPEND carries entryCount entries:          | 64
+ * |  +-----------------------------------------------------------+ |
+ * |  |                    entry term (int64)                     | |  +0
+ * |  +-----------------------------------------------------------+ |
+ * |  |                    entry index (int64)                    | |  +8
+ * |  +-----------------------------------------------------------+ |
+ * |  |                 payloadLength (int32)                     | | +16
+ * |  +-----------------------------------------------------------+ |
+ * |  |  payload (payloadLength bytes)                            | | +20
+ * |  +-----------------------------------------------------------+ |
+ * +---------------------------------------------------------------+
+ * </pre>
+ *
+ * Flags: bit 0 {@code reject}, bit 1 {@code leaderTransfer}; other bits must be zero. Type bytes are fixed here
+ * ({@link #typeCode(MessageType)}), not enum ordinals, so reordering {@link MessageType} cannot change the wire.
+ * <p>
+ * Extension: a new message type (InstallSnapshot is next) takes the next type byte and defines its own body after
+ * the same header; a decoder of this version refuses a type it does not know ({@link RaftCodecError#BAD_TYPE}), and
+ * an incompatible change to the header bumps {@link #VERSION}. Members of a cluster must run codecs with the same
+ * limits, or a leader's AppendEntries may be refused by a follower.
+ * <p>
+ * Decoding validates everything before allocating: version, type, flags, reserved byte, member ids, that no number
+ * is negative, the entry count and each payload within the limits, every entry inside the given bytes, entry indexes
+ * consecutive from {@code index + 1}, entry terms positive, non-decreasing, at least {@code logTerm} and at most
+ * {@code term}, and no bytes after the last entry. It never throws and never reads outside
+ * {@code [offset, offset + length)}; a refusal is a negative {@link RaftCodecError}. A decoded message allocates
+ * (the {@link RaftMessage}, its entry list, one {@code byte[]} per payload): the engine's message type is a plain
+ * object for now. Encoding allocates nothing.
+ * <p>
+ * Not thread-safe: {@link #decode} keeps the last decoded message in the instance.
+ */
+public final class RaftMessageCodec
+{
+    public static final int VERSION = 1;
+
+    public static final int VERSION_OFFSET = 0;
+    public static final int TYPE_OFFSET = 1;
+    public static final int FLAGS_OFFSET = 2;
+    public static final int RESERVED_OFFSET = 3;
+    public static final int FROM_OFFSET = 4;
+    public static final int TO_OFFSET = 8;
+    public static final int ENTRY_COUNT_OFFSET = 12;
+    public static final int TERM_OFFSET = 16;
+    public static final int LOG_TERM_OFFSET = 24;
+    public static final int INDEX_OFFSET = 32;
+    public static final int COMMIT_OFFSET = 40;
+    public static final int REJECT_HINT_OFFSET = 48;
+    public static final int CONTEXT_OFFSET = 56;
+    public static final int HEADER_LENGTH = 64;
+
+    public static final int ENTRY_TERM_OFFSET = 0;
+    public static final int ENTRY_INDEX_OFFSET = 8;
+    public static final int ENTRY_PAYLOAD_LENGTH_OFFSET = 16;
+    public static final int ENTRY_HEADER_LENGTH = 20;
+
+    public static final int FLAG_REJECT = 0x01;
+    public static final int FLAG_LEADER_TRANSFER = 0x02;
+    public static final int KNOWN_FLAGS = FLAG_REJECT | FLAG_LEADER_TRANSFER;
+
+    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    private final int maxEntries;
+    private final int maxEntryLength;
+    private RaftMessage message;
+
+    /**
+     * @param maxEntries     most entries one message may carry (the sender's {@code maxEntriesPerAppend}).
+     * @param maxEntryLength longest entry payload in bytes (the longest command the state machine accepts).
+     */
+    public RaftMessageCodec(final int maxEntries, final int maxEntryLength)
+    {
+        if (maxEntries < 1 || maxEntryLength < 0)
+        {
+            throw new IllegalArgumentException(
+                "need maxEntries >= 1 and maxEntryLength >= 0: " + maxEntries + ", " + maxEntryLength);
+        }
+        this.maxEntries = maxEntries;
+        this.maxEntryLength = maxEntryLength;
+    }
+
+    public int maxEntries()
+    {
+        return maxEntries;
+    }
+
+    public int maxEntryLength()
+    {
+        return maxEntryLength;
+    }
+
+    /**
+     * The longest message whose payload bytes total at most {@code maxPayloadBytes}: what a send buffer needs when
+     * the engine batches entries up to that many bytes (and always at least one entry, so pass at least
+     * {@link #maxEntryLength()}).
+     */
+    public long maxMessageLength(final long maxPayloadBytes)
+    {
+        return HEADER_LENGTH + (long)maxEntries * ENTRY_HEADER_LENGTH + maxPayloadBytes;
+    }
+
+    /** The exact number of bytes {@link #encode} writes for {@code m}; a {@code long} so huge batches cannot wrap. */
+    public static long encodedLength(final RaftMessage m)
+    {
+        long length = HEADER_LENGTH;
+        final List<LogEntry> entries = m.entries();
+        for (int i = 0, n = entries.size(); i < n; i++)
+        {
+            length += ENTRY_HEADER_LENGTH + entries.get(i).sizeBytes();
+        }
+        return length;
+    }
+
+    /**
+     * Encodes {@code m} at {@code offset}. Checks first and writes nothing when the answer is negative: the message
+     * does not fit between {@code offset} and {@code out.capacity()} ({@link RaftCodecError#DOES_NOT_FIT}), carries
+     * more entries or a longer payload than this codec's limits (so a peer with the same limits would refuse it), or
+     * has a type this version cannot encode. Field values are written as given; the decoder validates them.
+     *
+     * @return the encoded length, or a negative {@link RaftCodecError}.
+     */
+    public int encode(final RaftMessage m, final MutableDirectBuffer out, final int offset)
+    {
+        final int type = typeCode(m.type());
+        if (type < 0)
+        {
+            return RaftCodecError.BAD_TYPE;
+        }
+        final List<LogEntry> entries = m.entries();
+        if (entries.size() > maxEntries)
+        {
+            return RaftCodecError.TOO_MANY_ENTRIES;
+        }
+        for (int i = 0, n = entries.size(); i < n; i++)
+        {
+            if (entries.get(i).sizeBytes() > maxEntryLength)
+            {
+                return RaftCodecError.ENTRY_TOO_LONG;
+            }
+        }
+        final long length = encodedLength(m);
+        if (offset < 0 || length > (long)out.capacity() - offset)
+        {
+            return RaftCodecError.DOES_NOT_FIT;
+        }
+        encodeHeader(m, type, entries.size(), out, offset);
+        int position = offset + HEADER_LENGTH;
+        for (int i = 0, n = entries.size(); i < n; i++)
+        {
+            final LogEntry entry = entries.get(i);
+            out.putLong(position + ENTRY_TERM_OFFSET, entry.term(), BYTE_ORDER);
+            out.putLong(position + ENTRY_INDEX_OFFSET, entry.index(), BYTE_ORDER);
+            out.putInt(position + ENTRY_PAYLOAD_LENGTH_OFFSET, entry.sizeBytes(), BYTE_ORDER);
+            out.putBytes(position + ENTRY_HEADER_LENGTH, entry.payload());
+            position += ENTRY_HEADER_LENGTH + entry.sizeBytes();
+        }
+        return (int)length;
+    }
+
+    private static void encodeHeader(
+        final RaftMessage m, final int type, final int entryCount, final MutableDirectBuffer out, final int offset)
+    {
+        final int flags = (m.reject() ? FLAG_REJECT : 0) | (m.leaderTransfer() ? FLAG_LEADER_TRANSFER : 0);
+        out.putByte(offset + VERSION_OFFSET, (byte)VERSION);
+        out.putByte(offset + TYPE_OFFSET, (byte)type);
+        out.putByte(offset + FLAGS_OFFSET, (byte)flags);
+        out.putByte(offset + RESERVED_OFFSET, (byte)0);
+        out.putInt(offset + FROM_OFFSET, m.from(), BYTE_ORDER);
+        out.putInt(offset + TO_OFFSET, m.to(), BYTE_ORDER);
+        out.putInt(offset + ENTRY_COUNT_OFFSET, entryCount, BYTE_ORDER);
+        out.putLong(offset + TERM_OFFSET, m.term(), BYTE_ORDER);
+        out.putLong(offset + LOG_TERM_OFFSET, m.logTerm(), BYTE_ORDER);
+        out.putLong(offset + INDEX_OFFSET, m.index(), BYTE_ORDER);
+        out.putLong(offset + COMMIT_OFFSET, m.commit(), BYTE_ORDER);
+        out.putLong(offset + REJECT_HINT_OFFSET, m.rejectHint(), BYTE_ORDER);
+        out.putLong(offset + CONTEXT_OFFSET, m.context(), BYTE_ORDER);
+    }
+
+    /**
+     * Checks that {@code [offset, offset + length)} holds exactly one valid message, without allocating.
+     *
+     * @return {@code length}, or a negative {@link RaftCodecError}.
+     */
+    public int validate(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < HEADER_LENGTH)
+        {
+            return RaftCodecError.TOO_SHORT;
+        }
+        final int header = validateHeader(buffer, offset);
+        if (header != 0)
+        {
+            return header;
+        }
+        return validateEntries(buffer, offset, length);
+    }
+
+    private int validateHeader(final DirectBuffer buffer, final int offset)
+    {
+        if ((buffer.getByte(offset + VERSION_OFFSET) & 0xFF) != VERSION)
+        {
+            return RaftCodecError.BAD_VERSION;
+        }
+        final MessageType type = typeOf(buffer.getByte(offset + TYPE_OFFSET) & 0xFF);
+        if (type == null)
+        {
+            return RaftCodecError.BAD_TYPE;
+        }
+        if ((buffer.getByte(offset + FLAGS_OFFSET) & ~KNOWN_FLAGS) != 0)
+        {
+            return RaftCodecError.BAD_FLAGS;
+        }
+        if (buffer.getByte(offset + RESERVED_OFFSET) != 0)
+        {
+            return RaftCodecError.NONZERO_RESERVED;
+        }
+        final int from = buffer.getInt(offset + FROM_OFFSET, BYTE_ORDER);
+        final int to = buffer.getInt(offset + TO_OFFSET, BYTE_ORDER);
+        if (from <= 0 || to <= 0 || from == to)
+        {
+            return RaftCodecError.BAD_MEMBER;
+        }
+        final int entryCount = buffer.getInt(offset + ENTRY_COUNT_OFFSET, BYTE_ORDER);
+        if (entryCount < 0 || buffer.getLong(offset + TERM_OFFSET, BYTE_ORDER) < 0 ||
+            buffer.getLong(offset + LOG_TERM_OFFSET, BYTE_ORDER) < 0 ||
+            buffer.getLong(offset + INDEX_OFFSET, BYTE_ORDER) < 0 ||
+            buffer.getLong(offset + COMMIT_OFFSET, BYTE_ORDER) < 0 ||
+            buffer.getLong(offset + REJECT_HINT_OFFSET, BYTE_ORDER) < 0)
+        {
+            return RaftCodecError.BAD_NUMBER;
+        }
+        if (entryCount > 0 && type != MessageType.APPEND)
+        {
+            return RaftCodecError.UNEXPECTED_ENTRIES;
+        }
+        return entryCount > maxEntries ? RaftCodecError.TOO_MANY_ENTRIES : 0;
+    }
+
+    private int validateEntries(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int entryCount = buffer.getInt(offset + ENTRY_COUNT_OFFSET, BYTE_ORDER);
+        final long messageTerm = buffer.getLong(offset + TERM_OFFSET, BYTE_ORDER);
+        long previousTerm = buffer.getLong(offset + LOG_TERM_OFFSET, BYTE_ORDER);
+        long previousIndex = buffer.getLong(offset + INDEX_OFFSET, BYTE_ORDER);
+        int position = HEADER_LENGTH;
+        for (int i = 0; i < entryCount; i++)
+        {
+            if (length - position < ENTRY_HEADER_LENGTH)
+            {
+                return RaftCodecError.ENTRY_TRUNCATED;
+            }
+            final long term = buffer.getLong(offset + position + ENTRY_TERM_OFFSET, BYTE_ORDER);
+            final long index = buffer.getLong(offset + position + ENTRY_INDEX_OFFSET, BYTE_ORDER);
+            final int payloadLength = buffer.getInt(offset + position + ENTRY_PAYLOAD_LENGTH_OFFSET, BYTE_ORDER);
+            if (payloadLength < 0 || payloadLength > maxEntryLength)
+            {
+                return payloadLength < 0 ? RaftCodecError.BAD_NUMBER : RaftCodecError.ENTRY_TOO_LONG;
+            }
+            if (previousIndex == Long.MAX_VALUE || index != previousIndex + 1 || term < 1 || term < previousTerm ||
+                term > messageTerm)
+            {
+                return RaftCodecError.BAD_ENTRY;
+            }
+            position += ENTRY_HEADER_LENGTH;
+            if (length - position < payloadLength)
+            {
+                return RaftCodecError.ENTRY_TRUNCATED;
+            }
+            position += payloadLength;
+            previousTerm = term;
+            previousIndex = index;
+        }
+        return position == length ? length : RaftCodecError.TRAILING_BYTES;
+    }
+
+    /**
+     * Validates and decodes one message; on success {@link #message()} returns it until the next call.
+     *
+     * @return {@code length}, or a negative {@link RaftCodecError} (then {@link #message()} is null).
+     */
+    public int decode(final DirectBuffer buffer, final int offset, final int length)
+    {
+        message = null;
+        final int valid = validate(buffer, offset, length);
+        if (valid < 0)
+        {
+            return valid;
+        }
+        final int flags = buffer.getByte(offset + FLAGS_OFFSET);
+        final RaftMessage decoded = new RaftMessage(
+            typeOf(buffer.getByte(offset + TYPE_OFFSET) & 0xFF),
+            buffer.getInt(offset + FROM_OFFSET, BYTE_ORDER),
+            buffer.getInt(offset + TO_OFFSET, BYTE_ORDER),
+            buffer.getLong(offset + TERM_OFFSET, BYTE_ORDER))
+            .logTerm(buffer.getLong(offset + LOG_TERM_OFFSET, BYTE_ORDER))
+            .index(buffer.getLong(offset + INDEX_OFFSET, BYTE_ORDER))
+            .commit(buffer.getLong(offset + COMMIT_OFFSET, BYTE_ORDER))
+            .rejectHint(buffer.getLong(offset + REJECT_HINT_OFFSET, BYTE_ORDER))
+            .context(buffer.getLong(offset + CONTEXT_OFFSET, BYTE_ORDER))
+            .reject((flags & FLAG_REJECT) != 0)
+            .leaderTransfer((flags & FLAG_LEADER_TRANSFER) != 0);
+        final int entryCount = buffer.getInt(offset + ENTRY_COUNT_OFFSET, BYTE_ORDER);
+        if (entryCount > 0)
+        {
+            decoded.entries(decodeEntries(buffer, offset, entryCount));
+        }
+        message = decoded;
+        return length;
+    }
+
+    private static List<LogEntry> decodeEntries(final DirectBuffer buffer, final int offset, final int entryCount)
+    {
+        final ArrayList<LogEntry> entries = new ArrayList<>(entryCount);
+        int position = offset + HEADER_LENGTH;
+        for (int i = 0; i < entryCount; i++)
+        {
+            final byte[] payload = new byte[buffer.getInt(position + ENTRY_PAYLOAD_LENGTH_OFFSET, BYTE_ORDER)];
+            buffer.getBytes(position + ENTRY_HEADER_LENGTH, payload);
+            entries.add(new LogEntry(buffer.getLong(position + ENTRY_TERM_OFFSET, BYTE_ORDER),
+                buffer.getLong(position + ENTRY_INDEX_OFFSET, BYTE_ORDER), payload));
+            position += ENTRY_HEADER_LENGTH + payload.length;
+        }
+        return entries;
+    }
+
+    /** The message the last successful {@link #decode} produced, or null after a refusal. */
+    public RaftMessage message()
+    {
+        return message;
+    }
+
+    /** The wire byte for a type, or -1 for one this version cannot encode (a type added to the engine later). */
+    public static int typeCode(final MessageType type)
+    {
+        switch (type)
+        {
+            case PRE_VOTE: return 1;
+            case PRE_VOTE_RESPONSE: return 2;
+            case VOTE: return 3;
+            case VOTE_RESPONSE: return 4;
+            case APPEND: return 5;
+            case APPEND_RESPONSE: return 6;
+            case HEARTBEAT: return 7;
+            case HEARTBEAT_RESPONSE: return 8;
+            case READ_INDEX: return 9;
+            case READ_INDEX_RESP: return 10;
+            case TIMEOUT_NOW: return 11;
+            default: return -1;
+        }
+    }
+
+    /** The type for a wire byte, or null for an unknown one. */
+    public static MessageType typeOf(final int code)
+    {
+        switch (code)
+        {
+            case 1: return MessageType.PRE_VOTE;
+            case 2: return MessageType.PRE_VOTE_RESPONSE;
+            case 3: return MessageType.VOTE;
+            case 4: return MessageType.VOTE_RESPONSE;
+            case 5: return MessageType.APPEND;
+            case 6: return MessageType.APPEND_RESPONSE;
+            case 7: return MessageType.HEARTBEAT;
+            case 8: return MessageType.HEARTBEAT_RESPONSE;
+            case 9: return MessageType.READ_INDEX;
+            case 10: return MessageType.READ_INDEX_RESP;
+            case 11: return MessageType.TIMEOUT_NOW;
+            default: return null;
+        }
+    }
+}
