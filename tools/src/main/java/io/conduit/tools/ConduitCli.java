@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "Conduit: reliable messaging over UDP, and the tools around it.",
     subcommands = {DemoCommand.class, SendCommand.class, RecvCommand.class, PingCommand.class, PongCommand.class,
         BlastCommand.class, SinkCommand.class, ImpairCommand.class, StatCommand.class,
-        KvCommand.class, CommandLine.HelpCommand.class})
+        NodeCommand.class, KvCommand.class, CommandLine.HelpCommand.class})
 public final class ConduitCli implements Runnable
 {
     @CommandLine.Spec

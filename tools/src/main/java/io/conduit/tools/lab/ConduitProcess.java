@@ -144,6 +144,35 @@ public final class ConduitProcess implements AutoCloseable
         return String.join(" | ", snapshot.subList(Math.max(0, snapshot.size() - 3), snapshot.size()));
     }
 
+    /** Writes one line to the process's standard input and flushes it. */
+    public void writeLine(final String line) throws IOException
+    {
+        final var input = process.getOutputStream();
+        input.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        input.flush();
+    }
+
+    /** Closes the process's standard input (end of file for a command reading it). */
+    public void closeInput() throws IOException
+    {
+        process.getOutputStream().close();
+    }
+
+    /** Kills the process with SIGKILL, as a crash would, and waits until it is gone. */
+    public void kill() throws InterruptedException
+    {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor();
+        finished.await(5, TimeUnit.SECONDS);
+    }
+
+    /** Whether the process is still running. */
+    public boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
     /** Stops the process politely (SIGTERM), so a relay prints its summary. */
     public void stop() throws InterruptedException
     {

@@ -1,0 +1,365 @@
+package io.conduit.bench.raft;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.conduit.kv.Consistency;
+import io.conduit.kv.KvOperation;
+import io.conduit.kv.KvRequestFlyweight;
+import io.conduit.kv.KvResponseFlyweight;
+import io.conduit.kv.KvStatus;
+import io.conduit.messaging.Members;
+import io.conduit.node.agent.KvNode;
+import io.conduit.node.agent.LocalKvClient;
+import io.conduit.node.agent.NodeSettings;
+import io.conduit.node.agent.PeerTransport;
+
+/**
+ * Committed writes per second and commit latency of a 3-member Raft key-value cluster on loopback, with fsync on,
+ * for each peer binding (Conduit UDP, Aeron UDP) and command size. All three members run in this JVM, each on its
+ * own agent thread with real sockets and its own data directory; the load comes from an in-process client on the
+ * leader (the lock-free request ring), keeping {@code --window} sessions each with one put outstanding. A sample is
+ * the time from offering a put to receiving its response, i.e. replication to a majority, fsync on each, apply.
+ * <p>
+ * Usage: {@code bench/run raft [--seconds 10] [--warmup 3] [--window 32] [--sizes 64,1024]
+ * [--transports conduit,aeron] [--out bench/results/raft.md] [--data DIR]}
+ */
+public final class RaftWriteBenchmark
+{
+    private static final long RESEND_AFTER_NS = TimeUnit.SECONDS.toNanos(2);
+
+    private record Outcome(PeerTransport transport, int valueBytes, long commits, double seconds,
+        Histogram latencyNs, long resends, int threads)
+    {
+        double commitsPerSecond()
+        {
+            return commits / seconds;
+        }
+    }
+
+    private RaftWriteBenchmark()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final Map<String, String> options = parse(args);
+        final int seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
+        final int warmup = Integer.parseInt(options.getOrDefault("warmup", "3"));
+        final int window = Integer.parseInt(options.getOrDefault("window", "32"));
+        final List<Integer> sizes = Stream.of(options.getOrDefault("sizes", "64,1024").split(","))
+            .map(Integer::parseInt).toList();
+        final List<PeerTransport> transports = Stream.of(options.getOrDefault("transports", "conduit,aeron")
+            .split(",")).map(name -> PeerTransport.valueOf(name.trim().toUpperCase())).toList();
+        final Path out = Path.of(options.getOrDefault("out", "bench/results/raft.md"));
+        final Path dataRoot = Path.of(options.getOrDefault("data", "bench/target/raft-data"));
+
+        final List<Outcome> outcomes = new ArrayList<>();
+        for (final int size : sizes)
+        {
+            for (final PeerTransport transport : transports)
+            {
+                final Path data = dataRoot.resolve(transport.name().toLowerCase() + "-" + size);
+                deleteRecursively(data);
+                final Outcome outcome = run(transport, size, window, warmup, seconds, data);
+                System.out.println(row(outcome));
+                outcomes.add(outcome);
+            }
+        }
+        final String table = table(outcomes, window, seconds);
+        System.out.println();
+        System.out.println(table);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, table);
+        System.out.println("written to " + out);
+    }
+
+    private static Outcome run(final PeerTransport transport, final int valueBytes, final int window,
+        final int warmupSeconds, final int seconds, final Path data) throws Exception
+    {
+        final Members members = freeLoopbackMembers(3, new SplittableRandom(System.nanoTime()));
+        final KvNode[] nodes = new KvNode[4];
+        try
+        {
+            for (int id = 1; id <= 3; id++)
+            {
+                nodes[id] = KvNode.launch(new NodeSettings()
+                    .memberId(id)
+                    .members(members)
+                    .dataDirectory(data.resolve("node-" + id))
+                    .transport(transport));
+            }
+            final int leader = awaitLeader(nodes, TimeUnit.SECONDS.toNanos(30));
+            try (LocalKvClient client = nodes[leader].newLocalClient())
+            {
+                final Load load = new Load(client, window, valueBytes);
+                load.run(TimeUnit.SECONDS.toNanos(warmupSeconds), false);
+                final long startNs = System.nanoTime();
+                load.run(TimeUnit.SECONDS.toNanos(seconds), true);
+                final double elapsed = (System.nanoTime() - startNs) / 1e9;
+                if (load.firstRefusal != null)
+                {
+                    System.err.println(transport + " " + valueBytes + " B: first refused put: " + load.firstRefusal);
+                }
+                return new Outcome(transport, valueBytes, load.commits, elapsed, load.latencyNs, load.resends,
+                    Thread.activeCount());
+            }
+        }
+        finally
+        {
+            for (final KvNode node : nodes)
+            {
+                if (node != null)
+                {
+                    node.close();
+                }
+            }
+        }
+    }
+
+    /** Sessions with one put outstanding each; a response with another status is resent under the same sequence. */
+    private static final class Load implements MessageHandler
+    {
+        private final LocalKvClient client;
+        private final long clientIdBase;
+        private final UnsafeBuffer[] requests;
+        private final int[] lengths;
+        private final long[] sequences;
+        private final long[] sentAtNs;
+        private final boolean[] inFlight;
+        private final KvResponseFlyweight response = new KvResponseFlyweight();
+        private final IdleStrategy idle = new BackoffIdleStrategy(1, 10, 1_000, 100_000);
+        private final Histogram latencyNs = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        private boolean measuring;
+        private long commits;
+        private long resends;
+        private String firstRefusal;
+
+        Load(final LocalKvClient client, final int window, final int valueBytes)
+        {
+            this.client = client;
+            this.clientIdBase = new SplittableRandom(System.nanoTime()).nextLong() & 0x7FFF_FFFF_0000_0000L;
+            requests = new UnsafeBuffer[window];
+            lengths = new int[window];
+            sequences = new long[window];
+            sentAtNs = new long[window];
+            inFlight = new boolean[window];
+            // Values are tokens of the text protocol: no whitespace or control characters.
+            final byte[] value = new byte[valueBytes];
+            final SplittableRandom letters = new SplittableRandom(42);
+            for (int i = 0; i < valueBytes; i++)
+            {
+                value[i] = (byte)('a' + letters.nextInt(26));
+            }
+            for (int i = 0; i < window; i++)
+            {
+                final KvOperation put = KvOperation.put(("bench-" + i).getBytes(), value);
+                requests[i] = new UnsafeBuffer(new byte[KvRequestFlyweight.HEADER_LENGTH + valueBytes + 64]);
+                lengths[i] = KvRequestFlyweight.encode(requests[i], 0, clientIdBase + i + 1, 0,
+                    Consistency.LINEARIZABLE, 0, put);
+            }
+        }
+
+        void run(final long durationNs, final boolean measure)
+        {
+            measuring = measure;
+            commits = 0;
+            resends = 0;
+            latencyNs.reset();
+            final long endNs = System.nanoTime() + durationNs;
+            long nowNs;
+            while ((nowNs = System.nanoTime()) - endNs < 0)
+            {
+                int work = 0;
+                for (int i = 0; i < requests.length; i++)
+                {
+                    if (!inFlight[i])
+                    {
+                        sequences[i]++;
+                        work += send(i, nowNs) ? 1 : 0;
+                    }
+                    else if (nowNs - sentAtNs[i] > RESEND_AFTER_NS)
+                    {
+                        resends++;
+                        work += send(i, nowNs) ? 1 : 0;
+                    }
+                }
+                work += client.poll(this, 256);
+                idle.idle(work);
+            }
+        }
+
+        private boolean send(final int session, final long nowNs)
+        {
+            requests[session].putLong(KvRequestFlyweight.SEQUENCE_OFFSET, sequences[session],
+                java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (client.offer(requests[session], 0, lengths[session]))
+            {
+                if (!inFlight[session])
+                {
+                    sentAtNs[session] = nowNs;
+                }
+                inFlight[session] = true;
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int index, final int length)
+        {
+            response.wrap(buffer, index, length);
+            final int session = (int)(response.clientId() - clientIdBase - 1);
+            if (session < 0 || session >= requests.length || !inFlight[session] ||
+                response.sequence() != sequences[session])
+            {
+                return;
+            }
+            if (response.status() != KvStatus.OK)
+            {
+                if (firstRefusal == null)
+                {
+                    firstRefusal = response.status() + " " + response.payloadString();
+                }
+                // NOT_LEADER or RETRY: the same sequence again, so the session keeps it exactly-once.
+                resends++;
+                inFlight[session] = false;
+                sequences[session]--;
+                return;
+            }
+            inFlight[session] = false;
+            if (measuring)
+            {
+                commits++;
+                latencyNs.recordValue(Math.max(0, System.nanoTime() - sentAtNs[session]));
+            }
+        }
+    }
+
+    private static int awaitLeader(final KvNode[] nodes, final long timeoutNs) throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            for (int id = 1; id < nodes.length; id++)
+            {
+                if (nodes[id].leader() == id)
+                {
+                    return id;
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        throw new IOException("no leader elected within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s");
+    }
+
+    /** Loopback members on ports whose +10000 (Aeron) twin is free too. */
+    static Members freeLoopbackMembers(final int count, final SplittableRandom random) throws IOException
+    {
+        final Map<Integer, InetSocketAddress> addresses = new TreeMap<>();
+        int id = 1;
+        for (int attempt = 0; id <= count; attempt++)
+        {
+            if (attempt > 1_000)
+            {
+                throw new IOException("no free UDP port pairs in 20000-31999");
+            }
+            final int port = 20_000 + random.nextInt(12_000);
+            if (isFree(port) && isFree(port + PeerTransport.AERON_PORT_OFFSET))
+            {
+                addresses.put(id++, new InetSocketAddress("127.0.0.1", port));
+            }
+        }
+        return Members.of(addresses);
+    }
+
+    private static boolean isFree(final int port)
+    {
+        try (DatagramChannel channel = DatagramChannel.open())
+        {
+            channel.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    private static String row(final Outcome o)
+    {
+        return String.format("| %-7s | %5d B | %9.0f | %8.2f | %8.2f | %8.2f | %7d |",
+            o.transport().name().toLowerCase(), o.valueBytes(), o.commitsPerSecond(),
+            o.latencyNs().getValueAtPercentile(50) / 1e6, o.latencyNs().getValueAtPercentile(99) / 1e6,
+            o.latencyNs().getMaxValue() / 1e6, o.resends());
+    }
+
+    private static String table(final List<Outcome> outcomes, final int window, final int seconds)
+    {
+        final StringBuilder text = new StringBuilder();
+        text.append("# Raft: 3 members on loopback, fsync on\n\n");
+        text.append("Generated ").append(LocalDate.now()).append(" by `bench/run raft` on ")
+            .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+            .append(System.getProperty("java.version")).append("; ").append(window)
+            .append(" sessions with one put each outstanding, ").append(seconds)
+            .append(" s measured per row after warm-up. All members in one JVM (three agent threads, back-off idle), ")
+            .append("load from an in-process client on the leader. Latency: offer to response (majority ")
+            .append("replication + fsync + apply).\n\n");
+        text.append("| binding | value   | commits/s | p50 (ms) | p99 (ms) | max (ms) | resends |\n");
+        text.append("|---------|---------|-----------|----------|----------|----------|---------|\n");
+        for (final Outcome outcome : outcomes)
+        {
+            text.append(row(outcome)).append('\n');
+        }
+        return text.toString();
+    }
+
+    private static Map<String, String> parse(final String[] args)
+    {
+        final Map<String, String> options = new TreeMap<>();
+        for (int i = 0; i < args.length; i++)
+        {
+            if (!args[i].startsWith("--") || i + 1 >= args.length)
+            {
+                throw new IllegalArgumentException("expected --name value pairs, got '" + args[i] + "'");
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        return options;
+    }
+
+    private static void deleteRecursively(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.conduit.node.agent;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import io.conduit.clock.system.SystemMonotonicClock;
+import io.conduit.kv.KvConfig;
+import io.conduit.kv.KvStateMachine;
+import io.conduit.messaging.Members;
+import io.conduit.messaging.Messaging;
+import io.conduit.messaging.aeron.AeronMessaging;
+import io.conduit.messaging.aeron.AeronMessagingContext;
+import io.conduit.messaging.conduit.ConduitMessaging;
+import io.conduit.messaging.conduit.ConduitMessagingConfig;
+import io.conduit.messaging.conduit.UdpDatagramPort;
+import io.conduit.node.RaftKvReplica;
+import io.conduit.node.RaftKvReplicaConfig;
+import io.conduit.raft.RaftConfig;
+import io.conduit.raft.storage.DurableRaftStorage;
+import io.conduit.raft.storage.SegmentedLogConfig;
+
+/**
+ * A running member of the replicated key-value store on the Raft engine: its durable storage (recovered on start),
+ * its peer and client bindings, and the thread that runs {@link RaftNodeAgent}. {@link #close()} is the graceful
+ * stop (SIGTERM): the agent finishes its duty cycle, the bindings close (peers see the member leave) and the storage
+ * is closed after its last fsync. A crash (SIGKILL) loses nothing that was acknowledged: every acknowledgement waits
+ * for the fsync that makes it durable, and a restart with the same data directory recovers the log and hard state.
+ */
+public final class KvNode implements AutoCloseable
+{
+    private final NodeSettings settings;
+    private final DurableRaftStorage storage;
+    private final Messaging peers;
+    private final ConduitMessaging clients;
+    private final RaftNodeAgent agent;
+    private final AgentRunner runner;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Throwable failure;
+
+    private KvNode(final NodeSettings settings, final DurableRaftStorage storage, final Messaging peers,
+        final ConduitMessaging clients, final RaftNodeAgent agent)
+    {
+        this.settings = settings;
+        this.storage = storage;
+        this.peers = peers;
+        this.clients = clients;
+        this.agent = agent;
+        final ErrorHandler onError = (throwable) ->
+        {
+            // An engine invariant or an fsync failure: stop serving rather than risk acknowledging lost data.
+            if (failure != null)
+            {
+                return;
+            }
+            final Throwable cause = throwable.getCause() != null ? throwable.getCause() : throwable;
+            failure = cause;
+            System.err.println("conduit node " + settings.memberId() + ": stopping: " + cause);
+        };
+        this.runner = new AgentRunner(settings.idleStrategy(), onError, (AtomicCounter)null, agent);
+    }
+
+    /**
+     * Recovers the storage in the data directory, binds the member's address and starts the agent thread.
+     *
+     * @throws IOException when the data directory or the socket cannot be opened; the message says which.
+     */
+    public static KvNode launch(final NodeSettings settings) throws IOException
+    {
+        settings.validate();
+        final int memberId = settings.memberId();
+        final int[] voters = settings.members().addresses().keySet().stream().mapToInt(Integer::intValue).toArray();
+        DurableRaftStorage storage = null;
+        Messaging peers = null;
+        ConduitMessaging clients = null;
+        try
+        {
+            storage = DurableRaftStorage.open(settings.dataDirectory(), SegmentedLogConfig.defaults());
+            final SecureRandom seedSource = new SecureRandom();
+            final ConduitMessagingConfig clientConfig = new ConduitMessagingConfig()
+                .maxClientLinks(settings.maxClientLinks());
+            if (settings.transport() == PeerTransport.CONDUIT)
+            {
+                clients = conduitBinding(settings.members(), memberId, voters, clientConfig, seedSource);
+                peers = clients;
+            }
+            else
+            {
+                final Members self = Members.of(java.util.Map.of(memberId, settings.members().address(memberId)));
+                clients = conduitBinding(self, memberId, new int[] {memberId}, clientConfig, seedSource);
+                peers = new AeronMessaging(new AeronMessagingContext()
+                    .members(settings.aeronMembers())
+                    .localMemberId(memberId)
+                    .termLength(NodeSettings.DEFAULT_AERON_TERM_LENGTH));
+            }
+            final RaftNodeAgent agent = new RaftNodeAgent(memberId, SystemMonotonicClock.INSTANCE, peers, clients,
+                settings.localClients(), settings.localRingBytes());
+            final RaftConfig raftConfig = RaftConfig.defaults(memberId, voters,
+                new SplittableRandom(seedSource.nextLong()))
+                .withBatching(64, 256, Math.min(1 << 20, peers.maxMessageLength() / 2));
+            final DurableRaftStorage durable = storage;
+            final Runnable persist = settings.fsync() ? durable::persist : () -> { };
+            final RaftKvReplica replica = new RaftKvReplica(
+                RaftKvReplicaConfig.defaults(raftConfig, settings.tickNs(), KvConfig.DEFAULT), storage, persist,
+                new KvStateMachine(KvConfig.DEFAULT), agent.peerOutbox(), agent.clientOutbox());
+            if (replica.maxPeerMessageLength() > peers.maxMessageLength())
+            {
+                throw new IllegalStateException("Raft messages of up to " + replica.maxPeerMessageLength() +
+                    " bytes do not fit the peer binding's " + peers.maxMessageLength() + "-byte messages");
+            }
+            agent.replica(replica);
+            final KvNode node = new KvNode(settings, storage, peers, clients, agent);
+            AgentRunner.startOnThread(node.runner);
+            return node;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(peers == clients ? null : peers, clients, storage);
+            throw ex;
+        }
+    }
+
+    private static ConduitMessaging conduitBinding(final Members members, final int memberId, final int[] memberIds,
+        final ConduitMessagingConfig config, final SecureRandom seedSource) throws IOException
+    {
+        final UdpDatagramPort port = new UdpDatagramPort(members, memberId);
+        return new ConduitMessaging(memberId, memberIds, config, port, SystemMonotonicClock.INSTANCE::nanoTime,
+            new SplittableRandom(seedSource.nextLong()));
+    }
+
+    /** A new in-process client of this member (lock-free rings to its agent). */
+    public LocalKvClient newLocalClient()
+    {
+        return agent.localClients().register();
+    }
+
+    /** The leader this member knows of, 0 for none; any thread (published by the agent on change). */
+    public int leader()
+    {
+        return agent.observedLeader();
+    }
+
+    /** The member's current term as last published; any thread. */
+    public long term()
+    {
+        return agent.observedTerm();
+    }
+
+    /** The failure that stopped the agent, or null while it runs. */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    public NodeSettings settings()
+    {
+        return settings;
+    }
+
+    /** Graceful stop: the agent thread ends, bindings close, the storage closes after its last sync. */
+    @Override
+    public void close()
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        CloseHelper.quietClose(runner);
+        CloseHelper.quietCloseAll(peers == clients ? null : peers, clients);
+        CloseHelper.quietClose(storage);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "KvNode{member=" + settings.memberId() + " members=" + settings.members() + " transport=" +
+            settings.transport() + " voters=" + Arrays.toString(settings.members().addresses().keySet().toArray()) +
+            '}';
+    }
+}

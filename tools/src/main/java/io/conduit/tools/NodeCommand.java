@@ -1,0 +1,166 @@
+package io.conduit.tools;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.conduit.messaging.Members;
+import io.conduit.node.agent.KvNode;
+import io.conduit.node.agent.NodeSettings;
+import io.conduit.node.agent.PeerTransport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code conduit node}: runs one member of the replicated key-value store until SIGTERM (graceful: the shutdown hook
+ * closes the node, which syncs and closes its storage) or SIGKILL (a crash; a restart with the same {@code --data}
+ * recovers). Prints {@code member ID serving HOST:PORT (raft, peers over TRANSPORT)} once it is listening, then
+ * {@code term T leader L} (or {@code leader unknown}) whenever the leader it knows of changes.
+ */
+@Command(name = "node", mixinStandardHelpOptions = true,
+    description = "Run one member of a replicated key-value store until SIGTERM.")
+final class NodeCommand extends EndpointCommand
+{
+    @Option(names = "--id", required = true, paramLabel = "ID", description = "This member's id (one of --members).")
+    private int id;
+
+    @Option(names = "--members", required = true, paramLabel = "ID=HOST:PORT,...", converter = MembersOption.class,
+        description = "Every member, this one included: id=host:port, comma-separated.")
+    private Members members;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+        description = "Data directory (created if missing); reuse it to recover after a crash.")
+    private Path data;
+
+    @Option(names = "--engine", paramLabel = "raft|chain", defaultValue = "raft",
+        description = "Replication engine (default ${DEFAULT-VALUE}).")
+    private String engine;
+
+    @Option(names = "--transport", paramLabel = "conduit|aeron", defaultValue = "conduit",
+        description = "How members talk to each other: Conduit UDP on the member address (default), or Aeron UDP " +
+            "on PORT+10000 with an embedded media driver. Clients always use Conduit UDP on the member address.")
+    private String transport;
+
+    @Option(names = "--tick-ms", paramLabel = "MS", defaultValue = "20",
+        description = "Raft tick: heartbeat every tick, elections after 10-20 ticks (default ${DEFAULT-VALUE}).")
+    private long tickMs;
+
+    @Override
+    int execute(final PrintWriter out) throws CommandFailure, IOException
+    {
+        if (!"raft".equals(engine))
+        {
+            throw usage("chain".equals(engine) ?
+                "--engine chain is not available yet (chain replication is being built); use --engine raft" :
+                "--engine must be raft or chain, was '" + engine + "'");
+        }
+        final PeerTransport peerTransport;
+        switch (transport)
+        {
+            case "conduit": peerTransport = PeerTransport.CONDUIT; break;
+            case "aeron": peerTransport = PeerTransport.AERON; break;
+            default: throw usage("--transport must be conduit or aeron, was '" + transport + "'");
+        }
+        if (!members.contains(id))
+        {
+            throw usage("--id " + id + " is not one of the --members " + members.addresses().keySet());
+        }
+        if (tickMs <= 0)
+        {
+            throw usage("--tick-ms must be positive, was " + tickMs);
+        }
+        final NodeSettings settings = new NodeSettings()
+            .memberId(id)
+            .members(members)
+            .dataDirectory(data)
+            .transport(peerTransport)
+            .tickNs(tickMs * 1_000_000L);
+        final KvNode node;
+        try
+        {
+            node = KvNode.launch(settings);
+        }
+        catch (final IllegalArgumentException | IllegalStateException ex)
+        {
+            throw new CommandFailure(ex.getMessage());
+        }
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final Thread hook = new Thread(() ->
+        {
+            node.close();
+            stopped.countDown();
+        }, "conduit-node-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("member " + id + " serving " + HostPort.format(members.address(id)) + " (raft, peers over " +
+            transport + ")");
+        out.flush();
+        try
+        {
+            // The node's own thread does the work; this one reports leadership changes until SIGTERM's hook runs.
+            int leader = -1;
+            long term = -1;
+            while (!stopped.await(50, TimeUnit.MILLISECONDS) && node.failure() == null)
+            {
+                if (node.leader() != leader || node.term() != term)
+                {
+                    leader = node.leader();
+                    term = node.term();
+                    out.println("term " + term + " leader " + (leader == 0 ? "unknown" : Integer.toString(leader)));
+                    out.flush();
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            node.close();
+        }
+        final Throwable failure = node.failure();
+        node.close();
+        return failure == null ? 0 : fail(failure.toString());
+    }
+
+    /** Parses {@code 1=host:port,2=host:port}. */
+    static final class MembersOption implements ITypeConverter<Members>
+    {
+        @Override
+        public Members convert(final String value)
+        {
+            final Map<Integer, InetSocketAddress> addresses = new TreeMap<>();
+            for (final String item : value.split(","))
+            {
+                final int equals = item.indexOf('=');
+                if (equals <= 0)
+                {
+                    throw new TypeConversionException("expected ID=HOST:PORT, got '" + item + "'");
+                }
+                final int memberId;
+                try
+                {
+                    memberId = Integer.parseInt(item.substring(0, equals).trim());
+                }
+                catch (final NumberFormatException ex)
+                {
+                    throw new TypeConversionException("member id must be a number in '" + item + "'");
+                }
+                if (memberId <= 0)
+                {
+                    throw new TypeConversionException("member ids must be positive: '" + item + "'");
+                }
+                final InetSocketAddress address = HostPort.parse(item.substring(equals + 1).trim(), false);
+                if (addresses.put(memberId, address) != null)
+                {
+                    throw new TypeConversionException("member " + memberId + " is listed twice");
+                }
+            }
+            return Members.of(addresses);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.conduit.tools.cluster;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.conduit.tools.lab.ConduitProcess;
+
+/**
+ * Three (or five) {@code conduit node} processes on loopback, each with its own data directory, that a test can
+ * SIGKILL and restart. Ports are drawn from 20000–31999 so that PORT+10000 (the Aeron peer port) stays valid, and
+ * both are checked free before use.
+ */
+final class ProcessCluster implements AutoCloseable
+{
+    private static final Pattern LEADER_LINE = Pattern.compile("term (\\d+) leader (\\d+|unknown)");
+
+    private final int size;
+    private final Path dataRoot;
+    private final String transport;
+    private final int[] ports;
+    private final ConduitProcess[] nodes;
+    private final int[] starts;
+    private final Object outputSignal = new Object();
+
+    ProcessCluster(final int size, final Path dataRoot, final String transport, final long seed) throws IOException
+    {
+        this.size = size;
+        this.dataRoot = dataRoot;
+        this.transport = transport;
+        this.ports = freePorts(size, new SplittableRandom(seed));
+        this.nodes = new ConduitProcess[size + 1];
+        this.starts = new int[size + 1];
+    }
+
+    private static int[] freePorts(final int count, final SplittableRandom random) throws IOException
+    {
+        final int[] ports = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                final int port = 20_000 + random.nextInt(12_000);
+                if (isFree(port) && isFree(port + 10_000) && !contains(ports, i, port))
+                {
+                    ports[i] = port;
+                    break;
+                }
+                if (attempt > 200)
+                {
+                    throw new IOException("no free UDP port pair in 20000-31999");
+                }
+            }
+        }
+        return ports;
+    }
+
+    private static boolean contains(final int[] ports, final int count, final int port)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (Math.abs(ports[i] - port) < 2)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isFree(final int port)
+    {
+        try (DatagramChannel channel = DatagramChannel.open())
+        {
+            channel.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    String members()
+    {
+        final List<String> items = new ArrayList<>();
+        for (int id = 1; id <= size; id++)
+        {
+            items.add(id + "=127.0.0.1:" + ports[id - 1]);
+        }
+        return String.join(",", items);
+    }
+
+    /** The client addresses, for {@code conduit kv --cluster}. */
+    String clusterAddresses()
+    {
+        final List<String> items = new ArrayList<>();
+        for (int id = 1; id <= size; id++)
+        {
+            items.add("127.0.0.1:" + ports[id - 1]);
+        }
+        return String.join(",", items);
+    }
+
+    void startAll() throws IOException, InterruptedException
+    {
+        for (int id = 1; id <= size; id++)
+        {
+            start(id);
+        }
+    }
+
+    /** Starts (or restarts, on the same data directory) member {@code id} and waits until it serves. */
+    void start(final int id) throws IOException, InterruptedException
+    {
+        starts[id]++;
+        nodes[id] = ConduitProcess.start("node-" + id + "." + starts[id], null, this::onOutput,
+            "node", "--id", Integer.toString(id), "--members", members(),
+            "--data", dataRoot.resolve("node-" + id).toString(), "--engine", "raft", "--transport", transport);
+        nodes[id].awaitLine(line -> line.startsWith("member " + id + " serving"), 30, TimeUnit.SECONDS);
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already durable. */
+    void kill(final int id) throws InterruptedException
+    {
+        nodes[id].kill();
+    }
+
+    /** The latest leader member {@code id} reported (0 for unknown or none yet). */
+    int reportedLeader(final int id)
+    {
+        int leader = 0;
+        for (final String line : nodes[id].lines())
+        {
+            final Matcher matcher = LEADER_LINE.matcher(line);
+            if (matcher.matches())
+            {
+                leader = "unknown".equals(matcher.group(2)) ? 0 : Integer.parseInt(matcher.group(2));
+            }
+        }
+        return leader;
+    }
+
+    private void onOutput(final String line)
+    {
+        synchronized (outputSignal)
+        {
+            outputSignal.notifyAll();
+        }
+    }
+
+    /** Waits until some live member reports itself as leader (woken by each line of output); returns its id. */
+    int awaitSelfReportedLeader(final long timeoutMs) throws InterruptedException, IOException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        synchronized (outputSignal)
+        {
+            long remainingNs;
+            while ((remainingNs = deadlineNs - System.nanoTime()) > 0)
+            {
+                for (int id = 1; id <= size; id++)
+                {
+                    if (nodes[id] != null && nodes[id].isAlive() && reportedLeader(id) == id)
+                    {
+                        return id;
+                    }
+                }
+                outputSignal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNs)));
+            }
+        }
+        throw new IOException("no member reported itself leader within " + timeoutMs + " ms: " + outputs());
+    }
+
+    String outputs()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int id = 1; id <= size; id++)
+        {
+            if (nodes[id] != null)
+            {
+                text.append(" [node ").append(id).append(": ").append(nodes[id].tail()).append(']');
+            }
+        }
+        return text.toString();
+    }
+
+    @Override
+    public void close()
+    {
+        for (int id = 1; id <= size; id++)
+        {
+            if (nodes[id] != null)
+            {
+                nodes[id].close();
+            }
+        }
+    }
+}
