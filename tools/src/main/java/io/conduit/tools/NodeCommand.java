@@ -10,9 +10,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.conduit.messaging.Members;
-import io.conduit.node.agent.KvNode;
-import io.conduit.node.agent.NodeSettings;
-import io.conduit.node.agent.PeerTransport;
+import io.conduit.member.KvNode;
+import io.conduit.member.NodeSettings;
+import io.conduit.member.PeerTransport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;

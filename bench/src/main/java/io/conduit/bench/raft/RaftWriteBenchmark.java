@@ -29,10 +29,10 @@ import io.conduit.kv.KvRequestFlyweight;
 import io.conduit.kv.KvResponseFlyweight;
 import io.conduit.kv.KvStatus;
 import io.conduit.messaging.Members;
-import io.conduit.node.agent.KvNode;
-import io.conduit.node.agent.LocalKvClient;
-import io.conduit.node.agent.NodeSettings;
-import io.conduit.node.agent.PeerTransport;
+import io.conduit.member.KvNode;
+import io.conduit.member.LocalKvClient;
+import io.conduit.member.NodeSettings;
+import io.conduit.member.PeerTransport;
 
 /**
  * Committed writes per second and commit latency of a 3-member Raft key-value cluster on loopback, with fsync on,

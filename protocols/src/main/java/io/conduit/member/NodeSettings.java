@@ -1,4 +1,4 @@
-package io.conduit.node.agent;
+package io.conduit.member;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

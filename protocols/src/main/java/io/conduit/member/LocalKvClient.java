@@ -1,4 +1,4 @@
-package io.conduit.node.agent;
+package io.conduit.member;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.MessageHandler;

@@ -1,4 +1,4 @@
-package io.conduit.node.agent;
+package io.conduit.member;
 
 /** How members of a cluster reach each other; clients always use Conduit's UDP transport on the member address. */
 public enum PeerTransport

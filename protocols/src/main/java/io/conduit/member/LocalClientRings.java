@@ -1,4 +1,4 @@
-package io.conduit.node.agent;
+package io.conduit.member;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicIntegerArray;

@@ -1,4 +1,4 @@
-package io.conduit.node.agent;
+package io.conduit.member;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package io.conduit.node.agent;
+package io.conduit.member;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,0 @@
-/**
- * The edge around a replica: durable storage, peer messaging, client links and the thread that drives them. One
- * Agrona {@link org.agrona.concurrent.Agent} per member reads the clock once per duty cycle and feeds the pure
- * {@code io.conduit.node} replica; in-process clients reach it through lock-free rings.
- */
-package io.conduit.node.agent;
