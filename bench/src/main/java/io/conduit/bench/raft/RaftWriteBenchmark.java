@@ -73,6 +73,7 @@ public final class RaftWriteBenchmark
             .split(",")).map(name -> PeerTransport.valueOf(name.trim().toUpperCase())).toList();
         final Path out = Path.of(options.getOrDefault("out", "bench/results/raft.md"));
         final Path dataRoot = Path.of(options.getOrDefault("data", "bench/target/raft-data"));
+        final boolean fsync = !"off".equals(options.getOrDefault("fsync", "on"));
 
         final List<Outcome> outcomes = new ArrayList<>();
         for (final int size : sizes)
@@ -81,12 +82,12 @@ public final class RaftWriteBenchmark
             {
                 final Path data = dataRoot.resolve(transport.name().toLowerCase() + "-" + size);
                 deleteRecursively(data);
-                final Outcome outcome = run(transport, size, window, warmup, seconds, data);
+                final Outcome outcome = run(transport, size, window, warmup, seconds, data, fsync);
                 System.out.println(row(outcome));
                 outcomes.add(outcome);
             }
         }
-        final String table = table(outcomes, window, seconds);
+        final String table = table(outcomes, window, seconds, fsync);
         System.out.println();
         System.out.println(table);
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -95,7 +96,7 @@ public final class RaftWriteBenchmark
     }
 
     private static Outcome run(final PeerTransport transport, final int valueBytes, final int window,
-        final int warmupSeconds, final int seconds, final Path data) throws Exception
+        final int warmupSeconds, final int seconds, final Path data, final boolean fsync) throws Exception
     {
         final Members members = freeLoopbackMembers(3, new SplittableRandom(System.nanoTime()));
         final KvNode[] nodes = new KvNode[4];
@@ -107,7 +108,8 @@ public final class RaftWriteBenchmark
                     .memberId(id)
                     .members(members)
                     .dataDirectory(data.resolve("node-" + id))
-                    .transport(transport));
+                    .transport(transport)
+                    .fsync(fsync));
             }
             final int leader = awaitLeader(nodes, TimeUnit.SECONDS.toNanos(30));
             try (LocalKvClient client = nodes[leader].newLocalClient())
@@ -314,10 +316,12 @@ public final class RaftWriteBenchmark
             o.latencyNs().getMaxValue() / 1e6, o.resends());
     }
 
-    private static String table(final List<Outcome> outcomes, final int window, final int seconds)
+    private static String table(final List<Outcome> outcomes, final int window, final int seconds,
+        final boolean fsync)
     {
         final StringBuilder text = new StringBuilder();
-        text.append("# Raft: 3 members on loopback, fsync on\n\n");
+        text.append("# Raft: 3 members on loopback, fsync ").append(fsync ? "on" : "OFF (diagnostic only)")
+            .append("\n\n");
         text.append("Generated ").append(LocalDate.now()).append(" by `bench/run raft` on ")
             .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
             .append(System.getProperty("java.version")).append("; ").append(window)
