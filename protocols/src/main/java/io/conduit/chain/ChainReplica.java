@@ -44,9 +44,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * (HELLO) so the predecessor resends the rest (RESUME, FORWARD) or, when it no longer keeps those updates, sends a
  * snapshot (SNAPSHOT_CHUNK) — the state transfer for a member joining as the new tail.
  * <p>
- * Messages stamped with an older epoch are ignored and counted. A HELLO from a newer epoch is kept until that
- * configuration arrives; other newer-epoch messages are dropped (the handshake makes them impossible unless the
- * configuration is late; {@link #highestEpochSeen()} tells the edge to fetch it).
+ * Messages stamped with an older epoch are ignored and counted. A HELLO from a newer epoch (and the ACKs that
+ * follow it) is kept until that configuration arrives; a newer-epoch read query is answered RETRY; nothing else can
+ * come from a newer epoch, because it would answer a message of ours from that epoch.
+ * {@link #highestEpochSeen()} above {@link #epoch()} tells the edge our configuration is late.
  * <p>
  * A member whose first configuration is {@link ChainConfiguration#FIRST_EPOCH} starts in sync (everyone starts
  * empty); any other starts unsynced, serves nothing and commits nothing until its predecessor has answered its
@@ -482,7 +483,10 @@ public final class ChainReplica
 
     /**
      * A successor may adopt a configuration before its predecessor does, so its HELLO is kept for when ours
-     * arrives. A read query is answered RETRY: we cannot know yet whether we are that epoch's tail.
+     * arrives, and the ACKs it sends after it (it may learn of commits from its own new successor meanwhile) are
+     * folded into it: acknowledgements are cumulative. A read query is answered RETRY: we cannot know yet whether
+     * we are that epoch's tail. Nothing else can come from a newer epoch, since every other message answers one of
+     * ours from that epoch.
      */
     private void onFutureEpoch(final int fromMemberId, final ChainMessage message)
     {
@@ -493,6 +497,15 @@ public final class ChainReplica
             {
                 futureHello = hello;
                 futureHelloFrom = fromMemberId;
+            }
+        }
+        else if (message instanceof ChainMessage.Ack ack)
+        {
+            if (futureHello != null && futureHello.epoch() == ack.epoch() && futureHelloFrom == fromMemberId &&
+                ack.committedSequence() <= futureHello.lastSequence())
+            {
+                futureHello = new ChainMessage.Hello(ack.epoch(), futureHello.lastSequence(),
+                    Math.max(futureHello.committedSequence(), ack.committedSequence()));
             }
         }
         else if (message instanceof ChainMessage.ReadQuery query)
@@ -1122,6 +1135,10 @@ public final class ChainReplica
     {
         return "member " + memberId + " " + role + (synced ? "" : " (unsynced)") + " epoch " + epoch() +
             " last " + pending.lastSequence() + " committed " + committedSequence + " pending " + pending.size() +
-            (protocolViolations == 0 ? "" : " violations " + protocolViolations + " (" + lastViolation + ")");
+            (predecessorId == 0 ? "" : " | pred " + predecessorId + (helloDue ? " hello due" : "") +
+                (awaitingResume ? " awaiting resume" : "") + " ack sent " + ackSentSequence) +
+            (successorId == 0 ? "" : " | succ " + successorId + (successorLinked ? " linked, next " +
+                nextForwardSequence : " unlinked") + (outgoingSnapshot == null ? "" : " snapshot")) +
+            (protocolViolations == 0 ? "" : " | violations " + protocolViolations + " (" + lastViolation + ")");
     }
 }

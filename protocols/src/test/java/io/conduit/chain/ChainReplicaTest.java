@@ -390,6 +390,50 @@ class ChainReplicaTest
     }
 
     @Test
+    void craqCountsEveryKeyOfASnapshotDirtyUntilTheSnapshotIsCommitted()
+    {
+        // A snapshot may hold updates the tail has not committed, and says nothing about which keys they touched.
+        final ChainHarness chain = new ChainHarness(ChainOptions.DEFAULT.withCraqReads(true), 1, 2, 3);
+        chain.request(1, 1, 11, 1, KvOperation.put("k", "old"));
+        chain.deliverAll();
+        chain.add(4);
+        chain.add(5);
+        chain.configure(new ChainConfiguration(2, 1, 2, 3, 4, 5));
+        chain.request(1, 2, 12, 1, KvOperation.put("k", "new"));
+        chain.deliverAll();
+        assertTrue(chain.replica(4).isSynced(), "4 installed 3's snapshot");
+        assertEquals(2, chain.replica(4).lastSequence());
+        assertEquals(KvStatus.OK, chain.onlyResponse(2).status(), "5 synced from 4's own snapshot and committed");
+
+        // Again, but 3 holds the new value before 4 asks, and 5 never comes up, so nothing commits.
+        final ChainHarness stalled = new ChainHarness(ChainOptions.DEFAULT.withCraqReads(true), 1, 2, 3);
+        stalled.request(1, 1, 11, 1, KvOperation.put("k", "old"));
+        stalled.deliverAll();
+        stalled.add(4);
+        stalled.add(5);
+        final ChainConfiguration joined = new ChainConfiguration(2, 1, 2, 3, 4, 5);
+        for (int member = 1; member <= 3; member++)
+        {
+            stalled.configure(member, joined);
+        }
+        stalled.request(1, 2, 12, 1, KvOperation.put("k", "new"));
+        stalled.deliverAll();
+        assertEquals(2, stalled.replica(3).lastSequence());
+        stalled.configure(4, joined);
+        stalled.deliverAll();
+        assertTrue(stalled.replica(4).isSynced());
+        assertEquals(1, stalled.replica(4).snapshotsInstalled());
+        assertEquals(1, stalled.replica(4).committedSequence());
+        assertArrayEquals("new".getBytes(), stalled.machine(4).read("k".getBytes()), "uncommitted, from the snapshot");
+
+        stalled.request(4, 3, 13, 1, KvOperation.get("k"));
+        assertTrue(stalled.responses(3).isEmpty(), "not answered locally: the key may be dirty");
+        assertTrue(stalled.deliverFirst(ofType(ChainMessageType.READ_QUERY)));
+        assertTrue(stalled.deliverFirst(ofType(ChainMessageType.READ_REPLY)));
+        assertEquals(KvStatus.RETRY, stalled.onlyResponse(3).status(), "the tail cannot answer yet");
+    }
+
+    @Test
     void aJoiningMemberWhosePredecessorStillHoldsEverythingIsResumedWithoutASnapshot()
     {
         final ChainHarness chain = chain();
@@ -435,6 +479,29 @@ class ChainReplicaTest
         assertTrue(chain.deliverFirst(ofType(ChainMessageType.HELLO)));
         assertEquals(1, chain.replica(1).futureEpochMessages());
         assertTrue(chain.inFlight().isEmpty(), "the head cannot link before it adopts epoch 2");
+
+        chain.configure(1, next);
+        chain.deliverAll();
+        assertEquals(KvStatus.OK, chain.onlyResponse(LINK).status());
+    }
+
+    @Test
+    void anAckThatOvertakesTheConfigurationIsFoldedIntoTheKeptHello()
+    {
+        // 2 adopts epoch 2 and says HELLO to 1, then learns from its new successor that 1 is committed and ACKs;
+        // both reach 1 before its own epoch 2 does. Acks are cumulative, so the kept HELLO absorbs the ACK.
+        final ChainHarness chain = new ChainHarness(ChainOptions.DEFAULT, 1, 2, 3, 4);
+        chain.request(1, LINK, CLIENT, 1, KvOperation.put("k", "v"));
+        chain.deliverFirst(between(1, 2));
+        chain.deliverFirst(between(2, 3));
+        chain.drop(envelope -> true);
+        chain.crash(4);
+        final ChainConfiguration next = new ChainConfiguration(2, 1, 2, 3);
+        chain.configure(2, next);
+        chain.configure(3, next);
+        chain.deliverAll();
+        assertEquals(1, chain.replica(2).committedSequence());
+        assertEquals(2, chain.replica(1).futureEpochMessages(), "the HELLO and the ACK from epoch 2");
 
         chain.configure(1, next);
         chain.deliverAll();
