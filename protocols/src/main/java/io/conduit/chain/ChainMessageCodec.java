@@ -136,7 +136,8 @@ public final class ChainMessageCodec
         return encodeRead(out, offset, reply.queryId(), reply.response());
     }
 
-    private static int encodeForward(final ChainMessage.Forward forward, final MutableDirectBuffer out, final int offset)
+    private static int encodeForward(
+        final ChainMessage.Forward forward, final MutableDirectBuffer out, final int offset)
     {
         out.putInt(offset + COUNT_OFFSET, forward.updates().size(), ORDER);
         int position = offset + HEADER_LENGTH;

@@ -13,9 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Randomized churn: crashes of any member (head, middle, tail, joiners mid-transfer, back to back and during
  * reconfigurations), members rejoining as the tail after a state transfer, and link resets, under session clients
- * writing and reading three shared keys. {@link ChainSimCluster} checks its invariants after every step; after the
- * faults stop, every client must finish more operations (liveness), the chain must quiesce with identical states
- * everywhere, and the whole history must be linearizable. Tail reads and CRAQ reads are separate families.
+ * writing and reading three shared keys (some impatient enough to give up, leaving open operations).
+ * {@link ChainSimCluster} checks its invariants after every delivery; after the faults stop, every client must
+ * finish more operations (liveness), the chain must quiesce with identical states everywhere, and the whole
+ * history must be linearizable. Tail reads and CRAQ reads are separate families, each also required to have
+ * exercised crashes, rejoins, snapshots, link resets, epoch fencing and give-ups somewhere in its seeds.
  * {@value #DEFAULT_SEEDS} seeds each by default; {@code -Dconduit.seeds=N} for more, {@code -Dconduit.seed=N} to
  * replay one.
  */
@@ -28,18 +30,49 @@ class ChainChurnTest
     @Test
     void tailReadsStayLinearizableUnderChurn()
     {
+        final long[] totals = new long[Totals.values().length];
         SeededRuns.run("ChainChurnTest#tailReadsStayLinearizableUnderChurn", 1, DEFAULT_SEEDS,
-            seed -> runOneSeed(seed, false));
+            seed -> runOneSeed(seed, false, totals));
+        checkCoverage(totals, false);
     }
 
     @Test
     void craqReadsStayLinearizableUnderChurn()
     {
+        final long[] totals = new long[Totals.values().length];
         SeededRuns.run("ChainChurnTest#craqReadsStayLinearizableUnderChurn", 1, DEFAULT_SEEDS,
-            seed -> runOneSeed(seed, true));
+            seed -> runOneSeed(seed, true, totals));
+        checkCoverage(totals, true);
     }
 
-    static void runOneSeed(final long seed, final boolean craq)
+    /** What the seeds exercised together; checked only over enough seeds to expect each at least once. */
+    private enum Totals
+    {
+        SEEDS, CRASHES, REJOINS, LINK_RESETS, GIVE_UPS, SNAPSHOTS_INSTALLED, READ_QUERIES, FUTURE_EPOCH_MESSAGES,
+        STALE_EPOCH_MESSAGES, OUT_OF_ORDER_UPDATES, RETRY_ANSWERS, ABANDONED_CLIENT_REQUESTS
+    }
+
+    private static void checkCoverage(final long[] totals, final boolean craq)
+    {
+        final StringBuilder summary = new StringBuilder();
+        for (final Totals total : Totals.values())
+        {
+            summary.append(total).append('=').append(totals[total.ordinal()]).append(' ');
+        }
+        if (totals[Totals.SEEDS.ordinal()] < 100)
+        {
+            return;
+        }
+        for (final Totals total : Totals.values())
+        {
+            // Only a head removed while alive abandons clients; the oracle removes crashed members only.
+            final boolean expected = total != Totals.ABANDONED_CLIENT_REQUESTS &&
+                (craq || total != Totals.READ_QUERIES);
+            assertTrue(!expected || totals[total.ordinal()] > 0, () -> "never exercised: " + total + "; " + summary);
+        }
+    }
+
+    static void runOneSeed(final long seed, final boolean craq, final long[] totals)
     {
         final SplittableRandom plan = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
         final int size = 3 + plan.nextInt(3);
@@ -53,9 +86,11 @@ class ChainChurnTest
         sim.detectTicks(2 + plan.nextInt(5), 10 + plan.nextInt(40));
         sim.configurationDelayTicks(1 + plan.nextInt(20));
         final int clientCount = 2 + plan.nextInt(4);
+        // Impatient clients give up during reconfigurations, leaving open operations that may still take effect.
+        final int giveUpTicks = plan.nextInt(4) == 0 ? 100 : 2_000;
         for (int i = 0; i < clientCount; i++)
         {
-            sim.addClient(SimClient.Workload.mixed(craq));
+            sim.addClient(SimClient.Workload.mixed(craq).withGiveUpTicks(giveUpTicks));
         }
 
         for (int tick = 0; tick < FAULT_TICKS; tick++)
@@ -64,6 +99,19 @@ class ChainChurnTest
             sim.step();
         }
         finish(sim, plan);
+
+        totals[Totals.SEEDS.ordinal()]++;
+        totals[Totals.CRASHES.ordinal()] += sim.crashes();
+        totals[Totals.REJOINS.ordinal()] += sim.rejoins();
+        totals[Totals.LINK_RESETS.ordinal()] += sim.linkResets();
+        for (final SimClient client : sim.clients())
+        {
+            totals[Totals.GIVE_UPS.ordinal()] += client.gaveUp();
+        }
+        for (final ChainSimCluster.Coverage what : ChainSimCluster.Coverage.values())
+        {
+            totals[Totals.valueOf(what.name()).ordinal()] += sim.coverage(what);
+        }
     }
 
     private static void churn(final ChainSimCluster sim, final SplittableRandom plan)

@@ -32,16 +32,19 @@ import org.agrona.concurrent.UnsafeBuffer;
  * hands each configuration to each member after its own delay (so members disagree about the epoch for a while,
  * and back-to-back failures overlap reconfigurations).
  * <p>
- * After every delivery and every tick the harness checks: each live member's applied sequence is a prefix of its predecessor's (same
- * length or shorter, same content at every sequence number any two live members hold); the committed sequence of
- * every in-sync tail never goes below the highest committed so far; every acknowledged write is held by every
- * in-sync member, with the client's request at the acknowledged sequence; no member reports a protocol violation.
- * Failures throw {@link AssertionError} with the cluster's state.
+ * After every delivery and every tick the harness checks: each live member's applied sequence is a prefix of its
+ * predecessor's (same length or shorter, same content at every sequence number any two live members hold); the
+ * committed sequence of every in-sync tail never goes below the highest committed so far; every acknowledged write
+ * is committed when acknowledged, is held by every in-sync member, and is the client's request at the acknowledged
+ * sequence; no member reports a protocol violation. Failures throw {@link AssertionError} with the cluster's state
+ * and its recent events.
  */
 final class ChainSimCluster
 {
     static final long TICK_NS = 100_000L;
     static final int MAX_ENDPOINTS = 64;
+    /** Small limits: the workload's keys and values are short, and each replica's buffers are sized by these. */
+    static final KvConfig KV_CONFIG = new KvConfig(64, 256, 64, 60_000, 1_000, 1_000_000);
 
     private enum Kind
     {
@@ -60,7 +63,7 @@ final class ChainSimCluster
     {
         final int id;
         final int incarnation;
-        final KvStateMachine machine = new KvStateMachine(KvConfig.DEFAULT);
+        final KvStateMachine machine = new KvStateMachine(KV_CONFIG);
         final ChainReplica replica;
         long registeredFrom = 1;
         long registeredTo;
@@ -69,7 +72,7 @@ final class ChainSimCluster
         {
             this.id = id;
             this.incarnation = incarnation;
-            this.replica = new ChainReplica(id, KvConfig.DEFAULT, new Recording(this),
+            this.replica = new ChainReplica(id, KV_CONFIG, new Recording(this),
                 (request, out, offset) -> machine.read(request, 0, out, offset), options);
         }
     }
@@ -178,6 +181,14 @@ final class ChainSimCluster
     private int crashes;
     private int rejoins;
     private int linkResets;
+    private final long[] retiredCounters = new long[Coverage.values().length];
+
+    /** What a run exercised, summed over every incarnation of every member. */
+    enum Coverage
+    {
+        SNAPSHOTS_INSTALLED, READ_QUERIES, FUTURE_EPOCH_MESSAGES, STALE_EPOCH_MESSAGES, OUT_OF_ORDER_UPDATES,
+        RETRY_ANSWERS, ABANDONED_CLIENT_REQUESTS
+    }
 
     ChainSimCluster(final long seed, final int size, final ChainOptions options)
     {
@@ -271,6 +282,31 @@ final class ChainSimCluster
         return nodes[id] == null ? null : nodes[id].machine;
     }
 
+    /** Totals of the replica counters behind {@code what}, over every incarnation so far. */
+    long coverage(final Coverage what)
+    {
+        final long[] totals = retiredCounters.clone();
+        for (int id = 1; id <= size; id++)
+        {
+            if (nodes[id] != null)
+            {
+                addCounters(nodes[id].replica, totals);
+            }
+        }
+        return totals[what.ordinal()];
+    }
+
+    private static void addCounters(final ChainReplica replica, final long[] totals)
+    {
+        totals[Coverage.SNAPSHOTS_INSTALLED.ordinal()] += replica.snapshotsInstalled();
+        totals[Coverage.READ_QUERIES.ordinal()] += replica.readQueries();
+        totals[Coverage.FUTURE_EPOCH_MESSAGES.ordinal()] += replica.futureEpochMessages();
+        totals[Coverage.STALE_EPOCH_MESSAGES.ordinal()] += replica.staleEpochMessages();
+        totals[Coverage.OUT_OF_ORDER_UPDATES.ordinal()] += replica.outOfOrderUpdates();
+        totals[Coverage.RETRY_ANSWERS.ordinal()] += replica.retryAnswers();
+        totals[Coverage.ABANDONED_CLIENT_REQUESTS.ordinal()] += replica.abandonedClientRequests();
+    }
+
     int crashes()
     {
         return crashes;
@@ -360,6 +396,7 @@ final class ChainSimCluster
             return false;
         }
         note("crash " + node.replica);
+        addCounters(node.replica, retiredCounters);
         unregister(node);
         nodes[id] = null;
         crashedAtTick[id] = tick + minDetectTicks + random.nextInt(maxDetectTicks - minDetectTicks + 1);

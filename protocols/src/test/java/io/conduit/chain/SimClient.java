@@ -47,6 +47,12 @@ final class SimClient
         {
             return new Workload(3, 50, 25, 10, 3, 60, 2_000, craqReads);
         }
+
+        Workload withGiveUpTicks(final int ticks)
+        {
+            return new Workload(keys, writePercent, casPercent, deletePercent, maxThinkTicks, attemptTimeoutTicks,
+                ticks, craqReads);
+        }
     }
 
     private final ChainSimCluster sim;
