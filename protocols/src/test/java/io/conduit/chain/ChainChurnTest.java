@@ -26,6 +26,8 @@ class ChainChurnTest
     private static final int DEFAULT_SEEDS = 1_000;
     private static final int FAULT_TICKS = 1_500;
     private static final int OPERATIONS_AFTER_FAULTS = 3;
+    /** Give-ups happen in a few percent of seeds, so coverage is only judged over many. */
+    private static final int MIN_SEEDS_FOR_COVERAGE = 500;
 
     @Test
     void tailReadsStayLinearizableUnderChurn()
@@ -59,7 +61,7 @@ class ChainChurnTest
         {
             summary.append(total).append('=').append(totals[total.ordinal()]).append(' ');
         }
-        if (totals[Totals.SEEDS.ordinal()] < 100)
+        if (totals[Totals.SEEDS.ordinal()] < MIN_SEEDS_FOR_COVERAGE)
         {
             return;
         }
