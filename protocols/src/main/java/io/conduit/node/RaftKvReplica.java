@@ -11,6 +11,7 @@ import io.conduit.kv.KvRequestFlyweight;
 import io.conduit.kv.KvResponseFlyweight;
 import io.conduit.kv.KvStateMachine;
 import io.conduit.kv.KvStatus;
+import io.conduit.kv.SnapshotSink;
 import io.conduit.raft.LogEntry;
 import io.conduit.raft.RaftConfig;
 import io.conduit.raft.RaftMessage;
@@ -19,6 +20,7 @@ import io.conduit.raft.RaftRole;
 import io.conduit.raft.RaftStorage;
 import io.conduit.raft.ReadState;
 import io.conduit.raft.Ready;
+import io.conduit.raft.Snapshot;
 import io.conduit.raft.codec.RaftMessageCodec;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -39,9 +41,22 @@ import org.agrona.concurrent.UnsafeBuffer;
  * process restarts from storage.
  *
  * <h2>Order within one Ready (etcd's contract, see {@link Ready})</h2>
- * send messages; append entries and save the hard state; run the persist hook; send messages-after-persist; apply
- * committed entries to the state machine, answering the clients whose proposals they are; note confirmed reads;
- * advance. Reads whose index has been applied are then served.
+ * send messages; install a received snapshot in storage; append entries and save the hard state; run the persist
+ * hook; send messages-after-persist; restore the state machine from the received snapshot; apply committed entries
+ * to the state machine, answering the clients whose proposals they are; note confirmed reads; advance; then, if the
+ * policy says so, snapshot and compact. Reads whose index has been applied are then served.
+ *
+ * <h2>Snapshots and compaction (Raft §7)</h2>
+ * Once {@link RaftKvReplicaConfig#snapshotEveryEntries()} entries have been applied since the latest snapshot, the
+ * replica writes the state machine's snapshot into one {@code byte[]} and hands it to
+ * {@link RaftStorage#createSnapshot}, then {@link RaftStorage#compact compacts} the log up to
+ * {@link RaftKvReplicaConfig#entriesRetainedBehindSnapshot()} entries behind it. Both calls run inside
+ * {@link #process(long)} on the edge's thread; with the durable storage they are a file write and an fsync, which
+ * stalls the replica for as long, acceptable once every several thousand entries. A snapshot received from the
+ * leader replaces the state machine; proposals at or below its index can no longer be matched to their entries, so
+ * their clients get RETRY and learn the outcome by retrying the same sequence, which the session (part of the
+ * snapshot) answers without applying it twice. Pending reads keep their rules: the applied index only jumps forward.
+ * A restarted replica restores its state machine from the storage's snapshot and re-applies the log after it.
  *
  * <h2>Writes (put, cas, delete, lease)</h2>
  * A leader stamps the request with its term and {@code nowNs} ({@link KvCommandFlyweight}) and proposes it,
@@ -64,7 +79,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <h2>Allocation</h2>
  * Requests, responses and outgoing peer messages use flyweights over buffers allocated at construction. What the
  * engine forces: each proposal allocates its {@code byte[]} payload (owned by the log), each decoded peer message
- * allocates a {@link RaftMessage}, its entry list and payloads, and the engine allocates its own outgoing messages.
+ * allocates a {@link RaftMessage}, its entry list and payloads (or a snapshot chunk's data), and the engine allocates
+ * its own outgoing messages. Each snapshot taken allocates one array of the state machine's snapshot length.
  */
 public final class RaftKvReplica
 {
@@ -72,12 +88,15 @@ public final class RaftKvReplica
     public static final int MAX_READIES_PER_PROCESS = 64;
 
     private static final long NO_REQUEST_ID = -1;
+    private static final int[] NO_LEARNERS = new int[0];
 
     private final int memberId;
     private final int[] voters;
     private final long tickNs;
     private final int maxCatchUpTicks;
     private final long readTimeoutNs;
+    private final long snapshotEveryEntries;
+    private final long entriesRetainedBehindSnapshot;
     private final KvConfig kvConfig;
     private final RaftNode node;
     private final RaftStorage storage;
@@ -96,6 +115,8 @@ public final class RaftKvReplica
     private final UnsafeBuffer responseBuffer;
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer snapshotBuffer = new UnsafeBuffer(new byte[0]);
+    private final SnapshotWriter snapshotWriter = new SnapshotWriter();
 
     private boolean clockStarted;
     private long nextTickNs;
@@ -104,6 +125,8 @@ public final class RaftKvReplica
     private long observedTerm;
     private int observedLeader;
     private RaftRole observedRole;
+    private long snapshotIndex;
+    private long nextSnapshotIndex;
 
     private long ticks;
     private long skippedTicks;
@@ -116,17 +139,23 @@ public final class RaftKvReplica
     private long droppedPeerMessages;
     private long droppedResponses;
     private long appliedEntries;
+    private long snapshotsTaken;
+    private long snapshotsInstalled;
+    private long snapshotsTooLarge;
 
     /**
-     * Starts (or restarts) a member from what {@code storage} holds. The state machine must be fresh: without
-     * snapshots it is rebuilt by re-applying the committed log from index 1.
+     * Starts (or restarts) a member from what {@code storage} holds. The state machine must be fresh: it is
+     * restored from the storage's snapshot, if there is one, and the engine then re-applies the committed log after
+     * it.
      *
      * @param config       identity, timing and limits.
      * @param storage      the persisted log and hard state; written here, made durable by {@code persist}.
      * @param persist      the durable storage's fsync ({@code DurableRaftStorage::persist}); a no-op for memory.
-     * @param stateMachine the key-value state machine, with {@code config.kv()}.
+     * @param stateMachine the key-value state machine, with {@code config.kv()}, that has applied nothing.
      * @param peers        where Raft messages go.
      * @param clients      where client responses go.
+     * @throws IllegalArgumentException for a state machine that has applied entries or has another configuration.
+     * @throws IllegalStateException    when the storage's snapshot does not restore the state machine to its index.
      */
     public RaftKvReplica(
         final RaftKvReplicaConfig config,
@@ -137,10 +166,10 @@ public final class RaftKvReplica
         final ClientOutbox clients)
     {
         final RaftConfig raft = config.raft();
-        if (stateMachine.appliedIndex() != storage.firstIndex() - 1)
+        if (stateMachine.appliedIndex() != 0)
         {
             throw new IllegalArgumentException("the state machine has applied " + stateMachine.appliedIndex() +
-                " but the log starts at " + storage.firstIndex() + ": pass a fresh state machine");
+                ": pass a fresh one, it is restored from the storage's snapshot and log");
         }
         if (!stateMachine.config().equals(config.kv()))
         {
@@ -151,13 +180,15 @@ public final class RaftKvReplica
         this.tickNs = config.tickNs();
         this.maxCatchUpTicks = raft.electionTicks();
         this.readTimeoutNs = config.readTimeoutNs();
+        this.snapshotEveryEntries = config.snapshotEveryEntries();
+        this.entriesRetainedBehindSnapshot = config.entriesRetainedBehindSnapshot();
         this.kvConfig = config.kv();
         this.storage = storage;
         this.persist = persist;
         this.stateMachine = stateMachine;
         this.peers = peers;
         this.clients = clients;
-        this.codec = new RaftMessageCodec(raft.maxEntriesPerAppend(), KvCommandFlyweight.maxLength(kvConfig));
+        this.codec = RaftMessageCodec.forConfig(raft, KvCommandFlyweight.maxLength(kvConfig));
         final long peerLength = codec.maxMessageLength(Math.max(raft.maxBytesPerAppend(), codec.maxEntryLength()));
         if (peerLength > Integer.MAX_VALUE - 8)
         {
@@ -171,7 +202,18 @@ public final class RaftKvReplica
         // Request ids start at a random point so a READ_INDEX_RESP meant for an earlier incarnation of this member
         // (the engine does not check which read an answer belongs to) is all but certain to match nothing.
         this.nextReadRequestId = raft.random().nextLong();
+        this.nextSnapshotIndex = nextSnapshotIndex(0);
+        final Snapshot snapshot = storage.snapshot();
+        if (snapshot != null)
+        {
+            restore(snapshot);
+        }
         this.node = new RaftNode(raft, storage);
+        if (node.appliedIndex() != stateMachine.appliedIndex())
+        {
+            throw new IllegalStateException("the engine starts applying after " + node.appliedIndex() +
+                " but the state machine was restored to " + stateMachine.appliedIndex());
+        }
         observeLeadership();
     }
 
@@ -397,6 +439,7 @@ public final class RaftKvReplica
             work += handle(node.ready());
             node.advance();
             observeLeadership();
+            maybeSnapshot();
         }
         return work + servePendingReads(nowNs);
     }
@@ -405,8 +448,14 @@ public final class RaftKvReplica
     {
         final List<RaftMessage> messages = ready.messages();
         sendAll(messages);
+        final Snapshot snapshot = ready.snapshot();
+        if (snapshot != null)
+        {
+            // Before the entries, which follow the snapshot; the storage discards the whole log it replaces.
+            storage.applySnapshot(snapshot.metadata(), snapshot.data());
+        }
         final List<LogEntry> entries = ready.entries();
-        final boolean wrote = !entries.isEmpty() || ready.hardState() != null;
+        final boolean wrote = snapshot != null || !entries.isEmpty() || ready.hardState() != null;
         if (!entries.isEmpty())
         {
             storage.append(entries);
@@ -421,6 +470,10 @@ public final class RaftKvReplica
         }
         final List<RaftMessage> afterPersist = ready.messagesAfterPersist();
         sendAll(afterPersist);
+        if (snapshot != null)
+        {
+            install(snapshot);
+        }
         final List<LogEntry> committed = ready.committedEntries();
         for (int i = 0, n = committed.size(); i < n; i++)
         {
@@ -431,7 +484,86 @@ public final class RaftKvReplica
         {
             onReadState(readStates.get(i));
         }
-        return messages.size() + entries.size() + afterPersist.size() + committed.size() + readStates.size();
+        return (snapshot != null ? 1 : 0) + messages.size() + entries.size() + afterPersist.size() +
+            committed.size() + readStates.size();
+    }
+
+    /**
+     * The leader's snapshot replaces the state machine. Proposals at or below its index cannot be matched to their
+     * entries any more (the log that held them is gone), so their clients retry; the session in the snapshot
+     * answers a retry of anything it applied without applying it twice.
+     */
+    private void install(final Snapshot snapshot)
+    {
+        restore(snapshot);
+        final long index = snapshot.metadata().index();
+        while (writes.size() > 0 && writes.headIndex() <= index)
+        {
+            retry(writes.headLinkId(), writes.headClientId(), writes.headSequence(), index);
+            writes.removeHead();
+        }
+        snapshotsInstalled++;
+    }
+
+    private void restore(final Snapshot snapshot)
+    {
+        final byte[] data = snapshot.data();
+        final long index = snapshot.metadata().index();
+        snapshotBuffer.wrap(data);
+        final int result = stateMachine.restoreSnapshot(snapshotBuffer, 0, data.length);
+        if (result < 0 || stateMachine.appliedIndex() != index)
+        {
+            // The snapshot was written by a state machine at exactly this index; anything else is corruption.
+            throw new IllegalStateException("snapshot " + snapshot.metadata() + " does not restore the state " +
+                "machine: " + (result < 0 ? KvCodecError.describe(result) : "it holds index " +
+                stateMachine.appliedIndex()));
+        }
+        snapshotIndex = index;
+        nextSnapshotIndex = nextSnapshotIndex(index);
+    }
+
+    private long nextSnapshotIndex(final long fromIndex)
+    {
+        return snapshotEveryEntries == 0 ? Long.MAX_VALUE : fromIndex + snapshotEveryEntries;
+    }
+
+    /**
+     * Snapshots the state machine at its applied index once the policy's count of entries is reached, then
+     * compacts the log behind it. Runs after {@link RaftNode#advance()}, so the engine's applied index matches.
+     */
+    private void maybeSnapshot()
+    {
+        final long applied = stateMachine.appliedIndex();
+        if (applied < nextSnapshotIndex || applied <= snapshotIndex)
+        {
+            return;
+        }
+        final long length = stateMachine.snapshotLength();
+        if (length > RaftConfig.MAX_SNAPSHOT_BYTES_LIMIT)
+        {
+            // One array cannot hold it; keep the log (and try again later) rather than fail the replica.
+            snapshotsTooLarge++;
+            nextSnapshotIndex = nextSnapshotIndex(applied);
+            return;
+        }
+        final byte[] data = new byte[(int)length];
+        snapshotWriter.start(data);
+        stateMachine.writeSnapshot(snapshotWriter);
+        final int written = snapshotWriter.finish();
+        if (written != data.length)
+        {
+            throw new IllegalStateException("the state machine wrote " + written + " snapshot bytes of the " +
+                data.length + " it announced");
+        }
+        storage.createSnapshot(applied, voters, NO_LEARNERS, data);
+        snapshotIndex = applied;
+        nextSnapshotIndex = nextSnapshotIndex(applied);
+        snapshotsTaken++;
+        final long compactTo = applied - entriesRetainedBehindSnapshot;
+        if (compactTo >= storage.firstIndex())
+        {
+            storage.compact(compactTo);
+        }
     }
 
     private void sendAll(final List<RaftMessage> messages)
@@ -706,16 +838,76 @@ public final class RaftKvReplica
         return droppedResponses;
     }
 
-    /** Log entries applied to the state machine since this replica started (re-applied ones included). */
+    /**
+     * Log entries applied to the state machine since this replica started (re-applied ones included; those a
+     * snapshot restored are not).
+     */
     public long appliedEntries()
     {
         return appliedEntries;
     }
 
+    /** The index of the latest snapshot the state machine was taken or restored at; 0 for none. */
+    public long snapshotIndex()
+    {
+        return snapshotIndex;
+    }
+
+    /** Snapshots of the state machine this replica wrote to storage (each followed by a compaction). */
+    public long snapshotsTaken()
+    {
+        return snapshotsTaken;
+    }
+
+    /** Snapshots received from a leader that replaced this replica's state machine. */
+    public long snapshotsInstalled()
+    {
+        return snapshotsInstalled;
+    }
+
+    /** Snapshots skipped because the state machine's snapshot would not fit one array; the log was kept. */
+    public long snapshotsTooLarge()
+    {
+        return snapshotsTooLarge;
+    }
+
     @Override
     public String toString()
     {
-        return "RaftKvReplica{" + node + " applied=" + stateMachine.appliedIndex() + " pendingWrites=" +
-            writes.size() + " pendingReads=" + reads.activeCount() + '}';
+        return "RaftKvReplica{" + node + " applied=" + stateMachine.appliedIndex() + " snapshot=" + snapshotIndex +
+            " pendingWrites=" + writes.size() + " pendingReads=" + reads.activeCount() + '}';
+    }
+
+    /** Copies the state machine's snapshot into one array, checking it stays within the announced length. */
+    private static final class SnapshotWriter implements SnapshotSink
+    {
+        private static final byte[] NO_BYTES = new byte[0];
+
+        private final UnsafeBuffer target = new UnsafeBuffer(NO_BYTES);
+        private int position;
+
+        void start(final byte[] data)
+        {
+            target.wrap(data);
+            position = 0;
+        }
+
+        /** Lets go of the array (the storage owns it now, and it may be large); returns the bytes written. */
+        int finish()
+        {
+            target.wrap(NO_BYTES);
+            return position;
+        }
+
+        @Override
+        public void write(final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (length > target.capacity() - position)
+            {
+                throw new IllegalStateException("the state machine wrote more snapshot bytes than it announced");
+            }
+            target.putBytes(position, buffer, offset, length);
+            position += length;
+        }
     }
 }

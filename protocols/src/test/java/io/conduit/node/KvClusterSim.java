@@ -1,6 +1,7 @@
 package io.conduit.node;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +23,7 @@ import io.conduit.linearizability.History;
 import io.conduit.raft.MessageType;
 import io.conduit.raft.RaftConfig;
 import io.conduit.raft.RaftRole;
+import io.conduit.raft.SnapshotMetadata;
 import io.conduit.raft.codec.RaftMessageCodec;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -30,12 +32,17 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A cluster of {@link RaftKvReplica}s and {@link SimClient}s on virtual time, all randomness from one seed. Every
  * byte between members and between clients and members goes through a simulated network with loss, delays that
  * reorder, and partitions among members (clients reach every member that is up). Members crash (losing what they
- * had not persisted, possibly in the middle of a Ready) and restart from their storage with a fresh state machine.
+ * had not persisted, possibly in the middle of a Ready) and restart from their storage with a fresh state machine,
+ * which the replica restores from the storage's snapshot, if any.
  * <p>
  * After every step: members apply the same entry at every index (via {@link LogOracle}) and no term has two
- * leaders. Every final answer a client receives is checked against the oracle: a write's index holds that client's
- * request, a read's value is the key's value at the index the read reports; sequential reads never report an index
- * below the client's minIndex. Histories go to the linearizability checker at the end of a run.
+ * leaders. With compaction ({@link RaftKvReplicaConfig#withSnapshots}), entries are learnt from a member before its
+ * storage discards them, and every snapshot a member takes, installs from its leader or restarts from must equal the
+ * state the agreed log gives at that index.
+ * <p>
+ * Every final answer a client receives is checked against the oracle: a write's index holds that client's request,
+ * a read's value is the key's value at the index the read reports; sequential reads never report an index below the
+ * client's minIndex. Histories go to the linearizability checker at the end of a run.
  * <p>
  * {@link #brokenLinearizableReads(boolean)} makes the cluster wrong on purpose: linearizable gets are served as
  * eventual ones, from whatever the receiving member has applied, to show the checker catches it.
@@ -55,17 +62,57 @@ final class KvClusterSim
     {
     }
 
-    private final class Member
+    private final class Member implements CrashableStorage.Listener
     {
         final int id;
         final CrashableStorage storage = new CrashableStorage();
         RaftKvReplica replica;
+        KvStateMachine machine;
         int incarnation;
         long checkedIndex;
 
         Member(final int id)
         {
             this.id = id;
+            storage.listener(this);
+        }
+
+        @Override
+        public void beforeSnapshot(final long index, final byte[] data)
+        {
+            learnUpTo(index);
+            checkState("took a snapshot", index, data);
+            snapshotsTaken++;
+        }
+
+        @Override
+        public void beforeCompact(final long index)
+        {
+            learnUpTo(index);
+        }
+
+        @Override
+        public void beforeInstall(final SnapshotMetadata metadata, final byte[] data)
+        {
+            // What it applied before the snapshot replaces its log; the state machine is restored only later.
+            learnUpTo(machine.appliedIndex());
+            checkState("installed a snapshot", metadata.index(), data);
+            checkedIndex = Math.max(checkedIndex, metadata.index());
+            snapshotsInstalled++;
+        }
+
+        void learnUpTo(final long index)
+        {
+            checkedIndex = oracle.learn(id, storage, checkedIndex + 1, index);
+        }
+
+        void checkState(final String what, final long index, final byte[] state)
+        {
+            if (!Arrays.equals(state, oracle.stateAt(index)))
+            {
+                throw new AssertionError("member " + id + " " + what + " at " + index + " that differs from the " +
+                    "state the agreed log gives there");
+            }
         }
     }
 
@@ -101,8 +148,12 @@ final class KvClusterSim
     private long maxDelayNs = 2 * TICK_NS;
     private double crashBeforePersistRate;
     private boolean brokenLinearizableReads;
+    private long snapshotsTaken;
+    private long snapshotsInstalled;
+    private long restartsFromSnapshot;
     private final Set<Integer> dropResponsesTo = new HashSet<>();
     private final Set<Integer> dropAppendsTo = new HashSet<>();
+    private final Set<Integer> dropPeerMessagesTo = new HashSet<>();
 
     KvClusterSim(final long seed, final int size)
     {
@@ -187,6 +238,19 @@ final class KvClusterSim
         }
     }
 
+    /** Loses every peer message to member {@code id} while its own still go out: it hears no answers. */
+    void dropPeerMessagesTo(final int id, final boolean drop)
+    {
+        if (drop)
+        {
+            dropPeerMessagesTo.add(id);
+        }
+        else
+        {
+            dropPeerMessagesTo.remove(id);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ faults
 
     void crash(final int id)
@@ -231,7 +295,6 @@ final class KvClusterSim
     private void start(final Member member)
     {
         member.incarnation++;
-        member.checkedIndex = 0;
         final SplittableRandom memberRandom = new SplittableRandom(seed * 1_000_003L + member.id * 7919L +
             member.incarnation * 104_729L);
         final RaftConfig raft = raftTuning.apply(RaftConfig.defaults(member.id, voters, memberRandom));
@@ -239,11 +302,19 @@ final class KvClusterSim
         final RaftKvReplicaConfig config = replicaTuning.apply(RaftKvReplicaConfig.defaults(raft, TICK_NS, KV)
             .withPending(64, 64, 2L * ELECTION_TICKS * TICK_NS));
         final int id = member.id;
-        member.replica = new RaftKvReplica(config, member.storage, () -> persist(member),
-            new KvStateMachine(KV),
+        member.machine = new KvStateMachine(KV);
+        member.replica = new RaftKvReplica(config, member.storage, () -> persist(member), member.machine,
             (to, buffer, offset, length) -> post(Kind.PEER, id, to, 0, buffer, offset, length),
             (linkId, buffer, offset, length) -> post(Kind.RESPONSE, id, (int)(linkId / 64), linkId, buffer, offset,
                 length));
+        // Re-check whatever the log still holds (the replica re-applies what follows its snapshot).
+        member.checkedIndex = member.storage.firstIndex() - 1;
+        if (member.replica.appliedIndex() > 0)
+        {
+            member.checkState("restarted from a snapshot", member.replica.appliedIndex(),
+                LogOracle.snapshotOf(member.machine));
+            restartsFromSnapshot++;
+        }
         member.replica.onTick(nowNs);
     }
 
@@ -272,7 +343,8 @@ final class KvClusterSim
     private boolean post(final Kind kind, final int from, final int to, final long linkId, final DirectBuffer buffer,
         final int offset, final int length)
     {
-        if ((kind == Kind.PEER && (group[from] != group[to] || isDroppedAppend(to, buffer, offset))) ||
+        if ((kind == Kind.PEER && (group[from] != group[to] || dropPeerMessagesTo.contains(to) ||
+            isDroppedAppend(to, buffer, offset))) ||
             (kind == Kind.RESPONSE && dropResponsesTo.contains(to)) || random.nextDouble() < lossRate)
         {
             return true;
@@ -480,6 +552,24 @@ final class KvClusterSim
         return KV;
     }
 
+    /** Snapshots members wrote to storage, over every incarnation. */
+    long snapshotsTaken()
+    {
+        return snapshotsTaken;
+    }
+
+    /** Snapshots members installed from a leader, over every incarnation. */
+    long snapshotsInstalled()
+    {
+        return snapshotsInstalled;
+    }
+
+    /** Member starts that restored the state machine from a snapshot in storage. */
+    long restartsFromSnapshot()
+    {
+        return restartsFromSnapshot;
+    }
+
     History history()
     {
         return history;
@@ -498,6 +588,12 @@ final class KvClusterSim
     boolean isUp(final int id)
     {
         return members[id].replica != null;
+    }
+
+    /** The first log index member {@code id}'s storage holds: above 1 once it compacted or installed a snapshot. */
+    long firstIndex(final int id)
+    {
+        return members[id].storage.firstIndex();
     }
 
     RaftKvReplica replica(final int id)

@@ -20,11 +20,17 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The ground truth of a simulated cluster: the applied log, learnt from every member as it applies, and the value
  * of each key after every index, computed by a state machine of its own. Learning an index a second time checks
  * that the member applied the same entry there as every member before it (state machine safety, Raft §5.4.3).
+ * <p>
+ * With compaction, members must be learnt from before they discard entries, and what replaces entries is a
+ * snapshot: {@link #stateAt(long)} gives the state machine's snapshot bytes after any applied index (the snapshot
+ * codec is canonical, so equal states have equal bytes), for comparing every snapshot a member takes, installs or
+ * restarts from.
  */
 final class LogOracle
 {
     private final ArrayList<LogEntry> log = new ArrayList<>();
     private final ArrayList<long[]> sessionAt = new ArrayList<>();
+    private final ArrayList<byte[]> stateAfter = new ArrayList<>();
     private final KvStateMachine machine;
     private final KvConfig config;
     private final Map<String, TreeMap<Long, String>> valuesByKey = new HashMap<>();
@@ -45,6 +51,11 @@ final class LogOracle
         if (appliedIndex < fromIndex)
         {
             return fromIndex - 1;
+        }
+        if (fromIndex < storage.firstIndex())
+        {
+            throw new AssertionError("member " + memberId + " compacted entries from " + fromIndex + " to " +
+                (storage.firstIndex() - 1) + " before anyone learnt them");
         }
         scratch.clear();
         storage.entries(fromIndex, appliedIndex + 1, Long.MAX_VALUE, scratch);
@@ -79,6 +90,7 @@ final class LogOracle
         final byte[] payload = entry.payload();
         final UnsafeBuffer buffer = new UnsafeBuffer(payload);
         machine.apply(entry.index(), entry.term(), buffer, 0, payload.length, response, 0);
+        stateAfter.add(snapshotOf(machine));
         if (payload.length == 0 || command.wrap(buffer, 0, payload.length).validate(config) < 0)
         {
             sessionAt.add(new long[]{0, 0});
@@ -94,6 +106,30 @@ final class LogOracle
             valuesByKey.computeIfAbsent(new String(key, StandardCharsets.US_ASCII), k -> new TreeMap<>())
                 .put(entry.index(), value == null ? null : new String(value, StandardCharsets.US_ASCII));
         }
+    }
+
+    /** A state machine's snapshot bytes, for comparing states. */
+    static byte[] snapshotOf(final KvStateMachine stateMachine)
+    {
+        final byte[] bytes = new byte[(int)stateMachine.snapshotLength()];
+        final UnsafeBuffer out = new UnsafeBuffer(bytes);
+        final int[] position = new int[1];
+        stateMachine.writeSnapshot((buffer, offset, length) ->
+        {
+            out.putBytes(position[0], buffer, offset, length);
+            position[0] += length;
+        });
+        return bytes;
+    }
+
+    /** The state machine's snapshot once the log up to {@code index} (at least 1) was applied. */
+    byte[] stateAt(final long index)
+    {
+        if (index < 1 || index > log.size())
+        {
+            throw new AssertionError("no member has applied index " + index + " yet (known " + log.size() + ")");
+        }
+        return stateAfter.get((int)index - 1);
     }
 
     /** How many entries are known applied somewhere. */

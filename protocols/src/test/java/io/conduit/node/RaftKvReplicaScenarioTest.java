@@ -365,4 +365,125 @@ class RaftKvReplicaScenarioTest
         assertEquals("c", answer.value());
         assertEquals(follower, answer.replica());
     }
+
+    // ------------------------------------------------------------------------------------------- snapshots
+
+    @Test
+    void aMemberRestartedFromASnapshotServesTheSameState()
+    {
+        final KvClusterSim sim = stable(3, raft -> raft, replica -> replica.withSnapshots(5, 2));
+        final SimClient writer = sim.addClient(Consistency.LINEARIZABLE, 1).target(sim.leader());
+        for (int i = 0; i < 12; i++)
+        {
+            assertEquals(KvStatus.OK, answered(sim, writer, KvOperation.put("k" + i % 4, "v" + i)).status());
+        }
+        awaitAppliedEverywhere(sim);
+        final int follower = sim.leader() % 3 + 1;
+        final long appliedBefore = sim.replica(follower).appliedIndex();
+        assertTrue(sim.firstIndex(follower) > 1, "the follower compacted its log");
+
+        // Restarted where no one can feed it: what it serves comes from its snapshot and the log it kept.
+        sim.crash(follower);
+        sim.isolate(follower);
+        sim.restart(follower);
+        sim.run(5);
+
+        final RaftKvReplica restarted = sim.replica(follower);
+        assertEquals(1, sim.restartsFromSnapshot());
+        assertTrue(restarted.snapshotIndex() > 0);
+        assertEquals(appliedBefore, restarted.appliedIndex());
+        assertEquals(restarted.appliedIndex() - restarted.snapshotIndex(), restarted.appliedEntries(),
+            "only the entries after the snapshot were re-applied");
+        final SimClient reader = sim.addClient(Consistency.EVENTUAL, 1).target(follower);
+        for (int key = 0; key < 4; key++)
+        {
+            final SimClient.Answer answer = answered(sim, reader, KvOperation.get("k" + key));
+            assertEquals("v" + (8 + key), answer.value());
+            assertEquals(appliedBefore, answer.index());
+            assertEquals(follower, answer.replica());
+        }
+    }
+
+    @Test
+    void aFollowerFarBehindACompactedLeaderCatchesUpBySnapshotThenServesSequentialReads()
+    {
+        // Small chunks so the transfer takes several; a read timeout long enough to wait out the catch-up.
+        final KvClusterSim sim = stable(3, raft -> raft.withSnapshotTransfer(64, 2, 1 << 20),
+            replica -> replica.withSnapshots(10, 2).withPending(64, 64, 300 * KvClusterSim.TICK_NS));
+        final SimClient writer = sim.addClient(Consistency.LINEARIZABLE, 2);
+        final int[] members = laggingFollower(sim, writer);
+        final int leader = members[0];
+        final int lagging = members[1];
+        for (int i = 4; i <= 30; i++)
+        {
+            assertEquals(KvStatus.OK, answered(sim, writer, KvOperation.put("k" + i % 2, "v" + i)).status());
+        }
+        final long laggingLast = sim.replica(lagging).lastIndex();
+        sim.runUntil("the leader compacted past the lagging member's log", () ->
+            sim.firstIndex(leader) > laggingLast + 1, 100);
+        final SimClient reader = sim.addClient(Consistency.SEQUENTIAL, 1).target(members[2]).timeouts(1000, 3000);
+        final SimClient.Answer fresh = answered(sim, reader, KvOperation.get("k0"));
+        assertEquals("v30", fresh.value());
+
+        // Held while the member is behind the client's minIndex, served by it once the snapshot brought it there.
+        reader.target(lagging).submit(KvOperation.get("k0"));
+        sim.run(5);
+        assertEquals(1, sim.replica(lagging).pendingReads());
+        sim.heal();
+        final SimClient.Answer caughtUp = awaitAnswer(sim, reader);
+
+        final RaftKvReplica follower = sim.replica(lagging);
+        assertEquals(1, follower.snapshotsInstalled());
+        assertEquals(List.of(KvStatus.VALUE), reader.answers().stream().map(SimClient.Answer::status).toList());
+        assertEquals(lagging, caughtUp.replica());
+        assertEquals("v30", caughtUp.value());
+        assertTrue(caughtUp.index() >= fresh.index(), () -> caughtUp + " below " + fresh);
+        assertTrue(follower.snapshotIndex() > laggingLast);
+        assertTrue(follower.appliedEntries() < follower.appliedIndex() - laggingLast,
+            "the compacted entries were not applied one by one");
+    }
+
+    @Test
+    void aPendingWriteOvertakenByASnapshotIsAnsweredRetryAndItsRetryIsAppliedOnce()
+    {
+        final KvClusterSim sim = stable(3, raft -> raft, replica -> replica.withSnapshots(5, 1));
+        final int old = sim.leader();
+        final SimClient a = sim.addClient(Consistency.LINEARIZABLE, 1).target(old).timeouts(1000, 3000);
+
+        // The followers get the proposal but the old leader hears no acknowledgement, then loses touch entirely.
+        sim.dropPeerMessagesTo(old, true);
+        a.submit(KvOperation.put("k", "a"));
+        sim.run(4);
+        final long proposedAt = sim.replica(old).lastIndex();
+        sim.isolate(old);
+        sim.dropPeerMessagesTo(old, false);
+        assertEquals(1, sim.replica(old).pendingWrites());
+
+        // A new leader commits it (it holds the entry) and compacts far past it while the old leader is away.
+        sim.runUntil("the majority elects a leader", () -> sim.leader() != old && sim.leader() != 0, 300);
+        final SimClient b = sim.addClient(Consistency.LINEARIZABLE, 1).target(sim.leader());
+        for (int i = 0; i < 12; i++)
+        {
+            assertEquals(KvStatus.OK, answered(sim, b, KvOperation.put("k", "b" + i)).status());
+        }
+        assertEquals(List.of(proposedAt), sim.oracle().indexesOf(a.clientId(), 1), "committed by the new leader");
+        assertTrue(sim.firstIndex(sim.leader()) > proposedAt + 1);
+        assertTrue(a.answers().isEmpty());
+
+        sim.heal();
+        sim.runUntil("the old leader installs a snapshot", () -> sim.replica(old).snapshotsInstalled() == 1, 200);
+        final long installedAt = sim.replica(old).snapshotIndex();
+        assertTrue(installedAt >= proposedAt);
+        assertEquals(0, sim.replica(old).pendingWrites(), "answered when the snapshot replaced the state");
+        final SimClient.Answer answer = awaitAnswer(sim, a);
+
+        final SimClient.Answer first = a.answers().get(0);
+        assertEquals(KvStatus.RETRY, first.status(), () -> "answers: " + a.answers());
+        assertEquals(old, first.replica());
+        assertEquals(installedAt, first.index(), "the RETRY names the snapshot's index");
+        assertEquals(KvStatus.OK, answer.status());
+        assertEquals(proposedAt, answer.index(), "the session answers with the original application");
+        assertEquals("b11", sim.oracle().valueAt("k", sim.oracle().appliedIndex()), "the retry was not re-applied");
+        assertLinearizable(sim);
+    }
 }

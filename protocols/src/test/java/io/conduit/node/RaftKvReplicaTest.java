@@ -1,10 +1,12 @@
 package io.conduit.node;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import io.conduit.kv.Consistency;
+import io.conduit.kv.KvCommandFlyweight;
 import io.conduit.kv.KvConfig;
 import io.conduit.kv.KvOperation;
 import io.conduit.kv.KvRequestFlyweight;
@@ -16,10 +18,13 @@ import io.conduit.raft.MessageType;
 import io.conduit.raft.RaftConfig;
 import io.conduit.raft.RaftMessage;
 import io.conduit.raft.RaftRole;
+import io.conduit.raft.RaftStorage;
+import io.conduit.raft.SnapshotMetadata;
 import io.conduit.raft.codec.RaftMessageCodec;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,10 +42,29 @@ class RaftKvReplicaTest
     private RaftKvReplica replica(final int[] voters)
     {
         final RaftConfig raft = RaftConfig.defaults(1, voters, new SplittableRandom(7));
-        return new RaftKvReplica(RaftKvReplicaConfig.defaults(raft, TICK_NS, KV), new MemoryRaftStorage(), () ->
+        return replica(RaftKvReplicaConfig.defaults(raft, TICK_NS, KV), new MemoryRaftStorage(),
+            new KvStateMachine(KV));
+    }
+
+    private RaftKvReplica replica(
+        final RaftKvReplicaConfig config, final RaftStorage storage, final KvStateMachine stateMachine)
+    {
+        return new RaftKvReplica(config, storage, () ->
         {
-        }, new KvStateMachine(KV), (to, buffer, offset, length) -> peerMessages.add(copy(buffer, offset, length)),
+        }, stateMachine, (to, buffer, offset, length) -> peerMessages.add(copy(buffer, offset, length)),
             (linkId, buffer, offset, length) -> responses.add(copy(buffer, offset, length)));
+    }
+
+    /** Ticks and processes a single voter until it leads. */
+    private static void elect(final RaftKvReplica replica)
+    {
+        replica.onTick(0);
+        for (int i = 1; i <= 25 && replica.role() != RaftRole.LEADER; i++)
+        {
+            replica.onTick(i * TICK_NS);
+            replica.process(i * TICK_NS);
+        }
+        assertEquals(RaftRole.LEADER, replica.role());
     }
 
     private static byte[] copy(final org.agrona.DirectBuffer buffer, final int offset, final int length)
@@ -85,13 +109,7 @@ class RaftKvReplicaTest
     void aSingleVoterElectsItselfAndAnswersAWriteOnceApplied()
     {
         final RaftKvReplica replica = replica(new int[]{1});
-        replica.onTick(0);
-        for (int i = 1; i <= 25 && replica.role() != RaftRole.LEADER; i++)
-        {
-            replica.onTick(i * TICK_NS);
-            replica.process(i * TICK_NS);
-        }
-        assertEquals(RaftRole.LEADER, replica.role());
+        elect(replica);
 
         send(replica, Consistency.LINEARIZABLE, KvOperation.put("k", "v"));
         assertTrue(responses.isEmpty(), "nothing is answered before the entry is applied");
@@ -199,5 +217,124 @@ class RaftKvReplicaTest
             (long)raft.maxEntriesPerAppend() * RaftMessageCodec.ENTRY_HEADER_LENGTH + raft.maxBytesPerAppend();
 
         assertEquals(expected, replica.maxPeerMessageLength());
+    }
+
+    @Test
+    void aLongSnapshotChunkSizesThePeerBuffer()
+    {
+        final RaftConfig raft = RaftConfig.defaults(1, new int[]{1, 2, 3}, new SplittableRandom(7))
+            .withSnapshotTransfer(4 << 20, 2, 64 << 20);
+        final RaftKvReplica replica = replica(RaftKvReplicaConfig.defaults(raft, TICK_NS, KV),
+            new MemoryRaftStorage(), new KvStateMachine(KV));
+
+        assertEquals(RaftMessageCodec.HEADER_LENGTH + RaftMessageCodec.SNAPSHOT_BODY_HEADER_LENGTH +
+            RaftMessageCodec.MAX_SNAPSHOT_MEMBERS * RaftMessageCodec.MEMBER_ID_LENGTH + (4 << 20),
+            replica.maxPeerMessageLength());
+    }
+
+    // ------------------------------------------------------------------------------------------- snapshots
+
+    private static final int[] ONE_VOTER = {1};
+
+    /** A state machine that applied a put of {@code k=v} at index 1 (term 1), as its snapshot bytes. */
+    private static byte[] stateWithOnePut()
+    {
+        final KvStateMachine machine = new KvStateMachine(KV);
+        final UnsafeBuffer requestBuffer = new UnsafeBuffer(new byte[KvRequestFlyweight.maxLength(KV)]);
+        final int requestLength = KvRequestFlyweight.encode(requestBuffer, 0, 77, 1, Consistency.LINEARIZABLE, 0,
+            KvOperation.put("k", "v"));
+        final UnsafeBuffer command = new UnsafeBuffer(new byte[KvCommandFlyweight.HEADER_LENGTH + requestLength]);
+        final int length = KvCommandFlyweight.encode(command, 0, 1, 0, requestBuffer, 0, requestLength);
+        machine.apply(1, 1, command, 0, length, new UnsafeBuffer(new byte[machine.responseCapacity()]), 0);
+        return LogOracle.snapshotOf(machine);
+    }
+
+    @Test
+    void startsFromTheStoragesSnapshot()
+    {
+        final MemoryRaftStorage storage = new MemoryRaftStorage();
+        storage.applySnapshot(new SnapshotMetadata(1, 1, ONE_VOTER, new int[0]), stateWithOnePut());
+        final KvStateMachine stateMachine = new KvStateMachine(KV);
+        final RaftConfig raft = RaftConfig.defaults(1, ONE_VOTER, new SplittableRandom(7));
+
+        final RaftKvReplica replica = replica(RaftKvReplicaConfig.defaults(raft, TICK_NS, KV), storage, stateMachine);
+
+        assertEquals(1, replica.appliedIndex());
+        assertEquals(1, replica.snapshotIndex());
+        assertEquals(0, replica.appliedEntries());
+        assertArrayEquals("v".getBytes(StandardCharsets.US_ASCII), stateMachine.read("k".getBytes(
+            StandardCharsets.US_ASCII)));
+        assertTrue(stateMachine.hasSession(77), "the session came with the snapshot");
+    }
+
+    @Test
+    void refusesAStorageWhoseSnapshotDoesNotRestore()
+    {
+        final RaftConfig raft = RaftConfig.defaults(1, ONE_VOTER, new SplittableRandom(7));
+        final RaftKvReplicaConfig config = RaftKvReplicaConfig.defaults(raft, TICK_NS, KV);
+        final MemoryRaftStorage garbage = new MemoryRaftStorage();
+        garbage.applySnapshot(new SnapshotMetadata(1, 1, ONE_VOTER, new int[0]), new byte[]{1, 2, 3});
+        // Valid bytes, but of a state machine at index 1 under metadata that says 2.
+        final MemoryRaftStorage mislabelled = new MemoryRaftStorage();
+        mislabelled.applySnapshot(new SnapshotMetadata(2, 1, ONE_VOTER, new int[0]), stateWithOnePut());
+
+        assertThrows(IllegalStateException.class, () -> replica(config, garbage, new KvStateMachine(KV)));
+        assertThrows(IllegalStateException.class, () -> replica(config, mislabelled, new KvStateMachine(KV)));
+    }
+
+    @Test
+    void snapshotsEveryNEntriesAndCompactsKeepingTheRetainedEntries()
+    {
+        final MemoryRaftStorage storage = new MemoryRaftStorage();
+        final KvStateMachine stateMachine = new KvStateMachine(KV);
+        final RaftConfig raft = RaftConfig.defaults(1, ONE_VOTER, new SplittableRandom(7));
+        final RaftKvReplica replica = replica(RaftKvReplicaConfig.defaults(raft, TICK_NS, KV).withSnapshots(3, 1),
+            storage, stateMachine);
+        elect(replica);
+
+        for (int i = 0; i < 7; i++)
+        {
+            final int length = KvRequestFlyweight.encode(request, 0, 77, i + 1, Consistency.LINEARIZABLE, 0,
+                KvOperation.put("k", "v" + i));
+            replica.onClientRequest(0, 5, request, 0, length);
+            replica.process((30 + i) * TICK_NS);
+        }
+
+        // The no-op at 1 and puts at 2..8: snapshots at 3 and 6 (not 8: only 2 entries since), each compacting to
+        // one entry behind it.
+        assertEquals(8, replica.appliedIndex());
+        assertEquals(2, replica.snapshotsTaken());
+        assertEquals(6, replica.snapshotIndex());
+        assertEquals(6, storage.snapshotMetadata().index());
+        assertArrayEquals(ONE_VOTER, storage.snapshotMetadata().voters());
+        assertEquals(6, storage.firstIndex(), "entries up to 5 compacted, 6 retained");
+        final KvStateMachine restored = new KvStateMachine(KV);
+        final byte[] data = storage.snapshot().data();
+        assertEquals(0, restored.restoreSnapshot(new UnsafeBuffer(data), 0, data.length));
+        assertEquals(6, restored.appliedIndex());
+        assertArrayEquals("v4".getBytes(StandardCharsets.US_ASCII), restored.read("k".getBytes(
+            StandardCharsets.US_ASCII)));
+    }
+
+    @Test
+    void neverSnapshotsWhenThePolicyIsOff()
+    {
+        final MemoryRaftStorage storage = new MemoryRaftStorage();
+        final RaftConfig raft = RaftConfig.defaults(1, ONE_VOTER, new SplittableRandom(7));
+        final RaftKvReplica replica = replica(RaftKvReplicaConfig.defaults(raft, TICK_NS, KV).withSnapshots(0, 0),
+            storage, new KvStateMachine(KV));
+        elect(replica);
+        for (int i = 0; i < 5; i++)
+        {
+            final int length = KvRequestFlyweight.encode(request, 0, 77, i + 1, Consistency.LINEARIZABLE, 0,
+                KvOperation.put("k", "v" + i));
+            replica.onClientRequest(0, 5, request, 0, length);
+            replica.process((30 + i) * TICK_NS);
+        }
+
+        assertEquals(6, replica.appliedIndex());
+        assertEquals(0, replica.snapshotsTaken());
+        assertEquals(1, storage.firstIndex());
+        assertEquals(0, storage.snapshotMetadata().index());
     }
 }

@@ -32,8 +32,14 @@ class RaftMessageCodecProperties
 {
     private static final int MAX_ENTRIES = 8;
     private static final int MAX_ENTRY_LENGTH = 64;
+    private static final int MAX_CHUNK_BYTES = 48;
 
-    private final RaftMessageCodec codec = new RaftMessageCodec(MAX_ENTRIES, MAX_ENTRY_LENGTH);
+    private final RaftMessageCodec codec = new RaftMessageCodec(MAX_ENTRIES, MAX_ENTRY_LENGTH, MAX_CHUNK_BYTES);
+
+    /** What a snapshot chunk or response carries besides the header; used only on those types. */
+    private record SnapshotFields(int[] voters, int[] learners, byte[] data, long before, long after)
+    {
+    }
 
     @Provide
     Arbitrary<RaftMessage> messages()
@@ -46,13 +52,50 @@ class RaftMessageCodecProperties
         final Arbitrary<List<byte[]>> payloads = Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_ENTRY_LENGTH)
             .list().ofMaxSize(MAX_ENTRIES);
         final Arbitrary<List<Integer>> termSteps = Arbitraries.integers().between(0, 2).list().ofSize(MAX_ENTRIES);
-        return Combinators.combine(types, ids, ids, numbers, numbers, numbers, numbers, numbers)
-            .as((type, from, to, term, logTerm, index, commit, hint) ->
+        final Arbitrary<Long> offsets = Arbitraries.oneOf(Arbitraries.longs().between(0, 1_000),
+            Arbitraries.longs().between(0, Long.MAX_VALUE / 4));
+        final Arbitrary<SnapshotFields> snapshots = Combinators.combine(
+            ids.array(int[].class).ofMinSize(1).ofMaxSize(7), ids.array(int[].class).ofMaxSize(3),
+            Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_CHUNK_BYTES), offsets, offsets)
+            .as(SnapshotFields::new);
+        // Headers and bodies are drawn independently and joined with map, not flatMap: much faster to generate.
+        final Arbitrary<RaftMessage> headers = Combinators.combine(types, ids, ids, numbers, numbers, numbers,
+            numbers, numbers).as((type, from, to, term, logTerm, index, commit, hint) ->
                 new RaftMessage(type, from, from.equals(to) ? (to == 1 ? 2 : to - 1) : to, term)
-                    .logTerm(logTerm).index(index).commit(commit).rejectHint(hint))
-            .flatMap(m -> Combinators.combine(contexts, Arbitraries.of(true, false), Arbitraries.of(true, false),
-                payloads, termSteps).as((context, reject, transfer, bodies, steps) ->
-                    withEntries(m.context(context).reject(reject).leaderTransfer(transfer), bodies, steps)));
+                    .logTerm(logTerm).index(index).commit(commit).rejectHint(hint));
+        return Combinators.combine(headers, contexts, Arbitraries.of(true, false), Arbitraries.of(true, false),
+            payloads, termSteps, snapshots).as((m, context, reject, transfer, bodies, steps, snapshot) ->
+                withSnapshot(withEntries(copy(m).context(context).reject(reject).leaderTransfer(transfer), bodies,
+                    steps), snapshot));
+    }
+
+    /** A fresh copy of a generated header: jqwik may hand the same generated object to several combinations. */
+    private static RaftMessage copy(final RaftMessage m)
+    {
+        return new RaftMessage(m.type(), m.from(), m.to(), m.term()).logTerm(m.logTerm()).index(m.index())
+            .commit(m.commit()).rejectHint(m.rejectHint());
+    }
+
+    /**
+     * A snapshot chunk as a leader sends it (index and term positive, the term at most the message's, at least one
+     * voter, the chunk inside the snapshot), or a response with its next offset; other types unchanged.
+     */
+    private static RaftMessage withSnapshot(final RaftMessage m, final SnapshotFields fields)
+    {
+        if (m.type() == MessageType.INSTALL_SNAPSHOT_RESPONSE)
+        {
+            return m.snapshotOffset(fields.before());
+        }
+        if (m.type() != MessageType.INSTALL_SNAPSHOT)
+        {
+            return m;
+        }
+        final long term = Math.max(1, Math.max(m.term(), m.logTerm()));
+        return new RaftMessage(m.type(), m.from(), m.to(), term).index(Math.max(1, m.index()))
+            .logTerm(Math.max(1, m.logTerm())).commit(m.commit()).rejectHint(m.rejectHint()).context(m.context())
+            .reject(m.reject()).leaderTransfer(m.leaderTransfer()).voters(fields.voters()).learners(fields.learners())
+            .snapshotOffset(fields.before()).snapshotSizeBytes(fields.before() + fields.data().length + fields.after())
+            .data(fields.data());
     }
 
     /** Entries only on APPEND, consecutive from index + 1, terms rising from logTerm and capped at the term. */
@@ -184,5 +227,10 @@ class RaftMessageCodecProperties
             assertEquals(e.index(), a.index());
             assertArrayEquals(e.payload(), a.payload());
         }
+        assertEquals(expected.snapshotOffset(), actual.snapshotOffset());
+        assertEquals(expected.snapshotSizeBytes(), actual.snapshotSizeBytes());
+        assertArrayEquals(expected.voters(), actual.voters());
+        assertArrayEquals(expected.learners(), actual.learners());
+        assertArrayEquals(expected.data(), actual.data());
     }
 }

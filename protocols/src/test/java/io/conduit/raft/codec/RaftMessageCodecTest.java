@@ -1,9 +1,12 @@
 package io.conduit.raft.codec;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import io.conduit.raft.LogEntry;
 import io.conduit.raft.MessageType;
+import io.conduit.raft.RaftConfig;
 import io.conduit.raft.RaftMessage;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -17,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /** The layout at fixed offsets, and one test per refusal. */
 class RaftMessageCodecTest
 {
-    private final RaftMessageCodec codec = new RaftMessageCodec(4, 16);
+    private final RaftMessageCodec codec = new RaftMessageCodec(4, 16, 32);
 
     private static RaftMessage append()
     {
@@ -75,8 +78,10 @@ class RaftMessageCodecTest
         }
         assertEquals(1, RaftMessageCodec.typeCode(MessageType.PRE_VOTE));
         assertEquals(11, RaftMessageCodec.typeCode(MessageType.TIMEOUT_NOW));
+        assertEquals(12, RaftMessageCodec.typeCode(MessageType.INSTALL_SNAPSHOT));
+        assertEquals(13, RaftMessageCodec.typeCode(MessageType.INSTALL_SNAPSHOT_RESPONSE));
         assertNull(RaftMessageCodec.typeOf(0));
-        assertNull(RaftMessageCodec.typeOf(12));
+        assertNull(RaftMessageCodec.typeOf(14));
     }
 
     @Test
@@ -113,6 +118,151 @@ class RaftMessageCodecTest
 
         assertEquals(RaftCodecError.ENTRY_TOO_LONG, codec.encode(tooLong, buffer, 0));
         assertEquals(RaftCodecError.TOO_MANY_ENTRIES, codec.encode(tooMany, buffer, 0));
+        assertEquals(RaftCodecError.UNEXPECTED_ENTRIES, codec.encode(new RaftMessage(MessageType.HEARTBEAT, 1, 2, 1)
+            .entries(List.of(new LogEntry(1, 1, null))), buffer, 0));
+        assertEquals(RaftCodecError.CHUNK_TOO_LONG, codec.encode(chunk().data(new byte[33]), buffer, 0));
+        assertEquals(RaftCodecError.TOO_MANY_MEMBERS, codec.encode(chunk().voters(new int[200])
+            .learners(new int[RaftMessageCodec.MAX_SNAPSHOT_MEMBERS - 199]), buffer, 0));
+        assertEquals(0, buffer.getLong(0), "nothing written");
+    }
+
+    // ------------------------------------------------------------------------------------- snapshot messages
+
+    private static final int BODY = HEADER_LENGTH;
+    private static final int MEMBERS = BODY + RaftMessageCodec.SNAPSHOT_BODY_HEADER_LENGTH;
+
+    /** Snapshot 40 at term 3, sent at term 5: 3 bytes at offset 8 of 20, voters 1, 2, 3 and learner 4. */
+    private static RaftMessage chunk()
+    {
+        return new RaftMessage(MessageType.INSTALL_SNAPSHOT, 1, 2, 5).index(40).logTerm(3)
+            .voters(new int[]{1, 2, 3}).learners(new int[]{4}).snapshotOffset(8).snapshotSizeBytes(20)
+            .data(new byte[]{7, 8, 9});
+    }
+
+    @Test
+    void aSnapshotChunkSitsAtTheDocumentedOffsets()
+    {
+        final byte[] bytes = encode(chunk());
+        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+
+        assertEquals(MEMBERS + 4 * 4 + 3, bytes.length);
+        assertEquals(12, buffer.getByte(RaftMessageCodec.TYPE_OFFSET));
+        assertEquals(0, buffer.getInt(RaftMessageCodec.ENTRY_COUNT_OFFSET, BYTE_ORDER));
+        assertEquals(3, buffer.getLong(RaftMessageCodec.LOG_TERM_OFFSET, BYTE_ORDER), "snapshot term");
+        assertEquals(40, buffer.getLong(RaftMessageCodec.INDEX_OFFSET, BYTE_ORDER), "snapshot index");
+        assertEquals(8, buffer.getLong(BODY, BYTE_ORDER));
+        assertEquals(20, buffer.getLong(BODY + 8, BYTE_ORDER));
+        assertEquals(3, buffer.getInt(BODY + 16, BYTE_ORDER));
+        assertEquals(1, buffer.getInt(BODY + 20, BYTE_ORDER));
+        assertEquals(3, buffer.getInt(BODY + 24, BYTE_ORDER));
+        assertEquals(1, buffer.getInt(MEMBERS, BYTE_ORDER));
+        assertEquals(3, buffer.getInt(MEMBERS + 8, BYTE_ORDER));
+        assertEquals(4, buffer.getInt(MEMBERS + 12, BYTE_ORDER), "the learner follows the voters");
+        assertEquals(7, buffer.getByte(MEMBERS + 16));
+        assertEquals(9, buffer.getByte(MEMBERS + 18));
+        assertEquals(bytes.length, decode(bytes));
+        RaftMessageCodecProperties.assertSameMessage(chunk(), codec.message());
+    }
+
+    @Test
+    void aSnapshotResponseCarriesOnlyTheNextOffset()
+    {
+        final RaftMessage response = new RaftMessage(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2, 1, 5).index(40)
+            .logTerm(3).snapshotOffset(11).reject(true);
+        final byte[] bytes = encode(response);
+
+        assertEquals(HEADER_LENGTH + RaftMessageCodec.SNAPSHOT_RESPONSE_BODY_LENGTH, bytes.length);
+        assertEquals(13, bytes[RaftMessageCodec.TYPE_OFFSET]);
+        assertEquals(RaftMessageCodec.FLAG_REJECT, bytes[RaftMessageCodec.FLAGS_OFFSET]);
+        assertEquals(11, new UnsafeBuffer(bytes).getLong(BODY, BYTE_ORDER));
+        assertEquals(bytes.length, decode(bytes));
+        RaftMessageCodecProperties.assertSameMessage(response, codec.message());
+
+        assertEquals(RaftCodecError.BODY_TRUNCATED, codec.decode(new UnsafeBuffer(bytes), 0, bytes.length - 1));
+        assertEquals(RaftCodecError.TRAILING_BYTES, decode(Arrays.copyOf(bytes, bytes.length + 1)));
+        putLong(bytes, BODY, -1);
+        assertEquals(RaftCodecError.BAD_NUMBER, decode(bytes));
+    }
+
+    @Test
+    void refusesSnapshotChunksWithBadNumbersOrOutsideTheLimits()
+    {
+        assertChunkRefused(RaftCodecError.BAD_NUMBER, bytes -> putLong(bytes, BODY, -1));
+        assertChunkRefused(RaftCodecError.BAD_NUMBER, bytes -> putLong(bytes, BODY + 8, -1));
+        assertChunkRefused(RaftCodecError.BAD_NUMBER, bytes -> put(bytes, BODY + 16, -1));
+        assertChunkRefused(RaftCodecError.BAD_NUMBER, bytes -> put(bytes, BODY + 20, -1));
+        assertChunkRefused(RaftCodecError.BAD_NUMBER, bytes -> put(bytes, BODY + 24, -1));
+        assertChunkRefused(RaftCodecError.TOO_MANY_MEMBERS, bytes -> put(bytes, BODY + 16, Integer.MAX_VALUE));
+        assertChunkRefused(RaftCodecError.TOO_MANY_MEMBERS,
+            bytes -> put(bytes, BODY + 20, RaftMessageCodec.MAX_SNAPSHOT_MEMBERS - 2));
+        assertChunkRefused(RaftCodecError.CHUNK_TOO_LONG, bytes -> put(bytes, BODY + 24, 33));
+        assertChunkRefused(RaftCodecError.UNEXPECTED_ENTRIES,
+            bytes -> put(bytes, RaftMessageCodec.ENTRY_COUNT_OFFSET, 1));
+    }
+
+    @Test
+    void refusesSnapshotChunksNoLeaderSends()
+    {
+        assertChunkRefused(RaftCodecError.BAD_SNAPSHOT, bytes -> putLong(bytes, RaftMessageCodec.INDEX_OFFSET, 0));
+        assertChunkRefused(RaftCodecError.BAD_SNAPSHOT, bytes -> putLong(bytes, RaftMessageCodec.LOG_TERM_OFFSET, 0));
+        assertChunkRefused(RaftCodecError.BAD_SNAPSHOT, bytes -> putLong(bytes, RaftMessageCodec.LOG_TERM_OFFSET, 6));
+        assertChunkRefused(RaftCodecError.BAD_SNAPSHOT, bytes ->
+        {
+            put(bytes, BODY + 16, 0);
+            put(bytes, BODY + 20, 4);
+        });
+        // Offset 18 + 3 bytes runs past the 20-byte snapshot; so does any chunk of an empty one.
+        assertChunkRefused(RaftCodecError.BAD_SNAPSHOT, bytes -> putLong(bytes, BODY, 18));
+        assertChunkRefused(RaftCodecError.BAD_SNAPSHOT, bytes -> putLong(bytes, BODY + 8, 0));
+        assertChunkRefused(RaftCodecError.BAD_MEMBER, bytes -> put(bytes, MEMBERS + 4, 0));
+        assertChunkRefused(RaftCodecError.BAD_MEMBER, bytes -> put(bytes, MEMBERS + 12, -4));
+    }
+
+    @Test
+    void refusesSnapshotBodiesOfTheWrongLength()
+    {
+        // Counts that promise more than the bytes hold, or less.
+        assertChunkRefused(RaftCodecError.BODY_TRUNCATED, bytes -> put(bytes, BODY + 20, 2));
+        assertChunkRefused(RaftCodecError.BODY_TRUNCATED, bytes ->
+        {
+            put(bytes, BODY + 24, 4);
+            putLong(bytes, BODY, 0);
+        });
+        assertChunkRefused(RaftCodecError.TRAILING_BYTES, bytes -> put(bytes, BODY + 20, 0));
+        final byte[] bytes = encode(chunk());
+        for (int cut = HEADER_LENGTH; cut < bytes.length; cut++)
+        {
+            assertEquals(RaftCodecError.BODY_TRUNCATED, codec.decode(new UnsafeBuffer(bytes, 0, cut), 0, cut));
+        }
+    }
+
+    @Test
+    void theSendBufferLengthCoversAFullChunkWithTheMostMembers()
+    {
+        final int[] voters = new int[RaftMessageCodec.MAX_SNAPSHOT_MEMBERS];
+        Arrays.fill(voters, 9);
+        final RaftMessage full = chunk().snapshotOffset(0).snapshotSizeBytes(32).data(new byte[32])
+            .voters(voters).learners(new int[0]);
+        final long length = codec.maxMessageLength(16);
+
+        assertEquals(RaftMessageCodec.encodedLength(full), length);
+        assertEquals(length, codec.encode(full, new UnsafeBuffer(new byte[(int)length]), 0));
+        assertEquals(HEADER_LENGTH + 4L * RaftMessageCodec.ENTRY_HEADER_LENGTH + 4096, codec.maxMessageLength(4096),
+            "a large append batch is the longer message");
+    }
+
+    @Test
+    void aCodecForAConfigurationTakesItsBatchAndChunkSizes()
+    {
+        final RaftConfig raft = RaftConfig.defaults(1, new int[]{1, 2, 3}, new SplittableRandom(1))
+            .withBatching(8, 16, 1024).withSnapshotTransfer(512, 2, 1 << 20);
+        final RaftMessageCodec forConfig = RaftMessageCodec.forConfig(raft, 100);
+
+        assertEquals(16, forConfig.maxEntries());
+        assertEquals(100, forConfig.maxEntryLength());
+        assertEquals(512, forConfig.maxSnapshotChunkBytes());
+        assertEquals(RaftConfig.DEFAULT_SNAPSHOT_CHUNK_BYTES,
+            new RaftMessageCodec(1, 1).maxSnapshotChunkBytes());
     }
 
     @Test
@@ -120,7 +270,7 @@ class RaftMessageCodecTest
     {
         assertRefused(RaftCodecError.BAD_VERSION, bytes -> bytes[0] = 2);
         assertRefused(RaftCodecError.BAD_TYPE, bytes -> bytes[1] = 0);
-        assertRefused(RaftCodecError.BAD_TYPE, bytes -> bytes[1] = 12);
+        assertRefused(RaftCodecError.BAD_TYPE, bytes -> bytes[1] = 14);
         assertRefused(RaftCodecError.BAD_FLAGS, bytes -> bytes[2] = 4);
         assertRefused(RaftCodecError.NONZERO_RESERVED, bytes -> bytes[3] = 1);
     }
@@ -170,7 +320,7 @@ class RaftMessageCodecTest
     @Test
     void errorsHaveDescriptions()
     {
-        for (int code = RaftCodecError.DOES_NOT_FIT; code <= RaftCodecError.TOO_SHORT; code++)
+        for (int code = RaftCodecError.BODY_TRUNCATED; code <= RaftCodecError.TOO_SHORT; code++)
         {
             assertEquals(false, RaftCodecError.describe(code).startsWith("unknown error"), "code " + code);
         }
@@ -184,7 +334,17 @@ class RaftMessageCodecTest
 
     private void assertRefused(final int expected, final Mutation mutation)
     {
-        final byte[] bytes = encode(append());
+        assertRefused(append(), expected, mutation);
+    }
+
+    private void assertChunkRefused(final int expected, final Mutation mutation)
+    {
+        assertRefused(chunk(), expected, mutation);
+    }
+
+    private void assertRefused(final RaftMessage message, final int expected, final Mutation mutation)
+    {
+        final byte[] bytes = encode(message);
         assertEquals(bytes.length, decode(bytes));
         mutation.apply(bytes);
         final int result = decode(bytes);
