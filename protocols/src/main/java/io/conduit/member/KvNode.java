@@ -108,7 +108,9 @@ public final class KvNode implements AutoCloseable
             final DurableRaftStorage durable = storage;
             final Runnable persist = settings.fsync() ? durable::persist : () -> { };
             final RaftKvReplica replica = new RaftKvReplica(
-                RaftKvReplicaConfig.defaults(raftConfig, settings.tickNs(), KvConfig.DEFAULT), storage, persist,
+                RaftKvReplicaConfig.defaults(raftConfig, settings.tickNs(), KvConfig.DEFAULT)
+                    .withSnapshots(settings.snapshotEveryEntries(), settings.entriesRetainedBehindSnapshot()),
+                storage, persist,
                 new KvStateMachine(KvConfig.DEFAULT), agent.peerOutbox(), agent.clientOutbox());
             if (replica.maxPeerMessageLength() > peers.maxMessageLength())
             {

@@ -33,6 +33,8 @@ public final class NodeSettings
     private IdleStrategy idleStrategy = new BackoffIdleStrategy(
         1, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
     private boolean fsync = true;
+    private long snapshotEveryEntries = 10_000;
+    private long entriesRetainedBehindSnapshot = 1_000;
 
     public int memberId() { return memberId; }
     public NodeSettings memberId(final int value) { memberId = value; return this; }
@@ -63,6 +65,17 @@ public final class NodeSettings
     public boolean fsync() { return fsync; }
     public NodeSettings fsync(final boolean value) { fsync = value; return this; }
 
+    /** Applied entries between two snapshots (the log behind a snapshot is compacted); 0 never snapshots. */
+    public long snapshotEveryEntries() { return snapshotEveryEntries; }
+    public NodeSettings snapshotEveryEntries(final long value) { snapshotEveryEntries = value; return this; }
+    /** Entries kept behind a snapshot so a slightly lagging follower catches up from the log, not a snapshot. */
+    public long entriesRetainedBehindSnapshot() { return entriesRetainedBehindSnapshot; }
+    public NodeSettings entriesRetainedBehindSnapshot(final long value)
+    {
+        entriesRetainedBehindSnapshot = value;
+        return this;
+    }
+
     /** The Aeron peer addresses: every member's HOST:(PORT + 10000). */
     public Members aeronMembers()
     {
@@ -90,6 +103,10 @@ public final class NodeSettings
         if (dataDirectory == null)
         {
             throw new IllegalArgumentException("no data directory given");
+        }
+        if (snapshotEveryEntries < 0 || entriesRetainedBehindSnapshot < 0)
+        {
+            throw new IllegalArgumentException("snapshotEveryEntries and entriesRetainedBehindSnapshot must be >= 0");
         }
         if (tickNs <= 0 || maxClientLinks <= 0 || localClients < 0 || localRingBytes <= 0 || idleStrategy == null)
         {

@@ -52,6 +52,11 @@ final class NodeCommand extends EndpointCommand
         description = "Raft tick: heartbeat every tick, elections after 10-20 ticks (default ${DEFAULT-VALUE}).")
     private long tickMs;
 
+    @Option(names = "--snapshot-every", paramLabel = "ENTRIES", defaultValue = "10000",
+        description = "Snapshot the state and compact the log every ENTRIES applied entries; 0 never " +
+            "(default ${DEFAULT-VALUE}).")
+    private long snapshotEvery;
+
     @Override
     int execute(final PrintWriter out) throws CommandFailure, IOException
     {
@@ -76,12 +81,18 @@ final class NodeCommand extends EndpointCommand
         {
             throw usage("--tick-ms must be positive, was " + tickMs);
         }
+        if (snapshotEvery < 0)
+        {
+            throw usage("--snapshot-every must be >= 0, was " + snapshotEvery);
+        }
         final NodeSettings settings = new NodeSettings()
             .memberId(id)
             .members(members)
             .dataDirectory(data)
             .transport(peerTransport)
-            .tickNs(tickMs * 1_000_000L);
+            .tickNs(tickMs * 1_000_000L)
+            .snapshotEveryEntries(snapshotEvery)
+            .entriesRetainedBehindSnapshot(Math.min(1_000, snapshotEvery / 10));
         final KvNode node;
         try
         {

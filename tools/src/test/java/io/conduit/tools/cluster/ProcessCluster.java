@@ -25,13 +25,16 @@ final class ProcessCluster implements AutoCloseable
     private final int size;
     private final Path dataRoot;
     private final String transport;
+    private final long snapshotEvery;
     private final int[] ports;
     private final ConduitProcess[] nodes;
     private final int[] starts;
     private final Object outputSignal = new Object();
 
-    ProcessCluster(final int size, final Path dataRoot, final String transport, final long seed) throws IOException
+    ProcessCluster(final int size, final Path dataRoot, final String transport, final long snapshotEvery,
+        final long seed) throws IOException
     {
+        this.snapshotEvery = snapshotEvery;
         this.size = size;
         this.dataRoot = dataRoot;
         this.transport = transport;
@@ -122,7 +125,8 @@ final class ProcessCluster implements AutoCloseable
         starts[id]++;
         nodes[id] = ConduitProcess.start("node-" + id + "." + starts[id], null, this::onOutput,
             "node", "--id", Integer.toString(id), "--members", members(),
-            "--data", dataRoot.resolve("node-" + id).toString(), "--engine", "raft", "--transport", transport);
+            "--data", dataRoot.resolve("node-" + id).toString(), "--engine", "raft", "--transport", transport,
+            "--snapshot-every", Long.toString(snapshotEvery));
         nodes[id].awaitLine(line -> line.startsWith("member " + id + " serving"), 30, TimeUnit.SECONDS);
     }
 

@@ -41,24 +41,25 @@ class RaftProcessClusterTest
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void leaderKilledAndRestartedRepeatedlyOverConduit(@TempDir final Path data) throws Exception
     {
-        killLeaderRepeatedly(data, "conduit", 3, 7L);
+        // Snapshots every 50 entries: restarts recover from a snapshot plus log, laggards get InstallSnapshot.
+        killLeaderRepeatedly(data, "conduit", 3, 50, 7L);
     }
 
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void leaderKilledAndRestartedOverAeron(@TempDir final Path data) throws Exception
     {
-        killLeaderRepeatedly(data, "aeron", 2, 11L);
+        killLeaderRepeatedly(data, "aeron", 2, 10_000, 11L);
     }
 
     private static void killLeaderRepeatedly(final Path data, final String transport, final int rounds,
-        final long seed) throws Exception
+        final long snapshotEvery, final long seed) throws Exception
     {
         final History history = new History();
         final Progress progress = new Progress();
         final AtomicBoolean stop = new AtomicBoolean();
         final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-        try (ProcessCluster cluster = new ProcessCluster(3, data, transport, seed))
+        try (ProcessCluster cluster = new ProcessCluster(3, data, transport, snapshotEvery, seed))
         {
             cluster.startAll();
             cluster.awaitSelfReportedLeader(30_000);
