@@ -66,7 +66,7 @@ class RaftKvLinearizabilityTest
     {
         // Reads at these levels are not linearizable by design; the sim checks each against the log as it arrives
         // (sequential: never below the client's minIndex), and the writes' history must still be linearizable.
-        SeededRuns.run("RaftKvLinearizabilityTest#sequentialAndEventualReadsStayConsistentUnderFaults", 1, 200,
+        SeededRuns.run("RaftKvLinearizabilityTest#sequentialAndEventualReadsStayConsistentUnderFaults", 1, DEFAULT_SEEDS,
             seed -> runOneSeed(seed, seed % 2 == 0 ? Consistency.SEQUENTIAL : Consistency.EVENTUAL, false, false));
     }
 
