@@ -29,7 +29,7 @@ import io.conduit.raft.storage.SegmentedLogConfig;
 
 /**
  * A running member of the replicated key-value store on the Raft engine: its durable storage (recovered on start),
- * its peer and client bindings, and the thread that runs {@link RaftNodeAgent}. {@link #close()} is the graceful
+ * its peer and client bindings, and the thread that runs {@link MemberAgent}. {@link #close()} is the graceful
  * stop (SIGTERM): the agent finishes its duty cycle, the bindings close (peers see the member leave) and the storage
  * is closed after its last fsync. A crash (SIGKILL) loses nothing that was acknowledged: every acknowledgement waits
  * for the fsync that makes it durable, and a restart with the same data directory recovers the log and hard state.
@@ -40,13 +40,13 @@ public final class KvNode implements AutoCloseable
     private final DurableRaftStorage storage;
     private final Messaging peers;
     private final ConduitMessaging clients;
-    private final RaftNodeAgent agent;
+    private final MemberAgent agent;
     private final AgentRunner runner;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Throwable failure;
 
     private KvNode(final NodeSettings settings, final DurableRaftStorage storage, final Messaging peers,
-        final ConduitMessaging clients, final RaftNodeAgent agent)
+        final ConduitMessaging clients, final MemberAgent agent)
     {
         this.settings = settings;
         this.storage = storage;
@@ -100,7 +100,7 @@ public final class KvNode implements AutoCloseable
                     .localMemberId(memberId)
                     .termLength(NodeSettings.DEFAULT_AERON_TERM_LENGTH));
             }
-            final RaftNodeAgent agent = new RaftNodeAgent(memberId, SystemMonotonicClock.INSTANCE, peers, clients,
+            final MemberAgent agent = new MemberAgent(memberId, SystemMonotonicClock.INSTANCE, peers, clients,
                 settings.localClients(), settings.localRingBytes());
             final RaftConfig raftConfig = RaftConfig.defaults(memberId, voters,
                 new SplittableRandom(seedSource.nextLong()))
@@ -117,7 +117,7 @@ public final class KvNode implements AutoCloseable
                 throw new IllegalStateException("Raft messages of up to " + replica.maxPeerMessageLength() +
                     " bytes do not fit the peer binding's " + peers.maxMessageLength() + "-byte messages");
             }
-            agent.replica(replica);
+            agent.engine(new RaftMemberEngine(replica));
             final KvNode node = new KvNode(settings, storage, peers, clients, agent);
             AgentRunner.startOnThread(node.runner);
             return node;

@@ -6,23 +6,23 @@ import org.agrona.concurrent.AgentTerminationException;
 
 import io.conduit.clock.MonotonicClock;
 import io.conduit.messaging.MessageHandler;
+import io.conduit.messaging.PeerEventHandler;
 import io.conduit.messaging.Messaging;
 import io.conduit.messaging.conduit.ClientLinkHandler;
 import io.conduit.messaging.conduit.ConduitMessaging;
 import io.conduit.node.ClientOutbox;
 import io.conduit.node.PeerOutbox;
-import io.conduit.node.RaftKvReplica;
 
 /**
- * One member's duty cycle: read the clock once, run the bindings' I/O, hand peer messages, network client requests
- * and in-process client requests to the pure replica in bounded batches, tick it, and let it drain its Ready (send,
- * group-commit fsync, apply, answer). Everything here runs on the agent's thread; the replica never sees a clock,
+ * One member's duty cycle: read the clock once, run the bindings' I/O, hand peer events and messages, network client
+ * requests and in-process client requests to the pure engine in bounded batches, tick it, and let it do its pending
+ * work (for Raft: drain Ready — send, group-commit fsync, apply, answer). Everything here runs on the agent's thread; the replica never sees a clock,
  * a socket or a file of its own.
  * <p>
  * The peer binding and the client binding are the same {@link ConduitMessaging} with {@code --transport conduit},
  * or an Aeron binding for peers plus a peerless Conduit binding for clients with {@code --transport aeron}.
  */
-public final class RaftNodeAgent implements Agent, MessageHandler, ClientLinkHandler,
+public final class MemberAgent implements Agent, MessageHandler, ClientLinkHandler, PeerEventHandler,
     LocalClientRings.LocalRequestHandler
 {
     private static final int BATCH = 256;
@@ -34,25 +34,25 @@ public final class RaftNodeAgent implements Agent, MessageHandler, ClientLinkHan
     private final LocalClientRings localClients;
     private final PeerOutbox peerOutbox = this::sendToPeer;
     private final ClientOutbox clientOutbox = this::sendToClient;
-    private RaftKvReplica replica;
+    private MemberEngine replica;
     private long nowNs;
     private long peerSendFailures;
     private long clientSendFailures;
     private volatile int observedLeader;
     private volatile long observedTerm;
 
-    RaftNodeAgent(final int memberId, final MonotonicClock clock, final Messaging peers,
+    MemberAgent(final int memberId, final MonotonicClock clock, final Messaging peers,
         final ConduitMessaging clients, final int localClientSlots, final int localRingBytes)
     {
-        this.roleName = "conduit-raft-node-" + memberId;
+        this.roleName = "conduit-member-" + memberId;
         this.clock = clock;
         this.peers = peers;
         this.clients = clients;
         this.localClients = new LocalClientRings(Math.max(1, localClientSlots), localRingBytes, this);
     }
 
-    /** Set once, before the agent starts: the replica needs this agent as its outboxes. */
-    void replica(final RaftKvReplica replica)
+    /** Set once, before the agent starts: the engine needs this agent's outboxes to be built. */
+    void engine(final MemberEngine replica)
     {
         this.replica = replica;
     }
@@ -97,6 +97,7 @@ public final class RaftNodeAgent implements Agent, MessageHandler, ClientLinkHan
         {
             work += clients.doWork();
         }
+        work += peers.pollPeerEvents(this, BATCH);
         work += peers.poll(this, BATCH);
         work += clients.pollClients(this, BATCH);
         work += localClients.drain(BATCH);
@@ -139,7 +140,19 @@ public final class RaftNodeAgent implements Agent, MessageHandler, ClientLinkHan
     @Override
     public void onMessage(final int fromMemberId, final DirectBuffer buffer, final int offset, final int length)
     {
-        replica.onPeerMessage(nowNs, buffer, offset, length);
+        replica.onPeerMessage(nowNs, fromMemberId, buffer, offset, length);
+    }
+
+    @Override
+    public void onPeerUp(final int memberId)
+    {
+        replica.onPeerUp(nowNs, memberId);
+    }
+
+    @Override
+    public void onPeerDown(final int memberId)
+    {
+        replica.onPeerDown(nowNs, memberId);
     }
 
     @Override
