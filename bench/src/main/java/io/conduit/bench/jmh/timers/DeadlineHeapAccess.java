@@ -32,7 +32,8 @@ final class DeadlineHeapAccess
                 .asType(MethodType.methodType(void.class, Object.class, Connection.class, long.class));
             POLL_DUE = lookup.findVirtual(heapClass, "pollDue", MethodType.methodType(Connection.class, long.class))
                 .asType(MethodType.methodType(Connection.class, Object.class, long.class));
-            EARLIEST_DEADLINE_NS = lookup.findVirtual(heapClass, "earliestDeadlineNs", MethodType.methodType(long.class))
+            EARLIEST_DEADLINE_NS = lookup.findVirtual(heapClass, "earliestDeadlineNs",
+                MethodType.methodType(long.class))
                 .asType(MethodType.methodType(long.class, Object.class));
             SIZE = lookup.findVirtual(heapClass, "size", MethodType.methodType(int.class))
                 .asType(MethodType.methodType(int.class, Object.class));
