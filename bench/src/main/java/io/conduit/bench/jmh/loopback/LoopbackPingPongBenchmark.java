@@ -38,7 +38,9 @@ import io.conduit.transport.endpoint.ThreadingMode;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
+// Longer warm-up than the others: a round trip takes tens of microseconds on a loaded 2-core machine, and C2 must
+// have compiled the whole duty cycle before the probe can show 0 B/op (under C1 it allocates, see performance.md).
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsPrepend = {ForkedJvm.OPEN_INTERNAL_MISC, ForkedJvm.OPEN_ZIP, ForkedJvm.OPEN_NIO_CH,
     ForkedJvm.OPEN_NIO, ForkedJvm.HEAP})
