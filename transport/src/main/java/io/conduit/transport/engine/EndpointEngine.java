@@ -402,9 +402,13 @@ public final class EndpointEngine
      */
     private void refreshReadyTimers()
     {
-        for (final Connection connection : readyToTransmit)
+        // One full rotation instead of a for-each: an iterator per call is garbage unless C2 removes it (JMH found
+        // 64 B per DATA + ACK before compilation); poll and add keep the order and allocate nothing.
+        for (int i = 0, size = readyToTransmit.size(); i < size; i++)
         {
+            final Connection connection = readyToTransmit.poll();
             timers.schedule(connection, connection.nextDeadlineNs());
+            readyToTransmit.add(connection);
         }
     }
 
