@@ -16,9 +16,9 @@ import java.util.function.UnaryOperator;
  * N in-memory Raft nodes on virtual time (one tick per step, or one every few steps for a node whose clock runs
  * slow, see {@link #tickEvery(int, int)}) joined by a seeded network with loss, delay (in ticks, so reordering),
  * partitions and crash/restart. Nodes 1..N start as the bootstrap voters; up to a capacity more can be started later
- * ({@link #addNode(int)}) and joined by membership changes ({@link #proposeConfChange(int, ConfChange)}). A crash keeps what the node persisted ({@link MemoryRaftStorage},
- * snapshots included) and loses everything else, including its state machine, which is restored from the stored
- * snapshot (if any) and re-applied from there after restart.
+ * ({@link #addNode(int)}) and joined by membership changes ({@link #proposeConfChange(int, ConfChange)}). A crash
+ * keeps what the node persisted ({@link MemoryRaftStorage}, snapshots included) and loses everything else, including
+ * its state machine, which is restored from the stored snapshot (if any) and re-applied from there after restart.
  * <p>
  * Each node's state machine is its applied index and a running digest of every entry applied so far (index, term
  * and payload). With {@link #compaction(int, int)} on, a node snapshots it every N applied entries (the snapshot's
