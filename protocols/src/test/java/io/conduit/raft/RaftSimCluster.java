@@ -70,6 +70,10 @@ final class RaftSimCluster
     private final ArrayList<Configuration> configs = new ArrayList<>();
     /** Per conf change proposed through the harness: the proposing leader's commit index at that moment. */
     private final Map<EntryKey, Long> commitWhenProposed = new HashMap<>();
+    private final RaftRole[] lastRole;
+    /** Per node: the applied index whose configuration was last checked (the check is per change of it). */
+    private final long[] configurationCheckedAt;
+    private long removedLeaderStepDowns;
     private final UnaryOperator<RaftConfig> configure;
     private final MemoryRaftStorage[] storages;
     private final RaftNode[] nodes;
@@ -133,6 +137,8 @@ final class RaftSimCluster
         this.random = new SplittableRandom(seed);
         this.configure = configure;
         this.started = new boolean[size + 1];
+        this.lastRole = new RaftRole[size + 1];
+        this.configurationCheckedAt = new long[size + 1];
         this.tickEvery = new int[size + 1];
         Arrays.fill(tickEvery, 1);
         this.storages = new MemoryRaftStorage[size + 1];
@@ -433,6 +439,18 @@ final class RaftSimCluster
         return result;
     }
 
+    /** Membership changes committed so far. */
+    long committedConfChanges()
+    {
+        return configIndexes.size() - 1;
+    }
+
+    /** Leaders that stepped down no longer voters (thesis §4.2.2: having committed their own removal). */
+    long removedLeaderStepDowns()
+    {
+        return removedLeaderStepDowns;
+    }
+
     /** The configuration as of the highest index known committed anywhere. */
     Configuration committedConfiguration()
     {
@@ -512,6 +530,8 @@ final class RaftSimCluster
     private void start(final int id)
     {
         started[id] = true;
+        lastRole[id] = null;
+        configurationCheckedAt[id] = -1;
         final RaftConfig config = configure.apply(
             RaftConfig.defaults(id, voters, new SplittableRandom(random.nextLong())));
         nodes[id] = new RaftNode(config, storages[id]);
@@ -738,6 +758,11 @@ final class RaftSimCluster
                     "in its configuration " + Arrays.toString(node.voters()));
             }
         }
+        else if (lastRole[id] == RaftRole.LEADER && Arrays.stream(node.voters()).noneMatch(v -> v == id))
+        {
+            removedLeaderStepDowns++;
+        }
+        lastRole[id] = node.role();
         final long previousCommit = lastCommit[id];
         if (node.commitIndex() < previousCommit)
         {
@@ -801,6 +826,11 @@ final class RaftSimCluster
     private void checkAppliedConfiguration(final int id)
     {
         final RaftNode node = nodes[id];
+        if (node.appliedIndex() == configurationCheckedAt[id])
+        {
+            return;
+        }
+        configurationCheckedAt[id] = node.appliedIndex();
         final Configuration expected = configurationAt(node.appliedIndex());
         if (!new Configuration(node.appliedVoters(), node.appliedLearners()).equals(expected))
         {
