@@ -561,6 +561,9 @@ final class RaftSimCluster
             ready.messages().forEach(this::send);
             if (crashBeforePersistRate > 0 && random.nextDouble() < crashBeforePersistRate)
             {
+                // A commit index in memory is real (counted on durable acknowledgements, or the leader's), and the
+                // messages already sent may carry it (a lease read's index): record it before the node goes.
+                checkNode(id);
                 nodes[id] = null; // the fsync never happened; nothing that waited for it leaves
                 return;
             }
