@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * removed, voters added and removed (the leader too), removed servers left running to disrupt or switched off, with
  * compaction in half the runs, and the harness's configuration-aware invariants after every step.
  * Every third seed of each family confirms reads on the leader's lease ({@link ReadMode#LEASE}) instead of a
- * heartbeat round. {@value #DEFAULT_SEEDS} seeds per family by default; {@code -Dconduit.seeds=N} for more, {@code -Dconduit.seed=N} to
- * replay.
+ * heartbeat round. {@value #DEFAULT_SEEDS} seeds per family by default; {@code -Dconduit.seeds=N} for more,
+ * {@code -Dconduit.seed=N} to replay.
  */
 class RaftChurnTest
 {
