@@ -16,8 +16,9 @@ public enum ReadMode
      * sending of the newest heartbeat round a majority echoed, because each voter that echoed it ignores vote requests
      * for {@code electionTicks} of its own ticks after receiving it (check-quorum's rule, which this mode therefore
      * requires). <b>Clock assumption:</b> every member's tick rate stays within the margin of every other's over an
-     * election timeout (bounded drift), and the edge never delivers ticks late in a burst. A leader whose ticks run
-     * slow (a paused process, a stalled VM) can serve a stale read after a new leader committed a write.
+     * election timeout (bounded drift), and after a stall the edge delivers the ticks owed (at least an election
+     * timeout's worth) before it hands the node a read. A leader whose ticks run slow (a paused process, a stalled
+     * VM) can serve a stale read after a new leader committed a write.
      */
     LEASE
 }
