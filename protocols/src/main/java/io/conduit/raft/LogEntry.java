@@ -2,7 +2,8 @@ package io.conduit.raft;
 
 /**
  * One replicated log entry. Immutable; the payload array is owned by the entry once handed over, so callers must not
- * change it afterwards. An empty payload is the no-op entry a new leader appends (Raft §8).
+ * change it afterwards. An empty {@link EntryKind#NORMAL} payload is the no-op entry a new leader appends (Raft §8);
+ * a {@link EntryKind#CONF_CHANGE} entry carries an encoded {@link ConfChange} and is not for the state machine.
  */
 public final class LogEntry
 {
@@ -10,6 +11,7 @@ public final class LogEntry
 
     private final long term;
     private final long index;
+    private final EntryKind kind;
     private final byte[] payload;
 
     /**
@@ -19,12 +21,28 @@ public final class LogEntry
      */
     public LogEntry(final long term, final long index, final byte[] payload)
     {
+        this(term, index, EntryKind.NORMAL, payload);
+    }
+
+    /**
+     * @param term    the leader's term when the entry was created, at least 1.
+     * @param index   the entry's position in the log, at least 1.
+     * @param kind    what the payload is.
+     * @param payload the command or configuration change; null means empty.
+     */
+    public LogEntry(final long term, final long index, final EntryKind kind, final byte[] payload)
+    {
         if (term < 1 || index < 1)
         {
             throw new IllegalArgumentException("term and index must be positive: term=" + term + " index=" + index);
         }
+        if (kind == null)
+        {
+            throw new IllegalArgumentException("kind must be given");
+        }
         this.term = term;
         this.index = index;
+        this.kind = kind;
         this.payload = payload == null ? EMPTY : payload;
     }
 
@@ -36,6 +54,12 @@ public final class LogEntry
     public long index()
     {
         return index;
+    }
+
+    /** What the payload is; the edge applies only {@link EntryKind#NORMAL} entries to its state machine. */
+    public EntryKind kind()
+    {
+        return kind;
     }
 
     /** The command bytes; do not modify. */
@@ -53,6 +77,7 @@ public final class LogEntry
     @Override
     public String toString()
     {
-        return "LogEntry{term=" + term + ", index=" + index + ", payloadBytes=" + payload.length + '}';
+        return "LogEntry{term=" + term + ", index=" + index + (kind == EntryKind.NORMAL ? "" : ", " + kind) +
+            ", payloadBytes=" + payload.length + '}';
     }
 }

@@ -8,7 +8,8 @@ import java.util.List;
  * The engine's view of the log, as etcd's {@code raftLog}: the latest snapshot and the stable entries after it in
  * {@link RaftStorage}, then the unstable entries not yet persisted (handed out through {@link Ready#entries()}), and a
  * snapshot received from the leader but not yet persisted (handed out through {@link Ready#snapshot()}), which
- * replaces everything before it. Tracks the commit and applied indexes.
+ * replaces everything before it. Tracks the commit and applied indexes, and the configurations the log implies
+ * (thesis §4.1: a configuration is in effect once its entry is in the log; see {@link ConfigurationHistory}).
  * <p>
  * Invariants, checked on every {@link RaftNode#advance()}: the commit index never decreases; the snapshot index
  * never decreases; commit and applied never lie below the snapshot index; the storage never compacts past its
@@ -26,15 +27,32 @@ public final class RaftLog
     private Snapshot pendingSnapshot;
     /** The highest snapshot index seen in storage, so a snapshot going backwards is caught. */
     private long snapshotIndexSeen;
+    /** The bootstrap voters, for a log never snapshotted (or a snapshot that records no configuration). */
+    private final int[] bootstrapVoters;
+    private final ConfigurationHistory configurations;
 
     /**
+     * A log whose configuration before any change is the snapshot's, or empty.
+     *
      * @param storage the stable log; its hard state's commit and its snapshot seed {@link #committed()}, and the
      *                snapshot's index seeds {@link #applied()}: the edge restores its state machine from
      *                {@link RaftStorage#snapshot()} before it drives the node.
      */
     public RaftLog(final RaftStorage storage)
     {
+        this(storage, new int[0]);
+    }
+
+    /**
+     * @param storage         as above.
+     * @param bootstrapVoters the configuration before any change in the log, when there is no snapshot (or one that
+     *                        records no voters); the configuration is then derived by applying every conf change
+     *                        entry held after the snapshot.
+     */
+    RaftLog(final RaftStorage storage, final int[] bootstrapVoters)
+    {
         this.storage = storage;
+        this.bootstrapVoters = bootstrapVoters.clone();
         this.unstableOffset = storage.lastIndex() + 1;
         final long snapshotIndex = storage.snapshotMetadata().index();
         this.committed = Math.max(storage.hardState().commit(), snapshotIndex);
@@ -45,6 +63,33 @@ public final class RaftLog
         }
         this.applied = Math.max(storage.firstIndex() - 1, snapshotIndex);
         checkSnapshotInvariants();
+        this.configurations = new ConfigurationHistory(snapshotIndex, configurationOf(storage.snapshotMetadata()));
+        replayConfChanges(snapshotIndex + 1);
+        configurations.foldTo(applied);
+    }
+
+    /** Restart: derives the configuration from the changes in the stored log, read in bounded batches. */
+    private void replayConfChanges(final long fromIndex)
+    {
+        final ArrayList<LogEntry> batch = new ArrayList<>();
+        long next = Math.max(fromIndex, storage.firstIndex());
+        while (next <= storage.lastIndex())
+        {
+            batch.clear();
+            storage.entries(next, storage.lastIndex() + 1, 1 << 20, batch);
+            for (final LogEntry entry : batch)
+            {
+                configurations.appended(entry);
+            }
+            next += batch.size();
+        }
+    }
+
+    private Configuration configurationOf(final SnapshotMetadata snapshot)
+    {
+        // A snapshot written without a configuration (none of ours) falls back to the bootstrap voters.
+        return snapshot.voters().length == 0 ? new Configuration(bootstrapVoters, new int[0]) :
+            new Configuration(snapshot.voters(), snapshot.learners());
     }
 
     /** The first index held: after a pending snapshot, else the storage's. Entries before it are compacted. */
@@ -131,6 +176,7 @@ public final class RaftLog
             unstableOffset = entry.index();
         }
         unstable.add(entry);
+        configurations.appended(entry);
         return entry.index();
     }
 
@@ -197,9 +243,11 @@ public final class RaftLog
                 unstable.remove(unstable.size() - 1);
             }
         }
+        configurations.truncatedFrom(first);
         for (int i = from; i < entries.size(); i++)
         {
             unstable.add(entries.get(i));
+            configurations.appended(entries.get(i));
         }
     }
 
@@ -321,6 +369,7 @@ public final class RaftLog
             throw new IllegalStateException("applied " + index + " outside [" + applied + ", " + committed + "]");
         }
         applied = index;
+        configurations.foldTo(applied);
     }
 
     private long applyLimit()
@@ -376,6 +425,7 @@ public final class RaftLog
         unstableOffset = index + 1;
         pendingSnapshot = snapshot;
         committed = index;
+        configurations.reset(index, configurationOf(snapshot.metadata()));
     }
 
     /** The edge persisted {@code snapshot} and restored its state machine from it: applied jumps to its index. */
@@ -392,6 +442,27 @@ public final class RaftLog
             pendingSnapshot = null;
         }
         applied = Math.max(applied, snapshot.metadata().index());
+        configurations.foldTo(applied);
+    }
+
+    // ------------------------------------------------------------------------------------- configuration
+
+    /** Thesis §4.1: the configuration in effect, the newest in the log whether committed or not. */
+    Configuration configuration()
+    {
+        return configurations.current();
+    }
+
+    /** The configuration as of the applied index: what a snapshot at the applied index records. */
+    Configuration appliedConfiguration()
+    {
+        return configurations.at(applied);
+    }
+
+    /** Index of the newest conf change entry in the log (or an index at most the applied one when none is newer). */
+    long lastConfChangeIndex()
+    {
+        return configurations.lastChangeIndex();
     }
 
     /** Raft §7 safety, checked loudly: a snapshot only ever covers committed, applied state, and never goes back. */

@@ -18,7 +18,8 @@ import java.util.random.RandomGenerator;
  * §5.4.2, Figure 8), linearizable reads by ReadIndex (thesis §6.4, see {@link #readIndex(long)}), leadership
  * transfer (thesis §3.10, see {@link #transferLeadership(int)}), snapshots (Raft §7): a follower that needs entries
  * the leader has compacted receives the leader's snapshot in chunks ({@link MessageType#INSTALL_SNAPSHOT}) and hands
- * it to the edge in {@link Ready#snapshot()}. Membership changes come in a later increment.
+ * it to the edge in {@link Ready#snapshot()}; membership changes one server at a time with learners (thesis §4.1,
+ * see {@link #proposeConfChange(ConfChange)}); optionally, lease-based reads (thesis §6.4.1, {@link ReadMode#LEASE}).
  * <p>
  * Not thread-safe: one thread (the node's work loop) owns it. Randomness only from {@link RaftConfig#random()}.
  */
@@ -27,11 +28,11 @@ public final class RaftNode
     /** No node: no vote cast, no leader known. */
     public static final int NONE = 0;
 
+    /** Low bits of a heartbeat context: the round within one tick (see {@link #nextHeartbeatContext()}). */
+    private static final int ROUND_BITS = 20;
+    private static final long MAX_ROUND_IN_TICK = (1L << ROUND_BITS) - 1;
+
     private final int id;
-    private final int[] voters;
-    private final Progress[] progress;
-    private final int selfSlot;
-    private final int quorum;
     private final int electionTicks;
     private final int heartbeatTicks;
     private final boolean preVote;
@@ -41,14 +42,23 @@ public final class RaftNode
     private final int snapshotChunkBytes;
     private final long snapshotWindowBytes;
     private final long maxSnapshotBytes;
+    private final int maxInflight;
+    private final boolean leaseReads;
+    private final int leaseTicks;
+    private final long maxPromotionLagEntries;
     private final RandomGenerator random;
     private final RaftLog log;
     private final ReadIndexQueue reads;
     private final SnapshotReceiver snapshotReceiver = new SnapshotReceiver();
 
-    /** Per voter slot: 0 no answer, 1 granted, -1 rejected, for the current (pre-)election. */
-    private final byte[] votes;
-    private final long[] matchScratch;
+    /** The configuration in effect (thesis §4.1: the newest in the log), which the arrays below follow. */
+    private Configuration configuration;
+    /** One per member, voters first, in the configuration's order; this node's own when it is a member. */
+    private Progress[] progress = new Progress[0];
+    private int quorum;
+    /** Per voter (configuration order): 0 no answer, 1 granted, -1 rejected, for the current (pre-)election. */
+    private byte[] votes = new byte[0];
+    private long[] matchScratch = new long[0];
     private final ArrayList<LogEntry> entryScratch = new ArrayList<>();
     private final Ready ready = new Ready();
     private ArrayList<RaftMessage> outbox = new ArrayList<>();
@@ -67,6 +77,14 @@ public final class RaftNode
     private boolean readHeartbeatPending;
     private int transferTarget = NONE;
     private int transferElapsed;
+    /** Ticks since this node started: the leader's clock for its lease and its heartbeat contexts. */
+    private long ticks;
+    private long lastContextTick = -1;
+    private long roundInTick;
+    /** Set once this leader sent TIMEOUT_NOW in its term: the target may win past every voter's lease. */
+    private boolean leaseRevoked;
+    private ConfChange.Refusal confChangeRefusal;
+    private long leaseReadsServed;
     private HardState persistedHardState;
     private long roleChanges;
     private long snapshotsRestored;
@@ -81,7 +99,6 @@ public final class RaftNode
     public RaftNode(final RaftConfig config, final RaftStorage storage)
     {
         this.id = config.id();
-        this.voters = config.voters();
         this.electionTicks = config.electionTicks();
         this.heartbeatTicks = config.heartbeatTicks();
         this.preVote = config.preVote();
@@ -92,22 +109,14 @@ public final class RaftNode
         this.snapshotWindowBytes = (long)config.snapshotChunkBytes() * config.maxSnapshotChunksInflight();
         this.maxSnapshotBytes = config.maxSnapshotBytes();
         this.random = config.random();
-        this.quorum = voters.length / 2 + 1;
-        this.progress = new Progress[voters.length];
-        int self = -1;
-        for (int i = 0; i < voters.length; i++)
-        {
-            progress[i] = new Progress(voters[i], config.maxInflight());
-            if (voters[i] == id)
-            {
-                self = i;
-            }
-        }
-        this.selfSlot = self;
-        this.votes = new byte[voters.length];
-        this.matchScratch = new long[voters.length];
-        this.log = new RaftLog(storage);
-        this.reads = new ReadIndexQueue(voters.length, selfSlot, quorum);
+        this.maxInflight = config.maxInflight();
+        this.leaseReads = config.readMode() == ReadMode.LEASE;
+        this.leaseTicks = config.electionTicks() - config.leaseMarginTicks();
+        this.maxPromotionLagEntries = config.maxPromotionLagEntries();
+        this.log = new RaftLog(storage, config.voters());
+        this.configuration = log.configuration();
+        this.reads = new ReadIndexQueue(configuration.voters(), id);
+        adoptConfiguration();
         final HardState hardState = storage.hardState();
         this.term = hardState.term();
         this.vote = hardState.vote();
@@ -121,13 +130,23 @@ public final class RaftNode
     public void tick()
     {
         checkNoReadyOutstanding("tick");
+        ticks++;
         electionElapsed++;
         if (role != RaftRole.LEADER)
         {
             if (electionElapsed >= randomizedElectionTicks)
             {
-                electionElapsed = 0;
-                campaign();
+                if (configuration.isVoter(id))
+                {
+                    electionElapsed = 0;
+                    campaign();
+                }
+                else
+                {
+                    // Thesis §4.1: a learner, or a server not in the configuration, never campaigns. The timer
+                    // stays expired, so it no longer holds off votes for a leader it stopped hearing from.
+                    electionElapsed = randomizedElectionTicks;
+                }
             }
             return;
         }
@@ -180,6 +199,83 @@ public final class RaftNode
         return index;
     }
 
+    /**
+     * Proposes a membership change (thesis §4.1, one server at a time). It takes effect on this leader at once, and
+     * on every other node as soon as the entry is in its log: the leader counts majorities on the new configuration
+     * from now on, replicates to an added member, stops replicating to a removed one, and a leader that removes
+     * itself keeps leading until the change commits, then steps down (thesis §4.2.2). The entry reaches the edge in
+     * {@link Ready#committedEntries()} with kind {@link EntryKind#CONF_CHANGE}: not for the state machine.
+     * <p>
+     * Refused (see {@link #confChangeRefusal()} for why) when this node is not the leader, hands over leadership,
+     * has an earlier change not yet committed (one at a time), has not committed an entry of its own term yet, when
+     * the change does not apply to the configuration, or when it promotes a learner whose match index is more than
+     * {@link RaftConfig#maxPromotionLagEntries()} behind the last index (thesis §4.2.1: catch up first).
+     *
+     * @param change what to change.
+     * @return the entry's index (positive); otherwise {@code -leaderHint} as {@link #propose}: the leader known, the
+     *         transfer target, or this node's own id when it leads but refused (retry later, or not at all for
+     *         {@link ConfChange.Refusal#NOT_APPLICABLE}).
+     */
+    public long proposeConfChange(final ConfChange change)
+    {
+        checkNoReadyOutstanding("proposeConfChange");
+        confChangeRefusal = confChangeRefusalFor(change);
+        if (confChangeRefusal != null)
+        {
+            return switch (confChangeRefusal)
+            {
+                case NOT_LEADER -> -leader;
+                case LEADER_TRANSFER -> -transferTarget;
+                default -> -id;
+            };
+        }
+        final long index = log.append(
+            new LogEntry(term, log.lastIndex() + 1, EntryKind.CONF_CHANGE, change.encode()));
+        appendPending = true;
+        adoptConfiguration();
+        if (maybeCommit() && role == RaftRole.LEADER)
+        {
+            broadcastAppend(true); // removing a lagging voter can make entries committable at once
+        }
+        return index;
+    }
+
+    /** Why the last {@link #proposeConfChange} was refused, or null when it was accepted (or none was made). */
+    public ConfChange.Refusal confChangeRefusal()
+    {
+        return confChangeRefusal;
+    }
+
+    private ConfChange.Refusal confChangeRefusalFor(final ConfChange change)
+    {
+        if (role != RaftRole.LEADER)
+        {
+            return ConfChange.Refusal.NOT_LEADER;
+        }
+        if (transferTarget != NONE)
+        {
+            return ConfChange.Refusal.LEADER_TRANSFER;
+        }
+        if (log.lastConfChangeIndex() > log.committed())
+        {
+            return ConfChange.Refusal.CHANGE_PENDING;
+        }
+        if (log.term(log.committed()) != term)
+        {
+            return ConfChange.Refusal.NO_COMMIT_IN_TERM;
+        }
+        if (!configuration.canApply(change))
+        {
+            return ConfChange.Refusal.NOT_APPLICABLE;
+        }
+        if (change.type() == ConfChange.Type.PROMOTE_LEARNER &&
+            progress[memberSlot(change.nodeId())].match() < log.lastIndex() - maxPromotionLagEntries)
+        {
+            return ConfChange.Refusal.LEARNER_LAGGING;
+        }
+        return null;
+    }
+
     /** For a non-positive {@link #propose} result: the leader this node knows of, or {@link #NONE}. */
     public static int leaderHint(final long proposeResult)
     {
@@ -202,6 +298,9 @@ public final class RaftNode
      *   <li>Otherwise dropped, and this returns false: there is no known leader (a candidate, or a follower that has
      *       not heard from one), or the leader holds {@value ReadIndexQueue#CAPACITY} reads already.</li>
      * </ul>
+     * With {@link ReadMode#LEASE}, a leader whose lease holds (thesis §6.4.1) answers at once, without the heartbeat
+     * round, once it has committed an entry of its term; its clock assumption is in {@link ReadMode#LEASE}.
+     * <p>
      * A read can also be lost after this returns true: the message is lost, or the leader steps down, which drops
      * every pending read. No answer is ever wrong, but there may be none: callers retry after a timeout, perhaps on
      * another node. Request ids are the caller's; a follower does not check that an answer is for a read it asked.
@@ -238,8 +337,7 @@ public final class RaftNode
     public boolean transferLeadership(final int target)
     {
         checkNoReadyOutstanding("transferLeadership");
-        final int slot = slotOf(target);
-        if (slot < 0)
+        if (!configuration.isVoter(target))
         {
             throw new IllegalArgumentException("cannot transfer leadership to " + target + ": not a voter");
         }
@@ -253,7 +351,7 @@ public final class RaftNode
         }
         transferTarget = target;
         transferElapsed = 0;
-        final Progress p = progress[slot];
+        final Progress p = progress[memberSlot(target)];
         if (p.match() == log.lastIndex())
         {
             sendTimeoutNow(target);
@@ -265,11 +363,16 @@ public final class RaftNode
         return true;
     }
 
-    /** Handles one message from a peer. Messages for another node or from a non-voter are rejected. */
+    /**
+     * Handles one message from a peer. Messages for another node, or from this node itself, are rejected. A message
+     * from a node outside the configuration is handled as any other (thesis §4.1: servers process requests without
+     * consulting their configurations, so a new member accepts its first entries and a removed one is answered), but
+     * its answers to a leader count for nothing.
+     */
     public void step(final RaftMessage m)
     {
         checkNoReadyOutstanding("step");
-        if (m.to() != id || slotOf(m.from()) < 0 || m.from() == id)
+        if (m.to() != id || m.from() <= 0 || m.from() == id)
         {
             throw new IllegalArgumentException("message not for node " + id + " from a peer: " + m);
         }
@@ -310,8 +413,8 @@ public final class RaftNode
         {
             return false;
         }
-        return appendPending || readHeartbeatPending || log.hasUnstable() || log.pendingSnapshot() != null ||
-            hardStateChanged() ||
+        return appendPending || (readHeartbeatPending && canStartRound()) || log.hasUnstable() ||
+            log.pendingSnapshot() != null || hardStateChanged() ||
             !outbox.isEmpty() || !outboxAfterPersist.isEmpty() || log.hasEntriesToApply() || !readStates.isEmpty();
     }
 
@@ -320,7 +423,7 @@ public final class RaftNode
     {
         checkNoReadyOutstanding("ready");
         flushPendingAppends();
-        if (readHeartbeatPending)
+        if (readHeartbeatPending && canStartRound())
         {
             // One heartbeat round confirms every read registered in this cycle.
             readHeartbeatPending = false;
@@ -377,7 +480,9 @@ public final class RaftNode
         log.checkSnapshotInvariants();
         ready.clear();
         readyOutstanding = false;
-        if (role == RaftRole.LEADER && progress[selfSlot].maybeUpdate(log.stableIndex()) && maybeCommit())
+        final int self = memberSlot(id);
+        if (role == RaftRole.LEADER && self >= 0 && progress[self].maybeUpdate(log.stableIndex()) && maybeCommit() &&
+            role == RaftRole.LEADER)
         {
             broadcastAppend(true);
         }
@@ -392,9 +497,10 @@ public final class RaftNode
         if (type == MessageType.PRE_VOTE || type == MessageType.VOTE)
         {
             // Leader lease on votes: a node that heard from a live leader recently does not help unseat it.
-            // A campaign the leader asked for (thesis §3.10) is exempt.
-            final boolean inLease = checkQuorum && leader != NONE && electionElapsed < electionTicks &&
-                !m.leaderTransfer();
+            // A campaign the leader asked for (thesis §3.10) is exempt. With lease reads, a node that just started
+            // keeps the lease it may have granted before a crash (thesis §6.4.1 relies on it; it is not durable).
+            final boolean inLease = checkQuorum && !m.leaderTransfer() &&
+                ((leader != NONE && electionElapsed < electionTicks) || (leaseReads && ticks < electionTicks));
             if (inLease)
             {
                 return false;
@@ -444,7 +550,7 @@ public final class RaftNode
     /** Thesis §3.10: the leader handed over to us; pre-vote would only cost a round trip, as the leader consented. */
     private void handleTimeoutNow(final RaftMessage m)
     {
-        if (role == RaftRole.FOLLOWER || role == RaftRole.PRE_CANDIDATE)
+        if ((role == RaftRole.FOLLOWER || role == RaftRole.PRE_CANDIDATE) && configuration.isVoter(id))
         {
             becomeCandidate();
             requestVotes(MessageType.VOTE, term, true);
@@ -458,8 +564,9 @@ public final class RaftNode
         {
             return;
         }
-        for (final int voter : voters)
+        for (int i = 0; i < configuration.voterCount(); i++)
         {
+            final int voter = configuration.voter(i);
             if (voter != id)
             {
                 send(new RaftMessage(type, id, voter, electionTerm).index(log.lastIndex()).logTerm(log.lastTerm())
@@ -508,7 +615,11 @@ public final class RaftNode
     /** Records a vote and acts on the outcome; returns true when the election was decided. */
     private boolean pollVote(final int from, final boolean granted)
     {
-        final int slot = slotOf(from);
+        final int slot = voterSlot(from);
+        if (slot < 0)
+        {
+            return false; // not a voter in this node's configuration: its answer counts for nothing
+        }
         if (votes[slot] == 0)
         {
             votes[slot] = granted ? (byte)1 : (byte)-1;
@@ -533,7 +644,7 @@ public final class RaftNode
             }
             return true;
         }
-        if (rejects > voters.length - quorum)
+        if (rejects > votes.length - quorum)
         {
             becomeFollower(term, NONE, "lost the " + (role == RaftRole.PRE_CANDIDATE ? "pre-vote" : "election"));
             return true;
@@ -544,9 +655,10 @@ public final class RaftNode
     private boolean quorumRecentlyActive()
     {
         int active = 0;
-        for (final Progress p : progress)
+        for (int i = 0; i < progress.length; i++)
         {
-            if (p.id() == id || p.recentActive())
+            final Progress p = progress[i];
+            if (i < quorumMembers() && (p.id() == id || p.recentActive()))
             {
                 active++;
             }
@@ -588,6 +700,7 @@ public final class RaftNode
         final long lastNewIndex = log.maybeAppend(m.index(), m.logTerm(), m.commit(), m.entries());
         if (lastNewIndex >= 0)
         {
+            adoptConfiguration();
             snapshotReceiver.dropIfCovered(log.committed());
             send(new RaftMessage(MessageType.APPEND_RESPONSE, id, m.from(), term).index(lastNewIndex));
             return;
@@ -601,11 +714,12 @@ public final class RaftNode
 
     private void handleAppendResponse(final RaftMessage m)
     {
-        if (role != RaftRole.LEADER)
+        final int slot = memberSlot(m.from());
+        if (role != RaftRole.LEADER || slot < 0)
         {
             return;
         }
-        final Progress p = progress[slotOf(m.from())];
+        final Progress p = progress[slot];
         p.recentActive(true);
         if (m.reject())
         {
@@ -638,6 +752,10 @@ public final class RaftNode
         }
         if (maybeCommit())
         {
+            if (role != RaftRole.LEADER)
+            {
+                return; // it committed its own removal and stepped down
+            }
             broadcastAppend(true);
         }
         else if (wasPaused)
@@ -652,14 +770,15 @@ public final class RaftNode
 
     private void handleHeartbeatResponse(final RaftMessage m)
     {
-        if (role != RaftRole.LEADER)
+        final int slot = memberSlot(m.from());
+        if (role != RaftRole.LEADER || slot < 0)
         {
             return;
         }
-        final Progress p = progress[slotOf(m.from())];
+        final Progress p = progress[slot];
         p.recentActive(true);
         p.heartbeatAnswered();
-        reads.ack(slotOf(m.from()), m.context());
+        reads.ack(m.from(), m.context());
         releaseConfirmedReads();
         if (m.from() == transferTarget && p.match() == log.lastIndex())
         {
@@ -737,15 +856,41 @@ public final class RaftNode
 
     private void broadcastHeartbeat()
     {
+        final long context = nextHeartbeatContext();
+        reads.sent(context);
+        readHeartbeatPending = false; // this round confirms every read registered so far
         for (final Progress p : progress)
         {
             if (p.id() != id)
             {
                 // Only what the follower is known to hold: it may not have the rest, or hold a stale version of it.
                 send(new RaftMessage(MessageType.HEARTBEAT, id, p.id(), term)
-                    .commit(Math.min(p.match(), log.committed())).context(reads.lastSequence()));
+                    .commit(Math.min(p.match(), log.committed())).context(context));
             }
         }
+    }
+
+    /**
+     * A fresh heartbeat context: the tick count at sending (plus one, so no context is 0) in the high bits and the
+     * round within that tick in the low {@value #ROUND_BITS}. Contexts rise for the node's whole life, so an echo
+     * names one round (confirming reads registered before it), and its high bits say when that round left (the
+     * lease's start, thesis §6.4.1).
+     */
+    private long nextHeartbeatContext()
+    {
+        if (!canStartRound())
+        {
+            throw new IllegalStateException("more than " + MAX_ROUND_IN_TICK + " heartbeat rounds in one tick");
+        }
+        roundInTick = lastContextTick == ticks ? roundInTick + 1 : 0;
+        lastContextTick = ticks;
+        return (ticks + 1) << ROUND_BITS | roundInTick;
+    }
+
+    /** Whether another heartbeat round fits in this tick's contexts (reads left over wait for the next tick). */
+    private boolean canStartRound()
+    {
+        return lastContextTick != ticks || roundInTick < MAX_ROUND_IN_TICK;
     }
 
     /**
@@ -754,12 +899,13 @@ public final class RaftNode
      */
     private boolean maybeCommit()
     {
-        for (int i = 0; i < progress.length; i++)
+        // Thesis §4.1: majorities of the configuration in effect (voters only; the leader only if it is one).
+        for (int i = 0; i < matchScratch.length; i++)
         {
             matchScratch[i] = progress[i].match();
         }
         Arrays.sort(matchScratch);
-        final long quorumIndex = matchScratch[progress.length - quorum];
+        final long quorumIndex = matchScratch[matchScratch.length - quorum];
         if (quorumIndex > log.committed() && log.term(quorumIndex) == term)
         {
             final long before = log.committed();
@@ -768,12 +914,39 @@ public final class RaftNode
             // Thesis §6.4 step 1: the first commit of our term makes the commit index a safe read index.
             if (reads.startWaiting(log.committed()))
             {
-                readHeartbeatPending = true;
                 releaseConfirmedReads();
             }
+            maybeStepDownRemoved();
             return true;
         }
         return false;
+    }
+
+    /**
+     * Thesis §4.2.2: a leader that removed itself manages the cluster until the removal commits, then steps down. It
+     * first tells followers the commit, and hands over to the most caught-up voter (thesis §3.10) so the cluster
+     * need not wait out an election timeout.
+     */
+    private void maybeStepDownRemoved()
+    {
+        if (configuration.isVoter(id) || log.lastConfChangeIndex() > log.committed())
+        {
+            return;
+        }
+        broadcastAppend(true);
+        Progress best = null;
+        for (int i = 0; i < quorumMembers(); i++)
+        {
+            if (best == null || progress[i].match() > best.match())
+            {
+                best = progress[i];
+            }
+        }
+        if (best != null && best.match() == log.lastIndex())
+        {
+            sendTimeoutNow(best.id());
+        }
+        becomeFollower(term, NONE, "removed from the configuration, and the removal committed");
     }
 
     // ------------------------------------------------------------------------------------------ snapshots
@@ -814,11 +987,12 @@ public final class RaftNode
 
     private void handleSnapshotResponse(final RaftMessage m)
     {
-        if (role != RaftRole.LEADER)
+        final int slot = memberSlot(m.from());
+        if (role != RaftRole.LEADER || slot < 0)
         {
             return;
         }
-        final Progress p = progress[slotOf(m.from())];
+        final Progress p = progress[slot];
         p.recentActive(true);
         if (p.state() != Progress.State.SNAPSHOT || m.index() != p.pendingSnapshot())
         {
@@ -873,6 +1047,7 @@ public final class RaftNode
             case COMPLETE ->
             {
                 log.restore(snapshotReceiver.take());
+                adoptConfiguration();
                 snapshotsRestored++;
                 send(new RaftMessage(MessageType.APPEND_RESPONSE, id, m.from(), term).index(log.lastIndex()));
             }
@@ -882,6 +1057,8 @@ public final class RaftNode
 
     private void sendTimeoutNow(final int target)
     {
+        // The target's campaign passes every voter's lease (thesis §3.10), so ours can no longer be trusted.
+        leaseRevoked = true;
         send(new RaftMessage(MessageType.TIMEOUT_NOW, id, target, term));
     }
 
@@ -897,8 +1074,7 @@ public final class RaftNode
         {
             return false;
         }
-        readHeartbeatPending = true;
-        releaseConfirmedReads(); // a single-node cluster is its own majority
+        releaseConfirmedReads(); // a single-node cluster is its own majority; a valid lease confirms at once
         return true;
     }
 
@@ -918,9 +1094,11 @@ public final class RaftNode
 
     private void releaseConfirmedReads()
     {
+        final boolean lease = leaseHolds();
         ReadIndexQueue.PendingRead read;
-        while ((read = reads.pollConfirmed()) != null)
+        while ((read = lease ? reads.pollIndexed() : reads.pollConfirmed()) != null)
         {
+            leaseReadsServed += lease ? 1 : 0;
             if (read.from() == id)
             {
                 readStates.add(new ReadState(read.requestId(), read.index()));
@@ -931,6 +1109,29 @@ public final class RaftNode
                     .index(read.index()).context(read.requestId()));
             }
         }
+        // Whatever is left waits for a heartbeat round sent after it: one round per Ready cycle confirms them all.
+        readHeartbeatPending = reads.needsRound();
+    }
+
+    /**
+     * Thesis §6.4.1 ({@link ReadMode#LEASE}): no other leader can exist until {@code electionTicks} after the sending
+     * of the newest heartbeat round a majority of voters echoed, since each of them ignores vote requests that long
+     * after hearing from us (check-quorum). The lease ends {@code leaseMarginTicks} earlier for clock drift, and for
+     * good once we sent TIMEOUT_NOW, whose campaign passes those leases.
+     */
+    private boolean leaseHolds()
+    {
+        if (!leaseReads || role != RaftRole.LEADER || leaseRevoked)
+        {
+            return false;
+        }
+        final long acked = reads.quorumAckedContext();
+        if (acked == Long.MAX_VALUE)
+        {
+            return true; // this node alone is a majority
+        }
+        final long sentTick = (acked >>> ROUND_BITS) - 1;
+        return acked > 0 && ticks - sentTick < leaseTicks;
     }
 
     // ------------------------------------------------------------------------------------- role transitions
@@ -959,8 +1160,10 @@ public final class RaftNode
         {
             p.reset(next);
         }
-        progress[selfSlot].becomeReplicate();
-        progress[selfSlot].maybeUpdate(log.stableIndex());
+        // Only a voter campaigns, so this node has its own progress.
+        final Progress self = progress[memberSlot(id)];
+        self.becomeReplicate();
+        self.maybeUpdate(log.stableIndex());
         // Raft §8: a no-op entry of the new term lets earlier entries commit (Figure 8) and confirms leadership.
         log.append(new LogEntry(term, next, null));
         broadcastAppend(true);
@@ -989,6 +1192,7 @@ public final class RaftNode
         // Pending reads were registered under the old role; their requesters retry.
         reads.reset();
         readHeartbeatPending = false;
+        leaseRevoked = false;
         transferTarget = NONE;
         snapshotReceiver.reset();
         resetTimers();
@@ -1020,16 +1224,92 @@ public final class RaftNode
             log.committed() != persistedHardState.commit();
     }
 
-    private int slotOf(final int nodeId)
+    /** Position of {@code nodeId} in {@link #progress} (voters first, then learners), or -1 for a non-member. */
+    private int memberSlot(final int nodeId)
     {
-        for (int i = 0; i < voters.length; i++)
+        for (int i = 0; i < progress.length; i++)
         {
-            if (voters[i] == nodeId)
+            if (progress[i].id() == nodeId)
             {
                 return i;
             }
         }
         return -1;
+    }
+
+    /** Position of {@code nodeId} among the voters (its slot in {@link #votes}), or -1 for a non-voter. */
+    private int voterSlot(final int nodeId)
+    {
+        final int slot = memberSlot(nodeId);
+        return slot < quorumMembers() ? slot : -1;
+    }
+
+    /** How many leading entries of {@link #progress} are voters. */
+    private int quorumMembers()
+    {
+        return votes.length;
+    }
+
+    /**
+     * Follows the log's configuration (thesis §4.1: in effect once appended, undone if truncated): one progress per
+     * member, keeping those of members that stay; the quorum and the read confirmations count the new voters. A
+     * leader probes a new member at once; a transfer to a node that is no longer a voter is abandoned.
+     */
+    private void adoptConfiguration()
+    {
+        final Configuration next = log.configuration();
+        if (next == configuration && progress.length == next.voterCount() + next.learnerCount())
+        {
+            return;
+        }
+        configuration = next;
+        final Progress[] old = progress;
+        final byte[] oldVotes = votes;
+        final int members = next.voterCount() + next.learnerCount();
+        progress = new Progress[members];
+        votes = new byte[next.voterCount()];
+        matchScratch = new long[next.voterCount()];
+        quorum = next.voterCount() / 2 + 1;
+        for (int i = 0; i < members; i++)
+        {
+            final int member = i < next.voterCount() ? next.voter(i) : next.learner(i - next.voterCount());
+            for (int j = 0; j < old.length && progress[i] == null; j++)
+            {
+                if (old[j].id() == member)
+                {
+                    progress[i] = old[j];
+                    if (i < votes.length && j < oldVotes.length)
+                    {
+                        votes[i] = oldVotes[j];
+                    }
+                }
+            }
+            if (progress[i] == null)
+            {
+                progress[i] = newProgress(member);
+            }
+        }
+        reads.reconfigure(next.voters());
+        if (transferTarget != NONE && !next.isVoter(transferTarget))
+        {
+            transferTarget = NONE;
+        }
+    }
+
+    private Progress newProgress(final int member)
+    {
+        final Progress p = new Progress(member, maxInflight);
+        p.reset(log.lastIndex() + 1);
+        if (role == RaftRole.LEADER && member == id)
+        {
+            p.becomeReplicate();
+            p.maybeUpdate(log.stableIndex());
+        }
+        else if (role == RaftRole.LEADER)
+        {
+            sendAppend(p, true);
+        }
+        return p;
     }
 
     private void checkNoReadyOutstanding(final String operation)
@@ -1092,12 +1372,45 @@ public final class RaftNode
     /** The leader's view of {@code nodeId}, for tests and metrics; meaningful only while leading. */
     public Progress progress(final int nodeId)
     {
-        final int slot = slotOf(nodeId);
+        final int slot = memberSlot(nodeId);
         if (slot < 0)
         {
-            throw new IllegalArgumentException("not a voter: " + nodeId);
+            throw new IllegalArgumentException("not a member: " + nodeId);
         }
         return progress[slot];
+    }
+
+    /** Thesis §4.1: the voters of the configuration in effect, the newest in this node's log (committed or not). */
+    public int[] voters()
+    {
+        return configuration.voters();
+    }
+
+    /** The learners of the configuration in effect: they receive the log but never vote or count in a majority. */
+    public int[] learners()
+    {
+        return configuration.learners();
+    }
+
+    /**
+     * The voters as of {@link #appliedIndex()}: what a snapshot of the state machine at the applied index records
+     * ({@link RaftStorage#createSnapshot}). May differ from {@link #voters()} while a change is not yet applied.
+     */
+    public int[] appliedVoters()
+    {
+        return log.appliedConfiguration().voters();
+    }
+
+    /** The learners as of {@link #appliedIndex()}, for {@link RaftStorage#createSnapshot} with the voters. */
+    public int[] appliedLearners()
+    {
+        return log.appliedConfiguration().learners();
+    }
+
+    /** How many reads this node answered on its lease alone ({@link ReadMode#LEASE}) since it started. */
+    public long leaseReadsServed()
+    {
+        return leaseReadsServed;
     }
 
     /** The voter this leader is handing over to, or {@link #NONE}. */

@@ -15,7 +15,8 @@ import java.util.List;
  *   <li>only then send {@link #messagesAfterPersist()}: votes and acknowledgements promise durable state (the
  *       acknowledgement of a snapshot among them);</li>
  *   <li>if there was a snapshot, restore the state machine from its data: the applied index becomes its index;</li>
- *   <li>apply {@link #committedEntries()} to the state machine, in order (they follow the snapshot, if any);</li>
+ *   <li>apply {@link #committedEntries()} to the state machine, in order (they follow the snapshot, if any),
+ *       skipping entries of kind {@link EntryKind#CONF_CHANGE}, which are the engine's;</li>
  *   <li>remember {@link #readStates()}: serve each read once the applied index reaches its index;</li>
  *   <li>call {@link RaftNode#advance()}.</li>
  * </ol>
@@ -53,7 +54,11 @@ public final class Ready
         return entries;
     }
 
-    /** Committed entries to apply, in index order. */
+    /**
+     * Committed entries to apply, in index order. Apply only {@link EntryKind#NORMAL} ones to the state machine:
+     * {@link EntryKind#CONF_CHANGE} entries are the engine's (already in effect since they were appended, thesis
+     * §4.1); skip them, but they count towards the applied index like any other.
+     */
     public List<LogEntry> committedEntries()
     {
         return committedEntries;

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,7 @@ class RaftNodeTest
     private final List<RaftMessage> sent = new ArrayList<>();
     private final List<RaftMessage> sentAfterPersist = new ArrayList<>();
     private final List<ReadState> readStates = new ArrayList<>();
+    private final List<LogEntry> applied = new ArrayList<>();
 
     private RaftNode node(final long seed)
     {
@@ -53,6 +55,7 @@ class RaftNodeTest
             }
             sentAfterPersist.addAll(ready.messagesAfterPersist());
             readStates.addAll(ready.readStates());
+            applied.addAll(ready.committedEntries());
             node.advance();
         }
     }
@@ -835,5 +838,426 @@ class RaftNodeTest
         assertEquals(List.of(11L, 12L), ready.committedEntries().stream().map(LogEntry::index).toList());
         node.advance();
         assertEquals(12, node.appliedIndex());
+    }
+
+    // ----------------------------------------------------------------------------------------- membership
+
+    /** Node 1 leads {@code config}'s cluster and has committed its no-op through node 2. */
+    private RaftNode leaderWithCommitInTerm(final RaftConfig config)
+    {
+        final RaftNode node = node(config);
+        elect(node);
+        ack(node, 2);
+        assertEquals(node.lastIndex(), node.commitIndex());
+        clearSent();
+        return node;
+    }
+
+    /** Node {@code from} acknowledges everything the leader holds. */
+    private void ack(final RaftNode node, final int from)
+    {
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, from, 1, node.term()).index(node.lastIndex()));
+        drain(node);
+    }
+
+    private static LogEntry confEntry(final long term, final long index, final ConfChange change)
+    {
+        return new LogEntry(term, index, EntryKind.CONF_CHANGE, change.encode());
+    }
+
+    @Test
+    void aConfChangeRoundTripsThroughItsPayloadAndAMalformedOneIsRefused()
+    {
+        for (final ConfChange.Type type : ConfChange.Type.values())
+        {
+            final ConfChange change = new ConfChange(type, 0x7F00_0102);
+            assertEquals(change, ConfChange.decode(change.encode()));
+        }
+        assertThrows(IllegalArgumentException.class, () -> ConfChange.decode(new byte[]{1, 2, 3}));
+        assertThrows(IllegalArgumentException.class, () -> ConfChange.decode(new byte[]{2, 0, 1, 0, 0, 0}));
+        assertThrows(IllegalArgumentException.class, () -> ConfChange.decode(new byte[]{1, 9, 1, 0, 0, 0}));
+        assertThrows(IllegalArgumentException.class, () -> new ConfChange(ConfChange.Type.ADD_VOTER, 0));
+    }
+
+    @Test
+    void oneChangeAtATimeAndOnlyOnceTheLeaderCommittedInItsTerm()
+    {
+        final RaftNode follower = node(40);
+        assertEquals(RaftNode.NONE, RaftNode.leaderHint(follower.proposeConfChange(ConfChange.addLearner(4))));
+        assertEquals(ConfChange.Refusal.NOT_LEADER, follower.confChangeRefusal());
+
+        final RaftNode node = node(41);
+        elect(node);
+        // Ongaro's single-server fix: no change until an entry of this term commits.
+        assertEquals(1, RaftNode.leaderHint(node.proposeConfChange(ConfChange.addLearner(4))));
+        assertEquals(ConfChange.Refusal.NO_COMMIT_IN_TERM, node.confChangeRefusal());
+        ack(node, 2);
+
+        final long first = node.proposeConfChange(ConfChange.addLearner(4));
+        assertTrue(first > 0);
+        assertNull(node.confChangeRefusal());
+        drain(node);
+        // Thesis §4.1: a second change waits until the first is committed.
+        assertEquals(1, RaftNode.leaderHint(node.proposeConfChange(ConfChange.addLearner(5))));
+        assertEquals(ConfChange.Refusal.CHANGE_PENDING, node.confChangeRefusal());
+        ack(node, 2);
+        assertEquals(first, node.commitIndex());
+        assertTrue(node.proposeConfChange(ConfChange.addLearner(5)) > 0);
+        ack(node, 3);
+
+        assertTrue(node.proposeConfChange(ConfChange.addVoter(2)) <= 0, "2 is a voter already");
+        assertEquals(ConfChange.Refusal.NOT_APPLICABLE, node.confChangeRefusal());
+        assertTrue(node.proposeConfChange(ConfChange.removeLearner(9)) <= 0);
+        assertEquals(ConfChange.Refusal.NOT_APPLICABLE, node.confChangeRefusal());
+        assertArrayEquals(new int[]{4, 5}, node.learners());
+
+        // The change reaches the edge as a committed entry marked for the engine, not the state machine.
+        final List<LogEntry> changes = applied.stream().filter(e -> e.kind() == EntryKind.CONF_CHANGE).toList();
+        assertEquals(List.of(ConfChange.addLearner(4), ConfChange.addLearner(5)),
+            changes.stream().map(e -> ConfChange.decode(e.payload())).toList());
+    }
+
+    @Test
+    void aConfigurationTakesEffectWhenAppendedAndIsUndoneWithItsEntry()
+    {
+        // Thesis §4.1: a server uses the newest configuration in its log, committed or not.
+        final RaftNode node = node(42);
+        node.step(new RaftMessage(MessageType.APPEND, 2, 1, 1).index(0).logTerm(0).commit(0)
+            .entries(List.of(new LogEntry(1, 1, null), confEntry(1, 2, ConfChange.addVoter(4)))));
+        drain(node);
+        assertEquals(0, node.commitIndex());
+        assertArrayEquals(new int[]{1, 2, 3, 4}, node.voters());
+        assertArrayEquals(VOTERS, node.appliedVoters(), "a snapshot at the applied index predates the change");
+
+        // A new leader of term 2 never had the change: overwriting its entry restores the configuration before it.
+        node.step(new RaftMessage(MessageType.APPEND, 3, 1, 2).index(1).logTerm(1).commit(0)
+            .entries(List.of(new LogEntry(2, 2, null))));
+        drain(node);
+        assertArrayEquals(VOTERS, node.voters());
+    }
+
+    @Test
+    void theLeaderCountsMajoritiesOnTheNewConfigurationOnceAppended()
+    {
+        final RaftNode node = leaderWithCommitInTerm(RaftConfig.defaults(1, VOTERS, new SplittableRandom(43)));
+        final long index = node.proposeConfChange(ConfChange.addVoter(4));
+        drain(node);
+        assertArrayEquals(new int[]{1, 2, 3, 4}, node.voters());
+        assertFalse(sentOf(MessageType.APPEND, 4).isEmpty(), "the new member is probed at once");
+
+        // Two of {1, 2, 3, 4} are no majority, though they were of {1, 2, 3}.
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 2, 1, node.term()).index(index));
+        drain(node);
+        assertTrue(node.commitIndex() < index);
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 4, 1, node.term()).index(index));
+        drain(node);
+        assertEquals(index, node.commitIndex());
+    }
+
+    @Test
+    void aLearnerGetsTheLogButNeverCountsInAMajority()
+    {
+        final RaftNode node = leaderWithCommitInTerm(RaftConfig.defaults(1, VOTERS, new SplittableRandom(44)));
+        final long change = node.proposeConfChange(ConfChange.addLearner(4));
+        drain(node);
+        ack(node, 2);
+        assertEquals(change, node.commitIndex());
+        assertArrayEquals(VOTERS, node.voters());
+        assertArrayEquals(new int[]{4}, node.learners());
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 4, 1, node.term()).index(change));
+        drain(node);
+        clearSent();
+
+        final long proposal = node.propose(new byte[]{7});
+        drain(node);
+        assertEquals(proposal, lastSent(MessageType.APPEND, 4).entries().get(0).index(), "the learner replicates");
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 4, 1, node.term()).index(proposal));
+        drain(node);
+        assertTrue(node.commitIndex() < proposal, "a learner's acknowledgement made a majority");
+        ack(node, 3);
+        assertEquals(proposal, node.commitIndex());
+    }
+
+    @Test
+    void aLearnerIsNeitherAskedForNorCountedAsAVote()
+    {
+        // Restarted from a log holding the change: node 4 is a learner of {1, 2, 3}.
+        storage.append(List.of(confEntry(1, 1, ConfChange.addLearner(4))));
+        storage.saveHardState(new HardState(1, RaftNode.NONE, 1));
+        final RaftNode node = node(45);
+        assertArrayEquals(new int[]{4}, node.learners());
+        while (node.role() != RaftRole.PRE_CANDIDATE)
+        {
+            node.tick();
+        }
+        drain(node);
+        assertTrue(sentOf(MessageType.PRE_VOTE, 4).isEmpty());
+        node.step(new RaftMessage(MessageType.PRE_VOTE_RESPONSE, 4, 1, node.term() + 1));
+        assertEquals(RaftRole.PRE_CANDIDATE, node.role(), "a learner's grant made a majority");
+        node.step(new RaftMessage(MessageType.PRE_VOTE_RESPONSE, 2, 1, node.term() + 1));
+        assertEquals(RaftRole.CANDIDATE, node.role());
+    }
+
+    @Test
+    void aNodeOutsideTheVotersNeverCampaignsUntilPromoted()
+    {
+        // Node 1 joins a running cluster {2, 3, 4}: started with its bootstrap voters, it is no member at all.
+        final RaftNode node = node(RaftConfig.defaults(1, new int[]{2, 3, 4}, new SplittableRandom(46)));
+        for (int i = 0; i < 100; i++)
+        {
+            node.tick();
+            drain(node);
+        }
+        assertTrue(sent.isEmpty(), () -> "a non-member campaigned: " + sent);
+
+        node.step(new RaftMessage(MessageType.APPEND, 2, 1, 1).index(0).logTerm(0).commit(1)
+            .entries(List.of(confEntry(1, 1, ConfChange.addLearner(1)))));
+        drain(node);
+        assertArrayEquals(new int[]{1}, node.learners());
+        node.step(new RaftMessage(MessageType.TIMEOUT_NOW, 2, 1, 1));
+        for (int i = 0; i < 100; i++)
+        {
+            node.tick();
+            drain(node);
+        }
+        assertEquals(RaftRole.FOLLOWER, node.role(), "a learner campaigned");
+        assertTrue(sentOf(MessageType.PRE_VOTE, 3).isEmpty() && sentOf(MessageType.VOTE, 3).isEmpty());
+
+        node.step(new RaftMessage(MessageType.APPEND, 2, 1, 1).index(1).logTerm(1).commit(2)
+            .entries(List.of(confEntry(1, 2, ConfChange.promoteLearner(1)))));
+        drain(node);
+        assertArrayEquals(new int[]{2, 3, 4, 1}, node.voters());
+        for (int i = 0; i < 20; i++)
+        {
+            node.tick();
+            drain(node);
+        }
+        assertFalse(sentOf(MessageType.PRE_VOTE, 3).isEmpty(), "a voter that hears no leader campaigns");
+    }
+
+    @Test
+    void promotionIsRefusedWhileTheLearnerLagsBeyondTheConfiguredLag()
+    {
+        // Thesis §4.2.1: a new voter that cannot keep up would stall commits.
+        final RaftNode node = leaderWithCommitInTerm(
+            RaftConfig.defaults(1, VOTERS, new SplittableRandom(47)).withMaxPromotionLag(2));
+        final long change = node.proposeConfChange(ConfChange.addLearner(4));
+        drain(node);
+        ack(node, 2);
+        for (int i = 0; i < 5; i++)
+        {
+            node.propose(new byte[]{(byte)i});
+        }
+        drain(node);
+        ack(node, 2);
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 4, 1, node.term()).index(change + 2));
+        drain(node);
+        assertEquals(change + 5, node.lastIndex());
+
+        assertEquals(1, RaftNode.leaderHint(node.proposeConfChange(ConfChange.promoteLearner(4))));
+        assertEquals(ConfChange.Refusal.LEARNER_LAGGING, node.confChangeRefusal());
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 4, 1, node.term()).index(node.lastIndex() - 2));
+        drain(node);
+        assertTrue(node.proposeConfChange(ConfChange.promoteLearner(4)) > 0);
+        assertArrayEquals(new int[]{1, 2, 3, 4}, node.voters());
+        assertEquals(0, node.learners().length);
+    }
+
+    @Test
+    void aLeaderThatRemovesItselfLeadsUntilTheRemovalCommitsThenStepsDownForGood()
+    {
+        // Thesis §4.2.2: it keeps replicating, without counting itself, and steps down once the removal commits.
+        final RaftNode node = leaderWithCommitInTerm(RaftConfig.defaults(1, VOTERS, new SplittableRandom(48)));
+        final long removal = node.proposeConfChange(ConfChange.removeVoter(1));
+        drain(node);
+        assertEquals(RaftRole.LEADER, node.role());
+        assertArrayEquals(new int[]{2, 3}, node.voters());
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 2, 1, node.term()).index(removal));
+        drain(node);
+        assertEquals(RaftRole.LEADER, node.role());
+        assertTrue(node.commitIndex() < removal, "the leader counted itself after removing itself");
+
+        node.step(new RaftMessage(MessageType.APPEND_RESPONSE, 3, 1, node.term()).index(removal));
+        drain(node);
+        assertEquals(removal, node.commitIndex());
+        assertEquals(RaftRole.FOLLOWER, node.role());
+        assertEquals(1, sentOf(MessageType.TIMEOUT_NOW, 2).size() + sentOf(MessageType.TIMEOUT_NOW, 3).size(),
+            "hands over to a caught-up voter");
+        assertEquals(removal, lastSent(MessageType.APPEND, 3).commit(), "followers learn the commit first");
+
+        clearSent();
+        for (int i = 0; i < 100; i++)
+        {
+            node.tick();
+            drain(node);
+        }
+        assertEquals(RaftRole.FOLLOWER, node.role());
+        assertTrue(sent.isEmpty(), () -> "the removed node campaigned: " + sent);
+    }
+
+    @Test
+    void aRemovedServerCannotDisruptAFollowerThatHearsItsLeader()
+    {
+        // Thesis §4.2.3: node 3 was removed but never learnt it; its vote requests must not unseat leader 2.
+        final RaftNode node = node(49);
+        node.step(new RaftMessage(MessageType.APPEND, 2, 1, 1).index(0).logTerm(0).commit(1)
+            .entries(List.of(confEntry(1, 1, ConfChange.removeVoter(3)))));
+        drain(node);
+        assertArrayEquals(new int[]{1, 2}, node.voters());
+        clearSent();
+        node.step(new RaftMessage(MessageType.PRE_VOTE, 3, 1, 2).index(9).logTerm(1));
+        node.step(new RaftMessage(MessageType.VOTE, 3, 1, 3).index(9).logTerm(1));
+        drain(node);
+        assertEquals(1, node.term());
+        assertEquals(2, node.leader());
+        assertTrue(sent.isEmpty() && sentAfterPersist.isEmpty(), () -> "answered the removed server: " + sent);
+    }
+
+    @Test
+    void theConfigurationIsDerivedFromTheSnapshotAndTheLogOnRestart()
+    {
+        storeLog(1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        storage.saveHardState(new HardState(1, RaftNode.NONE, 10));
+        storage.createSnapshot(10, new int[]{1, 2, 3, 4}, new int[]{5}, SNAPSHOT_DATA);
+        storage.compact(10);
+        storage.append(List.of(confEntry(1, 11, ConfChange.removeLearner(5)),
+            confEntry(1, 12, ConfChange.addLearner(6))));
+        storage.saveHardState(new HardState(1, RaftNode.NONE, 11));
+
+        final RaftNode node = node(50);
+        assertArrayEquals(new int[]{1, 2, 3, 4}, node.voters());
+        assertArrayEquals(new int[]{6}, node.learners(), "in effect though not committed");
+        assertArrayEquals(new int[]{5}, node.appliedLearners(), "as of the snapshot, the applied index");
+        drain(node);
+        assertEquals(11, node.appliedIndex());
+        assertEquals(0, node.appliedLearners().length);
+        assertArrayEquals(new int[]{6}, node.learners());
+    }
+
+    @Test
+    void aSnapshotCarriesTheConfigurationAsOfItsIndex()
+    {
+        // The leader streams its stored snapshot's configuration; a follower installing it adopts it.
+        final RaftNode follower = node(51);
+        follower.step(new RaftMessage(MessageType.INSTALL_SNAPSHOT, 2, 1, 1).index(10).logTerm(1)
+            .voters(new int[]{1, 2, 3, 4}).learners(new int[]{5}).snapshotSizeBytes(SNAPSHOT_DATA.length)
+            .data(SNAPSHOT_DATA));
+        final Ready ready = follower.ready();
+        assertEquals(new SnapshotMetadata(10, 1, new int[]{1, 2, 3, 4}, new int[]{5}), ready.snapshot().metadata());
+        storage.applySnapshot(ready.snapshot().metadata(), ready.snapshot().data());
+        storage.saveHardState(ready.hardState());
+        follower.advance();
+        assertArrayEquals(new int[]{1, 2, 3, 4}, follower.voters());
+        assertArrayEquals(new int[]{5}, follower.learners());
+        assertArrayEquals(new int[]{5}, follower.appliedLearners());
+        final RaftNode restarted = new RaftNode(RaftConfig.defaults(1, VOTERS, new SplittableRandom(53)), storage);
+        assertArrayEquals(new int[]{5}, restarted.learners(), "the installed snapshot's configuration survives");
+    }
+
+    // --------------------------------------------------------------------------------------------- leases
+
+    private static RaftConfig leaseConfig(final long seed)
+    {
+        return RaftConfig.defaults(1, VOTERS, new SplittableRandom(seed)).withReadMode(ReadMode.LEASE, 2);
+    }
+
+    /** The leader ticks once and node 2 echoes the heartbeat: a majority heard it at this tick. */
+    private long echoedRound(final RaftNode node)
+    {
+        node.tick();
+        drain(node);
+        final long context = lastSent(MessageType.HEARTBEAT, 2).context();
+        node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 2, 1, node.term()).context(context));
+        drain(node);
+        clearSent();
+        return context;
+    }
+
+    @Test
+    void aLeaseReadIsAnsweredAtOnceWithoutAHeartbeatRound()
+    {
+        // Thesis §6.4.1: a majority heard this leader within the lease, so no other leader can exist yet.
+        final RaftNode node = leaderWithCommitInTerm(leaseConfig(60));
+        echoedRound(node);
+        assertTrue(node.readIndex(7));
+        drain(node);
+        assertEquals(List.of(new ReadState(7, node.commitIndex())), readStates);
+        assertTrue(sentOf(MessageType.HEARTBEAT, 2).isEmpty(), "a lease read needs no round");
+        node.step(new RaftMessage(MessageType.READ_INDEX, 3, 1, node.term()).context(99));
+        drain(node);
+        assertEquals(99, lastSent(MessageType.READ_INDEX_RESP, 3).context());
+        assertEquals(2, node.leaseReadsServed());
+    }
+
+    @Test
+    void theLeaseRunsFromTheSendingOfTheLastEchoedRoundAndThenReadsFallBackToARound()
+    {
+        final RaftNode node = leaderWithCommitInTerm(leaseConfig(61));
+        final long echoed = echoedRound(node);
+        // Later rounds go unanswered (their echoes are old), for electionTicks - margin - 1 = 7 ticks.
+        for (int i = 0; i < 7; i++)
+        {
+            node.tick();
+            node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 2, 1, node.term()).context(echoed));
+            drain(node);
+        }
+        assertTrue(node.readIndex(1));
+        drain(node);
+        assertEquals(List.of(new ReadState(1, node.commitIndex())), readStates, "still within the lease");
+
+        node.tick();
+        node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 2, 1, node.term()).context(echoed));
+        drain(node);
+        clearSent();
+        assertTrue(node.readIndex(2));
+        drain(node);
+        assertEquals(1, readStates.size(), "answered on an expired lease");
+        final long round = lastSent(MessageType.HEARTBEAT, 3).context();
+        node.step(new RaftMessage(MessageType.HEARTBEAT_RESPONSE, 3, 1, node.term()).context(round));
+        drain(node);
+        assertEquals(new ReadState(2, node.commitIndex()), readStates.get(1));
+        assertEquals(RaftRole.LEADER, node.role());
+    }
+
+    @Test
+    void leaseReadsNeedCheckQuorumAndEndWithATransfer()
+    {
+        assertThrows(IllegalArgumentException.class, () -> leaseConfig(62).withCheckQuorum(false));
+        assertThrows(IllegalArgumentException.class,
+            () -> RaftConfig.defaults(1, VOTERS, new SplittableRandom(62)).withReadMode(ReadMode.LEASE, 10));
+
+        // TIMEOUT_NOW lets its target win past every voter's lease (thesis §3.10): the lease is void from then on.
+        final RaftNode node = leaderWithCommitInTerm(leaseConfig(63));
+        echoedRound(node);
+        assertTrue(node.transferLeadership(2));
+        drain(node);
+        assertFalse(sentOf(MessageType.TIMEOUT_NOW, 2).isEmpty());
+        assertTrue(node.readIndex(3));
+        drain(node);
+        assertTrue(readStates.isEmpty(), "answered on a lease a transfer voided");
+    }
+
+    @Test
+    void aNodeWithLeaseReadsIgnoresVotesForAnElectionTimeoutAfterStarting()
+    {
+        // The lease it may have granted before a crash is not durable; the votes it holds back stand in for it.
+        final RaftNode lease = node(leaseConfig(64));
+        lease.step(new RaftMessage(MessageType.VOTE, 2, 1, 1).index(0).logTerm(0));
+        drain(lease);
+        assertEquals(0, lease.term());
+        assertTrue(sentOf(MessageType.VOTE_RESPONSE, 2).isEmpty());
+        for (int i = 0; i < 10; i++)
+        {
+            lease.tick();
+            drain(lease);
+        }
+        lease.step(new RaftMessage(MessageType.VOTE, 2, 1, 5).index(0).logTerm(0));
+        drain(lease);
+        assertFalse(lastSent(MessageType.VOTE_RESPONSE, 2).reject());
+
+        final RaftNode safe = new RaftNode(RaftConfig.defaults(1, VOTERS, new SplittableRandom(64)),
+            new MemoryRaftStorage());
+        safe.step(new RaftMessage(MessageType.VOTE, 3, 1, 1).index(0).logTerm(0));
+        assertEquals(3, safe.vote(), "SAFE mode votes at once");
     }
 }

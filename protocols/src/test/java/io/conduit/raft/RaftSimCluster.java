@@ -13,10 +13,12 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * N in-memory Raft nodes on virtual time (one tick per step) joined by a seeded network with loss, delay (in ticks,
- * so reordering), partitions and crash/restart. A crash keeps what the node persisted ({@link MemoryRaftStorage},
- * snapshots included) and loses everything else, including its state machine, which is restored from the stored
- * snapshot (if any) and re-applied from there after restart.
+ * N in-memory Raft nodes on virtual time (one tick per step, or one every few steps for a node whose clock runs
+ * slow, see {@link #tickEvery(int, int)}) joined by a seeded network with loss, delay (in ticks, so reordering),
+ * partitions and crash/restart. Nodes 1..N start as the bootstrap voters; up to a capacity more can be started later
+ * ({@link #addNode(int)}) and joined by membership changes ({@link #proposeConfChange(int, ConfChange)}). A crash
+ * keeps what the node persisted ({@link MemoryRaftStorage}, snapshots included) and loses everything else, including
+ * its state machine, which is restored from the stored snapshot (if any) and re-applied from there after restart.
  * <p>
  * Each node's state machine is its applied index and a running digest of every entry applied so far (index, term
  * and payload). With {@link #compaction(int, int)} on, a node snapshots it every N applied entries (the snapshot's
@@ -29,7 +31,11 @@ import java.util.function.UnaryOperator;
  * completeness (over the part of a leader's log not compacted into its snapshot), state machine safety (one entry
  * per applied index across all nodes; every node's digest after applying index i equals the first digest recorded
  * for i; a state restored from a snapshot at i carries exactly that digest, and the committed entry's term at i),
- * applied indexes that never go back except by a crash, and a monotonic commit index per node. Reads issued through
+ * applied indexes that never go back except by a crash, and a monotonic commit index per node. Configuration-aware
+ * (thesis §4.1): the harness derives the cluster's configurations from the committed log, and checks that every
+ * node's configuration as of its applied index is that one, that every snapshot records the configuration as of its
+ * index, that a leader is a voter when elected, and that a conf change was proposed only once every earlier one was
+ * committed (one at a time). Reads issued through
  * {@link #readIndex(int, long)} are checked for linearizability as they are answered: a read's index must cover
  * every entry known committed anywhere in the cluster when the read was issued (so every write acknowledged before
  * it), must itself be committed, and each read is answered at most once.
@@ -57,6 +63,17 @@ final class RaftSimCluster
 
     private final int size;
     private final SplittableRandom random;
+    private final boolean[] started;
+    private final int[] tickEvery;
+    /** The cluster's configurations by the index of the committed conf change that made each (0: bootstrap). */
+    private final ArrayList<Long> configIndexes = new ArrayList<>();
+    private final ArrayList<Configuration> configs = new ArrayList<>();
+    /** Per conf change proposed through the harness: the proposing leader's commit index at that moment. */
+    private final Map<EntryKey, Long> commitWhenProposed = new HashMap<>();
+    private final RaftRole[] lastRole;
+    /** Per node: the applied index whose configuration was last checked (the check is per change of it). */
+    private final long[] configurationCheckedAt;
+    private long removedLeaderStepDowns;
     private final UnaryOperator<RaftConfig> configure;
     private final MemoryRaftStorage[] storages;
     private final RaftNode[] nodes;
@@ -106,9 +123,24 @@ final class RaftSimCluster
 
     RaftSimCluster(final int size, final long seed, final UnaryOperator<RaftConfig> configure)
     {
+        this(size, size, seed, configure);
+    }
+
+    /**
+     * @param voters   nodes 1..voters start at once as the bootstrap configuration.
+     * @param capacity the highest node id: nodes voters+1..capacity exist only once {@link #addNode(int)} starts them.
+     */
+    RaftSimCluster(final int voters, final int capacity, final long seed, final UnaryOperator<RaftConfig> configure)
+    {
+        final int size = capacity;
         this.size = size;
         this.random = new SplittableRandom(seed);
         this.configure = configure;
+        this.started = new boolean[size + 1];
+        this.lastRole = new RaftRole[size + 1];
+        this.configurationCheckedAt = new long[size + 1];
+        this.tickEvery = new int[size + 1];
+        Arrays.fill(tickEvery, 1);
         this.storages = new MemoryRaftStorage[size + 1];
         this.nodes = new RaftNode[size + 1];
         this.groups = new int[size + 1];
@@ -116,15 +148,17 @@ final class RaftSimCluster
         this.rejectedAppendsFrom = new long[size + 1];
         this.lastApplied = new long[size + 1];
         this.digest = new long[size + 1];
-        this.voters = new int[size];
-        for (int i = 0; i < size; i++)
+        this.voters = new int[voters];
+        for (int i = 0; i < voters; i++)
         {
-            voters[i] = i + 1;
+            this.voters[i] = i + 1;
         }
+        configIndexes.add(0L);
+        configs.add(new Configuration(this.voters, new int[0]));
         this.lastCommit = new long[size + 1];
         this.verifiedTerm = new long[size + 1];
         this.verifiedUpTo = new long[size + 1];
-        for (int id = 1; id <= size; id++)
+        for (int id = 1; id <= voters; id++)
         {
             storages[id] = new MemoryRaftStorage();
             start(id);
@@ -182,12 +216,42 @@ final class RaftSimCluster
         nodes[id] = null;
     }
 
+    /** Restarts a crashed node from its storage; a node never started stays absent. */
     void restart(final int id)
     {
-        if (nodes[id] == null)
+        if (nodes[id] == null && started[id])
         {
             start(id);
         }
+    }
+
+    /**
+     * Starts node {@code id} (up to the capacity) with the bootstrap voters as its configuration, as an edge starts
+     * a server that is to join: it is no voter, so it waits for the leader. A node started before is restarted with
+     * what it persisted, as a server that comes back.
+     */
+    void addNode(final int id)
+    {
+        if (!started[id])
+        {
+            storages[id] = new MemoryRaftStorage();
+            start(id);
+        }
+        else
+        {
+            restart(id);
+        }
+    }
+
+    boolean wasStarted(final int id)
+    {
+        return started[id];
+    }
+
+    /** Node {@code id} ticks once every {@code steps} steps: its clock runs slow by that factor. */
+    void tickEvery(final int id, final int steps)
+    {
+        tickEvery[id] = steps;
     }
 
     boolean isUp(final int id)
@@ -228,7 +292,7 @@ final class RaftSimCluster
         }
         for (int id = 1; id <= size; id++)
         {
-            if (nodes[id] != null)
+            if (nodes[id] != null && now % tickEvery[id] == 0)
             {
                 nodes[id].tick();
                 drain(id);
@@ -263,14 +327,19 @@ final class RaftSimCluster
         throw new AssertionError("not reached in " + maxTicks + " ticks: " + what + "\n" + this);
     }
 
-    /** The live leader whose term is the highest of all live nodes, or 0. */
+    /**
+     * The live leader whose term is the highest of all live participants, or 0. Participants are the members of the
+     * committed configuration and of the configurations in their logs; a removed server that never learnt of its
+     * removal may campaign at ever higher terms (thesis §4.2.3) without being part of the cluster.
+     */
     int leader()
     {
         int found = 0;
         long maxTerm = -1;
+        final boolean[] participant = participants();
         for (int id = 1; id <= size; id++)
         {
-            if (nodes[id] != null)
+            if (nodes[id] != null && participant[id])
             {
                 maxTerm = Math.max(maxTerm, nodes[id].term());
             }
@@ -337,7 +406,6 @@ final class RaftSimCluster
         return accepted;
     }
 
-    /** Asks leader {@code id} to hand over to {@code target} (handled at once); returns the node's result. */
     /** Asks node {@code id} to hand leadership to {@code target}; false when it is down or declines. */
     boolean transferLeadership(final int id, final int target)
     {
@@ -348,6 +416,81 @@ final class RaftSimCluster
         final boolean started = nodes[id].transferLeadership(target);
         drain(id);
         return started;
+    }
+
+    /**
+     * Proposes a membership change to node {@code id} (handled at once); returns its result. An accepted one is
+     * remembered with the leader's commit index, so the harness can check that it was the only change uncommitted.
+     */
+    long proposeConfChange(final int id, final ConfChange change)
+    {
+        if (!isUp(id))
+        {
+            return 0;
+        }
+        final RaftNode node = nodes[id];
+        final long commit = node.commitIndex();
+        final long result = node.proposeConfChange(change);
+        if (result > 0)
+        {
+            commitWhenProposed.put(new EntryKey(result, node.term()), commit);
+        }
+        drain(id);
+        return result;
+    }
+
+    /** Membership changes committed so far. */
+    long committedConfChanges()
+    {
+        return configIndexes.size() - 1;
+    }
+
+    /** Leaders that stepped down no longer voters (thesis §4.2.2: having committed their own removal). */
+    long removedLeaderStepDowns()
+    {
+        return removedLeaderStepDowns;
+    }
+
+    /** The configuration as of the highest index known committed anywhere. */
+    Configuration committedConfiguration()
+    {
+        return configs.get(configs.size() - 1);
+    }
+
+    /** The cluster's configuration as of committed index {@code index}. */
+    Configuration configurationAt(final long index)
+    {
+        for (int i = configIndexes.size() - 1; i >= 0; i--)
+        {
+            if (configIndexes.get(i) <= index)
+            {
+                return configs.get(i);
+            }
+        }
+        throw new IllegalStateException("no configuration at " + index);
+    }
+
+    /**
+     * Members of the committed configuration, and of the configuration in effect on any of them that is up: what
+     * may take part in the cluster now (an uncommitted change may yet commit).
+     */
+    boolean[] participants()
+    {
+        final boolean[] participant = new boolean[size + 1];
+        final Configuration committed = committedConfiguration();
+        for (int id = 1; id <= size; id++)
+        {
+            if (committed.isMember(id))
+            {
+                participant[id] = true;
+                if (nodes[id] != null)
+                {
+                    Arrays.stream(nodes[id].voters()).forEach(v -> participant[v] = true);
+                    Arrays.stream(nodes[id].learners()).forEach(l -> participant[l] = true);
+                }
+            }
+        }
+        return participant;
     }
 
     /** The read index answered for {@code requestId}, or null while unanswered. */
@@ -386,6 +529,9 @@ final class RaftSimCluster
 
     private void start(final int id)
     {
+        started[id] = true;
+        lastRole[id] = null;
+        configurationCheckedAt[id] = -1;
         final RaftConfig config = configure.apply(
             RaftConfig.defaults(id, voters, new SplittableRandom(random.nextLong())));
         nodes[id] = new RaftNode(config, storages[id]);
@@ -415,6 +561,9 @@ final class RaftSimCluster
             ready.messages().forEach(this::send);
             if (crashBeforePersistRate > 0 && random.nextDouble() < crashBeforePersistRate)
             {
+                // A commit index in memory is real (counted on durable acknowledgements, or the leader's), and the
+                // messages already sent may carry it (a lease read's index): record it before the node goes.
+                checkNode(id);
                 nodes[id] = null; // the fsync never happened; nothing that waited for it leaves
                 return;
             }
@@ -431,6 +580,7 @@ final class RaftSimCluster
             }
             node.advance();
             checkNode(id);
+            checkAppliedConfiguration(id);
             // After checkNode, so what this node committed is recorded before its log is compacted.
             maybeCompact(id);
             // After checkNode, so the commits this node made in the same step are known.
@@ -517,7 +667,7 @@ final class RaftSimCluster
         {
             return;
         }
-        storage.createSnapshot(lastApplied[id], voters, new int[0],
+        storage.createSnapshot(lastApplied[id], nodes[id].appliedVoters(), nodes[id].appliedLearners(),
             encodeState(lastApplied[id], digest[id], snapshotFillerBytes));
         storage.compact(Math.max(0, lastApplied[id] - retainEntries));
         snapshotsCreated++;
@@ -541,7 +691,8 @@ final class RaftSimCluster
 
     /**
      * Restores node {@code id}'s state machine from {@code snapshot}, checking it is exactly the state every node
-     * reached at that index: the same digest, the committed entry's term, whole filler, the cluster's voters.
+     * reached at that index: the same digest, the committed entry's term, whole filler, the cluster's configuration
+     * as of that index.
      */
     private void restore(final int id, final Snapshot snapshot)
     {
@@ -558,7 +709,7 @@ final class RaftSimCluster
         }
         if (index != metadata.index() || index > appliedLog.size() || index <= lastApplied[id] ||
             digestAt.get((int)index - 1) != stateDigest || committedLog.get((int)index - 1).term() != metadata.term() ||
-            !Arrays.equals(voters, metadata.voters()) || metadata.learners().length != 0)
+            !new Configuration(metadata.voters(), metadata.learners()).equals(configurationAt(index)))
         {
             throw new AssertionError("state machine safety: node " + id + " at applied " + lastApplied[id] +
                 " restored " + metadata + " holding index " + index + " digest " + stateDigest +
@@ -604,7 +755,17 @@ final class RaftSimCluster
             {
                 throw new AssertionError("two leaders in term " + node.term() + ": " + other + " and " + id);
             }
+            if (other == null && !Arrays.stream(node.voters()).anyMatch(v -> v == id))
+            {
+                throw new AssertionError("node " + id + " was elected in term " + node.term() + " but is no voter " +
+                    "in its configuration " + Arrays.toString(node.voters()));
+            }
         }
+        else if (lastRole[id] == RaftRole.LEADER && Arrays.stream(node.voters()).noneMatch(v -> v == id))
+        {
+            removedLeaderStepDowns++;
+        }
+        lastRole[id] = node.role();
         final long previousCommit = lastCommit[id];
         if (node.commitIndex() < previousCommit)
         {
@@ -633,6 +794,7 @@ final class RaftSimCluster
             {
                 committedLog.add(entry);
                 commitTerms.add(node.term());
+                recordCommittedConfChange(entry);
             }
         }
         // Below the compaction point only the snapshot's own index still has a known term.
@@ -642,6 +804,42 @@ final class RaftSimCluster
             {
                 throw new AssertionError("node " + id + " committed a different entry at " + i + ": " + node);
             }
+        }
+    }
+
+    /** Thesis §4.1: one change at a time, so every committed change was proposed after the one before committed. */
+    private void recordCommittedConfChange(final LogEntry entry)
+    {
+        if (entry.kind() != EntryKind.CONF_CHANGE)
+        {
+            return;
+        }
+        final Long commitThen = commitWhenProposed.get(new EntryKey(entry.index(), entry.term()));
+        final long previous = configIndexes.get(configIndexes.size() - 1);
+        if (commitThen == null || commitThen < previous)
+        {
+            throw new AssertionError("conf change " + entry + " was proposed at commit index " + commitThen +
+                ", before the previous change at " + previous + " committed");
+        }
+        configIndexes.add(entry.index());
+        configs.add(committedConfiguration().apply(ConfChange.decode(entry.payload())));
+    }
+
+    /** Every node's configuration as of its applied index is the cluster's configuration at that index. */
+    private void checkAppliedConfiguration(final int id)
+    {
+        final RaftNode node = nodes[id];
+        if (node.appliedIndex() == configurationCheckedAt[id])
+        {
+            return;
+        }
+        configurationCheckedAt[id] = node.appliedIndex();
+        final Configuration expected = configurationAt(node.appliedIndex());
+        if (!new Configuration(node.appliedVoters(), node.appliedLearners()).equals(expected))
+        {
+            throw new AssertionError("node " + id + " at applied " + node.appliedIndex() + " has voters " +
+                Arrays.toString(node.appliedVoters()) + " learners " + Arrays.toString(node.appliedLearners()) +
+                " but the cluster had " + expected);
         }
     }
 
@@ -826,11 +1024,20 @@ final class RaftSimCluster
             {
                 text.append(" first=").append(nodes[id].log().firstIndex());
             }
+            if (nodes[id] != null)
+            {
+                text.append(" voters=").append(Arrays.toString(nodes[id].voters())).append(" learners=")
+                    .append(Arrays.toString(nodes[id].learners()));
+            }
             if (nodes[id] != null && nodes[id].role() == RaftRole.LEADER)
             {
-                for (int peer = 1; peer <= size; peer++)
+                for (final int peer : nodes[id].voters())
                 {
                     text.append("\n    ").append(nodes[id].progress(peer));
+                }
+                for (final int peer : nodes[id].learners())
+                {
+                    text.append("\n    learner ").append(nodes[id].progress(peer));
                 }
             }
         }

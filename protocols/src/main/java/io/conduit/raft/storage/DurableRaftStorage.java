@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.conduit.raft.EntryKind;
 import io.conduit.raft.LogEntry;
 import io.conduit.raft.RaftStorage;
 import io.conduit.raft.SnapshotMetadata;
@@ -300,7 +301,7 @@ public final class DurableRaftStorage implements RaftStorage, AutoCloseable
             for (final LogEntry entry : entries)
             {
                 payloadView.wrap(entry.payload());
-                log.append(entry.index(), entry.term(), payloadView, 0, entry.sizeBytes());
+                log.append(entry.index(), entry.term(), entry.kind().code(), payloadView, 0, entry.sizeBytes());
             }
         }
         catch (final IOException ex)
@@ -678,6 +679,13 @@ public final class DurableRaftStorage implements RaftStorage, AutoCloseable
         public boolean onEntry(
             final long index, final long term, final DirectBuffer buffer, final int offset, final int length)
         {
+            return onEntry(index, term, EntryKind.NORMAL.code(), buffer, offset, length);
+        }
+
+        @Override
+        public boolean onEntry(final long index, final long term, final int kind, final DirectBuffer buffer,
+            final int offset, final int length)
+        {
             bytes += length;
             if (!first && bytes > maxBytes)
             {
@@ -686,7 +694,7 @@ public final class DurableRaftStorage implements RaftStorage, AutoCloseable
             first = false;
             final byte[] payload = new byte[length];
             buffer.getBytes(offset, payload);
-            out.add(new LogEntry(term, index, payload));
+            out.add(new LogEntry(term, index, EntryKind.fromCode(kind), payload));
             return true;
         }
     }

@@ -23,12 +23,13 @@ import static io.conduit.raft.storage.RecordLayout.CHECKSUM_OFFSET;
 import static io.conduit.raft.storage.RecordLayout.HEADER_LENGTH;
 import static io.conduit.raft.storage.RecordLayout.INDEX_OFFSET;
 import static io.conduit.raft.storage.RecordLayout.LENGTH_OFFSET;
+import static io.conduit.raft.storage.RecordLayout.MAX_KIND;
 import static io.conduit.raft.storage.RecordLayout.ORDER;
 import static io.conduit.raft.storage.RecordLayout.TERM_OFFSET;
 
 /**
- * The durable Raft log: entries {@code (index, term, payload)} at consecutive indexes in append-only segment files
- * {@code DIR/log/<firstIndex, 20 digits>.seg}, each record checksummed ({@link RecordLayout}); the snapshot point
+ * The durable Raft log: entries {@code (index, term, kind, payload)} at consecutive indexes in append-only segment
+ * files {@code DIR/log/<firstIndex, 20 digits>.seg}, each record checksummed ({@link RecordLayout}); the snapshot point
  * {@code (snapshotIndex, snapshotTerm)} in {@code DIR/log/log.meta}. Layout and recovery rules are in the package
  * documentation.
  * <p>
@@ -196,7 +197,23 @@ public final class SegmentedLog implements AutoCloseable
     public void append(final long index, final long term, final DirectBuffer payload, final int offset,
         final int length) throws IOException
     {
+        append(index, term, 0, payload, offset, length);
+    }
+
+    /**
+     * Buffers an entry of a given kind; it is durable only after the next {@link #sync()}.
+     *
+     * @param kind the entry kind's code ({@code io.conduit.raft.EntryKind}), 0 for a normal entry.
+     * @see #append(long, long, DirectBuffer, int, int)
+     */
+    public void append(final long index, final long term, final int kind, final DirectBuffer payload,
+        final int offset, final int length) throws IOException
+    {
         ensureOpen();
+        if (kind < 0 || kind > MAX_KIND)
+        {
+            throw new IllegalArgumentException("entry kind " + kind + " outside [0, " + MAX_KIND + "]");
+        }
         if (index != lastIndex + 1)
         {
             throw new IllegalArgumentException("append at index " + index + " but the last index is " + lastIndex);
@@ -215,11 +232,11 @@ public final class SegmentedLog implements AutoCloseable
         final long position = segment.sizeBytes;
         if (recordLength <= writeBuffer.capacity())
         {
-            appendBuffered(index, term, payload, offset, length);
+            appendBuffered(index, term, kind, payload, offset, length);
         }
         else
         {
-            appendLarge(segment, position, index, term, payload, offset, length);
+            appendLarge(segment, position, index, term, kind, payload, offset, length);
         }
         segment.add(position, recordLength);
         addTermRun(index, term);
@@ -316,7 +333,8 @@ public final class SegmentedLog implements AutoCloseable
                 final int length = verifyLoaded(segment, at, index, segment.position(slot));
                 visited++;
                 final long term = readView.getLong(at + TERM_OFFSET, ORDER);
-                if (!handler.onEntry(index, term, readView, at + HEADER_LENGTH, length))
+                final int kind = RecordLayout.kind(readView.getInt(at + LENGTH_OFFSET, ORDER));
+                if (!handler.onEntry(index, term, kind, readView, at + HEADER_LENGTH, length))
                 {
                     return visited;
                 }
@@ -559,6 +577,12 @@ public final class SegmentedLog implements AutoCloseable
                     truncateAt = position;
                     break;
                 }
+                final int kind = RecordLayout.kind(view.getInt(position + LENGTH_OFFSET, ORDER));
+                if (kind > MAX_KIND)
+                {
+                    throw new CorruptLogException("record for index " + index + " in " + segment.path +
+                        " has entry kind " + kind + ", unknown to this version: written by a newer one?");
+                }
                 segment.add(position, recordLength);
                 addTermRun(index, view.getLong(position + TERM_OFFSET, ORDER));
                 position += recordLength;
@@ -587,8 +611,8 @@ public final class SegmentedLog implements AutoCloseable
         {
             return -1;
         }
-        final int length = view.getInt(position + LENGTH_OFFSET, ORDER);
-        if (length < 0 || length > remaining - HEADER_LENGTH || view.getLong(position + INDEX_OFFSET, ORDER) != index ||
+        final int length = RecordLayout.length(view.getInt(position + LENGTH_OFFSET, ORDER));
+        if (length > remaining - HEADER_LENGTH || view.getLong(position + INDEX_OFFSET, ORDER) != index ||
             view.getLong(position + TERM_OFFSET, ORDER) < minTerm)
         {
             return -1;
@@ -680,8 +704,8 @@ public final class SegmentedLog implements AutoCloseable
     }
 
     private void appendBuffered(
-        final long index, final long term, final DirectBuffer payload, final int offset, final int length)
-        throws IOException
+        final long index, final long term, final int kind, final DirectBuffer payload, final int offset,
+        final int length) throws IOException
     {
         final int recordLength = HEADER_LENGTH + length;
         if (writeLength + recordLength > writeBuffer.capacity())
@@ -690,7 +714,7 @@ public final class SegmentedLog implements AutoCloseable
         }
         final int at = writeLength;
         writeView.putBytes(at + HEADER_LENGTH, payload, offset, length);
-        writeView.putInt(at + LENGTH_OFFSET, length, ORDER);
+        writeView.putInt(at + LENGTH_OFFSET, RecordLayout.lengthWord(kind, length), ORDER);
         writeView.putLong(at + TERM_OFFSET, term, ORDER);
         writeView.putLong(at + INDEX_OFFSET, index, ORDER);
         crc.reset();
@@ -701,10 +725,10 @@ public final class SegmentedLog implements AutoCloseable
 
     /** A record larger than the write buffer: payload streamed in chunks, header written last at its position. */
     private void appendLarge(final Segment segment, final long position, final long index, final long term,
-        final DirectBuffer payload, final int offset, final int length) throws IOException
+        final int kind, final DirectBuffer payload, final int offset, final int length) throws IOException
     {
         flushWriteBuffer();
-        headerView.putInt(LENGTH_OFFSET, length, ORDER);
+        headerView.putInt(LENGTH_OFFSET, RecordLayout.lengthWord(kind, length), ORDER);
         headerView.putLong(TERM_OFFSET, term, ORDER);
         headerView.putLong(INDEX_OFFSET, index, ORDER);
         crc.reset();
@@ -766,8 +790,8 @@ public final class SegmentedLog implements AutoCloseable
     private int verifyLoaded(final Segment segment, final int at, final long index, final long filePosition)
         throws CorruptLogException
     {
-        final int length = readView.getInt(at + LENGTH_OFFSET, ORDER);
-        boolean valid = length >= 0 && at + HEADER_LENGTH + length <= readBuffer.limit() &&
+        final int length = RecordLayout.length(readView.getInt(at + LENGTH_OFFSET, ORDER));
+        boolean valid = at + HEADER_LENGTH + length <= readBuffer.limit() &&
             readView.getLong(at + INDEX_OFFSET, ORDER) == index;
         if (valid)
         {

@@ -14,14 +14,17 @@
  * </pre>
  * A snapshot's data, as {@code DurableRaftStorage} writes it: the configuration as of its index (int32 voter count,
  * int32 voters, int32 learner count, int32 learners, little-endian), then the state machine's bytes.
- * A record (all integers little-endian):
+ * A record (layout version 2, all integers little-endian):
  * <pre>
  *  0               4               8                               16                              24
  *  +---------------+---------------+-------------------------------+-------------------------------+----------- -
- *  |   checksum    | payload length|             term              |             index             | payload ...
+ *  |   checksum    |kind+length    |             term              |             index             | payload ...
  *  +---------------+---------------+-------------------------------+-------------------------------+----------- -
  *  checksum = CRC32C over bytes [4, 24 + payload length)
+ *  kind+length = entry kind code (0 NORMAL, 1 CONF_CHANGE) &lt;&lt; 30 | payload length
  * </pre>
+ * Version 1 stored the plain length, whose top two bits were always 0: a version 1 log reads as all NORMAL entries
+ * and needs no conversion. A kind this version does not know makes {@code open} refuse the log.
  * <h2>Write rules</h2>
  * <ul>
  * <li>Appends are buffered; {@code sync()} writes them and fdatasyncs the active segment: one fsync per batch

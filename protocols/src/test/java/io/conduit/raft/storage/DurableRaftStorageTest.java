@@ -42,6 +42,22 @@ class DurableRaftStorageTest
     Path dir;
 
     @Test
+    void entryKindsSurviveReopenAcrossSegments() throws IOException
+    {
+        final List<LogEntry> expected = RaftStorageContract.mixedKinds(1, 40, 3);
+        try (DurableRaftStorage storage = DurableRaftStorage.open(dir, SMALL))
+        {
+            storage.append(expected);
+            storage.persist();
+        }
+        try (DurableRaftStorage storage = DurableRaftStorage.open(dir, SMALL))
+        {
+            assertTrue(storage.recoveryReport().segmentsScanned() > 1, "small segments must have rolled over");
+            assertSameEntries(expected, read(storage, 1, 41));
+        }
+    }
+
+    @Test
     void reopenAfterCloseReturnsTheSameHardStateAndEntries() throws IOException
     {
         final List<LogEntry> expected = new ArrayList<>(entries(1, 30, 1));

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.conduit.raft.ConfChange;
+import io.conduit.raft.EntryKind;
 import io.conduit.raft.HardState;
 import io.conduit.raft.LogEntry;
 import io.conduit.raft.RaftNode;
@@ -80,6 +82,7 @@ abstract class RaftStorageContract
     {
         assertEquals(expected.index(), actual.index(), "index");
         assertEquals(expected.term(), actual.term(), "term of " + expected);
+        assertEquals(expected.kind(), actual.kind(), "kind of " + expected);
         assertArrayEquals(expected.payload(), actual.payload(), "payload of " + expected);
     }
 
@@ -121,6 +124,33 @@ abstract class RaftStorageContract
         assertThrows(IllegalArgumentException.class, () -> s.term(10));
         assertSameEntries(written, read(s, 1, 10));
         assertSameEntries(written.subList(3, 7), read(s, 4, 8));
+    }
+
+    /** Entries {@code from..to} of one term where every third is a membership change. */
+    static List<LogEntry> mixedKinds(final long from, final long to, final long term)
+    {
+        final List<LogEntry> out = new ArrayList<>();
+        for (long index = from; index <= to; index++)
+        {
+            out.add(index % 3 == 0 ?
+                new LogEntry(term, index, EntryKind.CONF_CHANGE, ConfChange.addLearner((int)index).encode()) :
+                entry(index, term));
+        }
+        return out;
+    }
+
+    @Test
+    void entryKindsAreReadBack() throws IOException
+    {
+        // A configuration change must come back as one, or a restarted node would apply it to its state machine.
+        final RaftStorage s = storage();
+        final List<LogEntry> written = mixedKinds(1, 12, 2);
+        s.append(written);
+        final List<LogEntry> back = read(s, 1, 13);
+        assertSameEntries(written, back);
+        assertEquals(EntryKind.CONF_CHANGE, back.get(2).kind());
+        assertEquals(ConfChange.addLearner(3), ConfChange.decode(back.get(2).payload()));
+        assertEquals(EntryKind.NORMAL, back.get(3).kind());
     }
 
     @Test

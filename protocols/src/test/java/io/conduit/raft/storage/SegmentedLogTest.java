@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -340,6 +344,81 @@ class SegmentedLogTest
         final CorruptLogException thrown =
             assertThrows(CorruptLogException.class, () -> SegmentedLog.open(dir, SMALL));
         assertTrue(thrown.getMessage().contains("gap"), thrown.getMessage());
+    }
+
+    @Test
+    void aNormalRecordKeepsTheVersionOneLayoutAndAConfChangeCarriesItsKind() throws IOException
+    {
+        try (SegmentedLog log = SegmentedLog.open(dir, SMALL))
+        {
+            append(log, 1, 1, 5);
+            log.append(2, 1, 1, new UnsafeBuffer(payload(2, 1, 6)), 0, 6);
+            log.sync();
+        }
+        final ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(segmentFiles(dir).get(0)))
+            .order(ByteOrder.LITTLE_ENDIAN);
+        // Version 1 readers and files: the word after the checksum is the plain length for a normal entry.
+        assertEquals(5, file.getInt(RecordLayout.LENGTH_OFFSET));
+        assertEquals(1 << RecordLayout.KIND_SHIFT | 6, file.getInt(RecordLayout.HEADER_LENGTH + 5 +
+            RecordLayout.LENGTH_OFFSET));
+        try (SegmentedLog log = SegmentedLog.open(dir, SMALL))
+        {
+            final List<Integer> kinds = new ArrayList<>();
+            final List<Integer> lengths = new ArrayList<>();
+            log.forEach(1, 2, new EntryHandler()
+            {
+                @Override
+                public boolean onEntry(final long index, final long term, final org.agrona.DirectBuffer buffer,
+                    final int offset, final int length)
+                {
+                    throw new AssertionError("the kind-aware callback must be used");
+                }
+
+                @Override
+                public boolean onEntry(final long index, final long term, final int kind,
+                    final org.agrona.DirectBuffer buffer, final int offset, final int length)
+                {
+                    kinds.add(kind);
+                    lengths.add(length);
+                    return true;
+                }
+            });
+            assertEquals(List.of(0, 1), kinds);
+            assertEquals(List.of(5, 6), lengths);
+            assertArrayEquals(payload(2, 1, 6), read(log, 2));
+            assertEntries(log, 1, 2);
+        }
+    }
+
+    @Test
+    void aRecordOfAnEntryKindFromANewerVersionIsRefusedOnOpen() throws IOException
+    {
+        try (SegmentedLog log = SegmentedLog.open(dir, SMALL))
+        {
+            append(log, 1, 1, 5);
+            append(log, 2, 1, 5);
+            log.sync();
+        }
+        // Rewrite record 1 with kind 2 and a valid checksum: intact, but nothing this version can interpret.
+        final Path segment = segmentFiles(dir).get(0);
+        final byte[] bytes = Files.readAllBytes(segment);
+        final ByteBuffer file = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        file.putInt(RecordLayout.LENGTH_OFFSET, 2 << RecordLayout.KIND_SHIFT | 5);
+        final CRC32C crc = new CRC32C();
+        crc.update(bytes, RecordLayout.CHECKSUMMED_OFFSET, RecordLayout.HEADER_LENGTH + 5 -
+            RecordLayout.CHECKSUMMED_OFFSET);
+        file.putInt(RecordLayout.CHECKSUM_OFFSET, (int)crc.getValue());
+        Files.write(segment, bytes);
+        final CorruptLogException thrown =
+            assertThrows(CorruptLogException.class, () -> SegmentedLog.open(dir, SMALL));
+        assertTrue(thrown.getMessage().contains("kind 2"), thrown.getMessage());
+        assertThrows(IllegalArgumentException.class, () ->
+        {
+            try (SegmentedLog log = SegmentedLog.open(dir.resolve("other"), SMALL))
+            {
+                log.append(1, 1, 2, new UnsafeBuffer(new byte[1]), 0, 1);
+            }
+        });
     }
 
     @Test
