@@ -97,11 +97,12 @@ public final class MemberAgent implements Agent, MessageHandler, ClientLinkHandl
         {
             work += clients.doWork();
         }
+        // Ticks owed since the last cycle come first: a lease read must never be judged on a stale tick count.
+        work += replica.onTick(nowNs);
         work += peers.pollPeerEvents(this, BATCH);
         work += peers.poll(this, BATCH);
         work += clients.pollClients(this, BATCH);
         work += localClients.drain(BATCH);
-        work += replica.onTick(nowNs);
         work += replica.process(nowNs);
         publishLeadership();
         return work;

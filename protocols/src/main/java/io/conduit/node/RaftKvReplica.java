@@ -12,6 +12,7 @@ import io.conduit.kv.KvResponseFlyweight;
 import io.conduit.kv.KvStateMachine;
 import io.conduit.kv.KvStatus;
 import io.conduit.kv.SnapshotSink;
+import io.conduit.raft.EntryKind;
 import io.conduit.raft.LogEntry;
 import io.conduit.raft.RaftConfig;
 import io.conduit.raft.RaftMessage;
@@ -555,7 +556,8 @@ public final class RaftKvReplica
             throw new IllegalStateException("the state machine wrote " + written + " snapshot bytes of the " +
                 data.length + " it announced");
         }
-        storage.createSnapshot(applied, voters, NO_LEARNERS, data);
+        // The configuration as of the applied index, not the bootstrap one: membership changes may have moved it.
+        storage.createSnapshot(applied, node.appliedVoters(), node.appliedLearners(), data);
         snapshotIndex = applied;
         nextSnapshotIndex = nextSnapshotIndex(applied);
         snapshotsTaken++;
@@ -588,12 +590,14 @@ public final class RaftKvReplica
             retry(writes.headLinkId(), writes.headClientId(), writes.headSequence(), entry.index());
             writes.removeHead();
         }
-        final byte[] payload = entry.payload();
-        if (payload.length > 0)
+        // A membership change is the engine's business: the state machine sees it as a no-op that only advances its
+        // index, so applied indexes and snapshots stay aligned with the log.
+        final int commandLength = entry.kind() == EntryKind.NORMAL ? entry.payload().length : 0;
+        if (commandLength > 0)
         {
-            entryBuffer.wrap(payload);
+            entryBuffer.wrap(entry.payload());
         }
-        final int responseLength = stateMachine.apply(entry.index(), entry.term(), entryBuffer, 0, payload.length,
+        final int responseLength = stateMachine.apply(entry.index(), entry.term(), entryBuffer, 0, commandLength,
             responseBuffer, 0);
         appliedEntries++;
         if (writes.size() > 0 && writes.headIndex() == entry.index())

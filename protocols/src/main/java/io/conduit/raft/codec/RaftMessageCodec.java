@@ -4,6 +4,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.conduit.raft.EntryKind;
 import io.conduit.raft.LogEntry;
 import io.conduit.raft.MessageType;
 import io.conduit.raft.RaftConfig;
@@ -48,8 +49,10 @@ import org.agrona.MutableDirectBuffer;
  * |  |                    entry index (int64)                    | |  +8
  * |  +-----------------------------------------------------------+ |
  * |  |                 payloadLength (int32)                     | | +16
- * |  +-----------------------------------------------------------+ |
- * |  |  payload (payloadLength bytes)                            | | +20
+ * |  +---------------+-------------------------------------------+ |
+ * |  |     kind      |  (EntryKind code: 0 normal, 1 conf change)| | +20
+ * |  +---------------+-------------------------------------------+ |
+ * |  |  payload (payloadLength bytes)                            | | +21
  * |  +-----------------------------------------------------------+ |
  * |  INSTALL_SNAPSHOT (12) carries one chunk:                     |
  * |  +-----------------------------------------------------------+ |
@@ -97,7 +100,10 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class RaftMessageCodec
 {
-    public static final int VERSION = 1;
+    /** 2: entries carry their {@link EntryKind} (membership changes travel in the log). */
+    public static final int VERSION = 2;
+
+    private static final int ENTRY_KINDS = EntryKind.values().length;
 
     public static final int VERSION_OFFSET = 0;
     public static final int TYPE_OFFSET = 1;
@@ -117,7 +123,8 @@ public final class RaftMessageCodec
     public static final int ENTRY_TERM_OFFSET = 0;
     public static final int ENTRY_INDEX_OFFSET = 8;
     public static final int ENTRY_PAYLOAD_LENGTH_OFFSET = 16;
-    public static final int ENTRY_HEADER_LENGTH = 20;
+    public static final int ENTRY_KIND_OFFSET = 20;
+    public static final int ENTRY_HEADER_LENGTH = 21;
 
     public static final int SNAPSHOT_OFFSET_OFFSET = 0;
     public static final int SNAPSHOT_SIZE_OFFSET = 8;
@@ -312,6 +319,7 @@ public final class RaftMessageCodec
             out.putLong(position + ENTRY_TERM_OFFSET, entry.term(), BYTE_ORDER);
             out.putLong(position + ENTRY_INDEX_OFFSET, entry.index(), BYTE_ORDER);
             out.putInt(position + ENTRY_PAYLOAD_LENGTH_OFFSET, entry.sizeBytes(), BYTE_ORDER);
+            out.putByte(position + ENTRY_KIND_OFFSET, (byte)entry.kind().code());
             out.putBytes(position + ENTRY_HEADER_LENGTH, entry.payload());
             position += ENTRY_HEADER_LENGTH + entry.sizeBytes();
         }
@@ -449,8 +457,9 @@ public final class RaftMessageCodec
             {
                 return payloadLength < 0 ? RaftCodecError.BAD_NUMBER : RaftCodecError.ENTRY_TOO_LONG;
             }
+            final int kind = buffer.getByte(offset + position + ENTRY_KIND_OFFSET) & 0xFF;
             if (previousIndex == Long.MAX_VALUE || index != previousIndex + 1 || term < 1 || term < previousTerm ||
-                term > messageTerm)
+                term > messageTerm || kind >= ENTRY_KINDS)
             {
                 return RaftCodecError.BAD_ENTRY;
             }
@@ -581,7 +590,8 @@ public final class RaftMessageCodec
             final byte[] payload = new byte[buffer.getInt(position + ENTRY_PAYLOAD_LENGTH_OFFSET, BYTE_ORDER)];
             buffer.getBytes(position + ENTRY_HEADER_LENGTH, payload);
             entries.add(new LogEntry(buffer.getLong(position + ENTRY_TERM_OFFSET, BYTE_ORDER),
-                buffer.getLong(position + ENTRY_INDEX_OFFSET, BYTE_ORDER), payload));
+                buffer.getLong(position + ENTRY_INDEX_OFFSET, BYTE_ORDER),
+                EntryKind.fromCode(buffer.getByte(position + ENTRY_KIND_OFFSET) & 0xFF), payload));
             position += ENTRY_HEADER_LENGTH + payload.length;
         }
         return entries;

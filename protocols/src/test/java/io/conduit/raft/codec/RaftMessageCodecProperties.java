@@ -114,7 +114,9 @@ class RaftMessageCodecProperties
         for (int i = 0; i < bodies.size(); i++)
         {
             entryTerm = Math.min(term, entryTerm + steps.get(i));
-            entries.add(new LogEntry(entryTerm, m.index() + 1 + i, bodies.get(i)));
+            // Every third entry a membership change, so the kind byte round-trips both ways.
+            entries.add(new LogEntry(entryTerm, m.index() + 1 + i,
+                i % 3 == 2 ? io.conduit.raft.EntryKind.CONF_CHANGE : io.conduit.raft.EntryKind.NORMAL, bodies.get(i)));
         }
         return append.entries(entries);
     }
@@ -226,6 +228,7 @@ class RaftMessageCodecProperties
             assertEquals(e.term(), a.term());
             assertEquals(e.index(), a.index());
             assertArrayEquals(e.payload(), a.payload());
+            assertEquals(e.kind(), a.kind());
         }
         assertEquals(expected.snapshotOffset(), actual.snapshotOffset());
         assertEquals(expected.snapshotSizeBytes(), actual.snapshotSizeBytes());

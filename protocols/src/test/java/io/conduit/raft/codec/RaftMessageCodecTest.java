@@ -46,7 +46,7 @@ class RaftMessageCodecTest
         final UnsafeBuffer buffer = new UnsafeBuffer(encode(append().reject(true).rejectHint(4)));
 
         assertEquals(HEADER_LENGTH + 2 * RaftMessageCodec.ENTRY_HEADER_LENGTH + 3, buffer.capacity());
-        assertEquals(1, buffer.getByte(0));
+        assertEquals(2, buffer.getByte(0), "version 2: entries carry their kind");
         assertEquals(5, buffer.getByte(1), "APPEND");
         assertEquals(RaftMessageCodec.FLAG_REJECT, buffer.getByte(2));
         assertEquals(0, buffer.getByte(3));
@@ -62,10 +62,11 @@ class RaftMessageCodecTest
         assertEquals(5, buffer.getLong(64, BYTE_ORDER));
         assertEquals(11, buffer.getLong(72, BYTE_ORDER));
         assertEquals(2, buffer.getInt(80, BYTE_ORDER));
-        assertEquals(1, buffer.getByte(84));
-        assertEquals(2, buffer.getByte(85));
-        assertEquals(7, buffer.getLong(86, BYTE_ORDER));
-        assertEquals(12, buffer.getLong(94, BYTE_ORDER));
+        assertEquals(0, buffer.getByte(84), "EntryKind.NORMAL");
+        assertEquals(1, buffer.getByte(85));
+        assertEquals(2, buffer.getByte(86));
+        assertEquals(7, buffer.getLong(87, BYTE_ORDER));
+        assertEquals(12, buffer.getLong(95, BYTE_ORDER));
     }
 
     @Test
@@ -268,7 +269,9 @@ class RaftMessageCodecTest
     @Test
     void refusesAnUnknownVersionTypeFlagOrReservedByte()
     {
-        assertRefused(RaftCodecError.BAD_VERSION, bytes -> bytes[0] = 2);
+        assertRefused(RaftCodecError.BAD_VERSION, bytes -> bytes[0] = 1);
+        assertRefused(RaftCodecError.BAD_VERSION, bytes -> bytes[0] = 3);
+        assertRefused(RaftCodecError.BAD_ENTRY, bytes -> bytes[HEADER_LENGTH + RaftMessageCodec.ENTRY_KIND_OFFSET] = 2);
         assertRefused(RaftCodecError.BAD_TYPE, bytes -> bytes[1] = 0);
         assertRefused(RaftCodecError.BAD_TYPE, bytes -> bytes[1] = 14);
         assertRefused(RaftCodecError.BAD_FLAGS, bytes -> bytes[2] = 4);
