@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RaftLabScenarioTest
 {
-    private static final int SEEDS = 10;
+    /** Issue 5: at least 1,000 seeds per scenario family in CI; -Dconduit.seeds overrides. */
+    private static final int SEEDS = 1_000;
     private static final int ELECTION_BOUND_TICKS = 20 * RaftSimCluster.ELECTION_TICKS;
 
     private static byte[] payload(final long value)
@@ -75,9 +76,10 @@ class RaftLabScenarioTest
         {
             final RaftSimCluster cluster = new RaftSimCluster(size, seed);
             cluster.awaitStableLeader(3 * RaftSimCluster.ELECTION_TICKS, ELECTION_BOUND_TICKS);
-            // An election in a healthy cluster: a pre-vote round and a vote round, a few campaigns at worst.
+            // An election in a healthy cluster: a pre-vote round and a vote round per campaign; randomized timeouts
+            // make split votes rare (at most 6 campaigns in the first 1,000 seeds), so 12 catches runaway elections.
             final long votes = cluster.sent(MessageType.VOTE) + cluster.sent(MessageType.PRE_VOTE);
-            assertTrue(votes <= 4L * (size - 1) * 2, "vote requests for the first election: " + votes);
+            assertTrue(votes <= 12L * 2 * (size - 1), "vote requests for the first election: " + votes);
 
             final int leader = cluster.leader();
             final long appendsBefore = cluster.sent(MessageType.APPEND);

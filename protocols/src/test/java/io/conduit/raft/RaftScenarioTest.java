@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RaftScenarioTest
 {
-    private static final int SEEDS = 10;
+    /** Issue 5: at least 1,000 seeds per scenario family in CI; -Dconduit.seeds overrides. */
+    private static final int SEEDS = 1_000;
     private static final int ELECTION_BOUND_TICKS = 20 * RaftSimCluster.ELECTION_TICKS;
 
     private static byte[] payload(final long value)

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RaftTransferScenarioTest
 {
-    private static final int SEEDS = 10;
+    /** Issue 5: at least 1,000 seeds per scenario family in CI; -Dconduit.seeds overrides. */
+    private static final int SEEDS = 1_000;
     private static final int ELECTION_BOUND_TICKS = 20 * RaftSimCluster.ELECTION_TICKS;
     private static final int TRANSFER_BOUND_TICKS = 3 * RaftSimCluster.ELECTION_TICKS;
 
