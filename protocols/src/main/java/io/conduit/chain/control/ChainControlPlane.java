@@ -103,6 +103,9 @@ public final class ChainControlPlane
 
     /** Per chain member: when the leader may report it failed again. */
     private final long[] nextReportNs;
+    /** Per chain member: when this leader last had a lease request from it, and from which incarnation (0: none). */
+    private final long[] evidenceNs;
+    private final long[] evidenceIncarnation;
     /** Per chain member: the latest lease request not yet in a round (epoch 0 = none). */
     private final long[] waitingEpoch;
     private final long[] waitingIncarnation;
@@ -184,6 +187,8 @@ public final class ChainControlPlane
         this.sortedMembers = state.members();
         final int slots = sortedMembers.length;
         this.nextReportNs = new long[slots];
+        this.evidenceNs = new long[slots];
+        this.evidenceIncarnation = new long[slots];
         this.waitingEpoch = new long[slots];
         this.waitingIncarnation = new long[slots];
         this.waitingSentNs = new long[slots];
@@ -302,7 +307,7 @@ public final class ChainControlPlane
         switch (control.type())
         {
             case ControlMessageFlyweight.LEASE_REQUEST ->
-                onLeaseRequest(slot, control.epoch(), control.incarnation(), control.sentNs());
+                onLeaseRequest(nowNs, slot, control.epoch(), control.incarnation(), control.sentNs());
             case ControlMessageFlyweight.LEASE_GRANT ->
                 onLeaseGrant(control.epoch(), control.incarnation(), control.sentNs());
             default -> onProposal(fromMemberId, buffer, control.commandOffset());
@@ -505,6 +510,7 @@ public final class ChainControlPlane
             waitingEpoch[slot] = 0;
             roundEpoch[slot] = 0;
             nextReportNs[slot] = 0;
+            evidenceIncarnation[slot] = 0;
         }
     }
 
@@ -522,7 +528,7 @@ public final class ChainControlPlane
             final int member = configuration.member(position);
             final int slot = chainSlot(member);
             if (member != memberId && view.contains(member) && view.state(member) == MemberState.DEAD &&
-                nowNs - nextReportNs[slot] >= 0)
+                nowNs - nextReportNs[slot] >= 0 && syncedReplicaSurvives(member, nowNs))
             {
                 nextReportNs[slot] = nowNs + config.requestRetryNs();
                 ControlCommandFlyweight.encodeReportFailed(commandBuffer, 0, member, configuration.epoch());
@@ -534,6 +540,43 @@ public final class ChainControlPlane
             }
         }
         return reported;
+    }
+
+    /**
+     * Whether a synced replica other than {@code failed} is known to be running: this member's own, if it holds its
+     * place, or one whose member the detector holds ALIVE and that asked for a lease, with the incarnation holding
+     * its place, within the last two renewal intervals. The state machine only keeps a synced member in the chain;
+     * this keeps it from being one that died with its data (a crash just restarted, whose place is still held by
+     * the old incarnation) while a live one is removed for seeming dead (cut off from this leader).
+     */
+    private boolean syncedReplicaSurvives(final int failed, final long nowNs)
+    {
+        final ChainConfiguration configuration = state.configuration();
+        final MembershipView view = detector.view();
+        for (int position = 0; position < configuration.size(); position++)
+        {
+            final int member = configuration.member(position);
+            if (member == failed || !state.isSynced(member))
+            {
+                continue;
+            }
+            if (member == memberId)
+            {
+                if (localEpoch != 0 && state.holdsPlace(memberId, localIncarnation))
+                {
+                    return true;
+                }
+                continue;
+            }
+            final int slot = chainSlot(member);
+            if (view.contains(member) && view.state(member) == MemberState.ALIVE && evidenceIncarnation[slot] != 0 &&
+                nowNs - evidenceNs[slot] - 2 * config.leaseRenewNs() <= 0 &&
+                evidenceIncarnation[slot] == state.incarnation(member))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void onProposal(final int fromMemberId, final DirectBuffer buffer, final int commandOffset)
@@ -571,20 +614,25 @@ public final class ChainControlPlane
         return false;
     }
 
-    private void onLeaseRequest(final int slot, final long epoch, final long incarnation, final long sentNs)
+    private void onLeaseRequest(
+        final long nowNs, final int slot, final long epoch, final long incarnation, final long sentNs)
     {
         if (!leading)
         {
             return;
         }
+        evidenceNs[slot] = nowNs;
+        evidenceIncarnation[slot] = incarnation;
         waitingEpoch[slot] = epoch;
         waitingIncarnation[slot] = incarnation;
         waitingSentNs[slot] = sentNs;
     }
 
     /**
-     * Starts a ReadIndex round for the lease requests received so far, unless one is running; a round that has not
-     * completed within two election timeouts is dropped (its members ask again).
+     * Starts a ReadIndex round for the lease requests received so far, unless one is running or the last started
+     * less than half a renewal interval ago (each round is a heartbeat to every follower, so requests arriving close
+     * together share one); a round that has not completed within two election timeouts is dropped (its members ask
+     * again).
      */
     private int startLeaseRound(final long nowNs)
     {
@@ -597,6 +645,10 @@ public final class ChainControlPlane
             roundId = NONE;
             roundIndex = -1;
             Arrays.fill(roundEpoch, 0);
+        }
+        if (leaseRounds > 0 && nowNs - roundStartedNs - config.leaseRenewNs() / 2 < 0)
+        {
+            return 0;
         }
         boolean any = false;
         for (final long epoch : waitingEpoch)
@@ -681,7 +733,7 @@ public final class ChainControlPlane
             nextLeaseRequestNs = nowNs + config.leaseRenewNs();
             if (leading)
             {
-                onLeaseRequest(myself, localEpoch, localIncarnation, nowNs);
+                onLeaseRequest(nowNs, myself, localEpoch, localIncarnation, nowNs);
                 sent++;
             }
             else if (node.leader() != RaftNode.NONE)

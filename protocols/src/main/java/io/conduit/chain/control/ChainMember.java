@@ -34,10 +34,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link #onPeerMessage} for each peer message and {@link #onClientRequest} for each client request (in bounded
  * batches), {@link #onClientLinkClosed} when a client connection goes, {@link #onTick(long)}, then
  * {@link #process(long)}. Outputs leave synchronously through {@link PeerOutbox} and {@link ClientOutbox}, whose
- * implementations must copy the bytes before returning. A peer outbox returns false for back pressure on a link it
- * believes up: the replica's chain messages are then kept, in order, for the next {@code process}; messages to a peer
- * reported down are dropped (the link reset on its return repairs the chain link). The {@code persist} hook is the
- * Raft storage's fsync, as for {@code RaftKvReplica}.
+ * implementations must copy the bytes before returning. A peer outbox returns false when it cannot take a message
+ * (back pressure, link not connected): a chain message refused on a link not reported down is kept, in order, for
+ * the next {@code process}; one refused on a link reported down is dropped (the link reset on its return repairs the
+ * chain link). The {@code persist} hook is the Raft storage's fsync, as for {@code RaftKvReplica}.
  *
  * <h2>One link per pair, four planes</h2>
  * Every peer message starts with a {@link PlaneTag} byte: RAFT and CONTROL go to the control plane, DETECTOR to its
@@ -267,6 +267,13 @@ public final class ChainMember
         {
             if (configuration.epoch() > replica.epoch() && control.mayAdopt(nowNs))
             {
+                if (replica.role() == ChainRole.UNCONFIGURED && control.state().joinedEpoch(memberId) ==
+                    ChainConfiguration.FIRST_EPOCH)
+                {
+                    // The chain's first member starts it: it must adopt epoch 1 (alone, empty, hence in sync) even
+                    // if later joins were applied in the same batch, or it would wait for a predecessor forever.
+                    replica.onConfiguration(nowNs, new ChainConfiguration(ChainConfiguration.FIRST_EPOCH, memberId));
+                }
                 replica.onConfiguration(nowNs, configuration);
                 return 1;
             }
@@ -308,18 +315,25 @@ public final class ChainMember
 
     private boolean sendChainMessage(final int to, final ChainMessage message)
     {
-        final int index = peerIndex(to);
-        if (index < 0 || peerDown[index])
-        {
-            // Lost as if in flight when the link failed; the link reset on its return makes the chain resend.
-            chainMessagesToDownPeers++;
-            return true;
-        }
         final int length = ChainMessageCodec.encodedLength(message);
         chainBuffer.checkLimit(PlaneTag.TAG_LENGTH + length);
         chainBuffer.putByte(0, PlaneTag.CHAIN);
         ChainMessageCodec.encode(message, chainBuffer, PlaneTag.TAG_LENGTH);
-        return peers.send(to, chainBuffer, 0, PlaneTag.TAG_LENGTH + length);
+        if (peers.send(to, chainBuffer, 0, PlaneTag.TAG_LENGTH + length))
+        {
+            return true;
+        }
+        final int index = peerIndex(to);
+        if (index < 0 || peerDown[index])
+        {
+            // Refused on a link reported down: lost as if in flight when it failed. When the link is back, the
+            // successor's HELLO (its link reset) makes the predecessor resend. Always trying first matters: the
+            // link may be up again before its LINK_UP reaches us, and a message dropped then would not be repaired.
+            chainMessagesToDownPeers++;
+            return true;
+        }
+        // Back pressure (or a failure not yet reported): keep it, in order, for the next process.
+        return false;
     }
 
     private boolean sendResponse(final long linkId, final DirectBuffer buffer, final int offset, final int length)
