@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.conduit.chain.ChainConfiguration;
+import io.conduit.failure.FailureCounter;
 import io.conduit.failure.FailureDetectorNode;
 import io.conduit.failure.MemberState;
 import io.conduit.failure.MembershipView;
@@ -297,13 +298,19 @@ public final class ChainControlPlane
     private void onControlMessage(
         final long nowNs, final int fromMemberId, final DirectBuffer buffer, final int offset, final int length)
     {
-        final int slot = chainSlot(fromMemberId);
-        if (slot < 0 || fromMemberId == memberId || ControlMessageFlyweight.validate(buffer, offset, length) < 0)
+        if (!isVoter(fromMemberId) || ControlMessageFlyweight.validate(buffer, offset, length) < 0)
         {
             malformedPeerMessages++;
             return;
         }
         control.wrap(buffer, offset);
+        final int slot = chainSlot(fromMemberId);
+        if (slot < 0 && control.type() != ControlMessageFlyweight.LEASE_GRANT)
+        {
+            // Only chain members ask for leases or speak for themselves; any voter may lead and grant.
+            malformedPeerMessages++;
+            return;
+        }
         switch (control.type())
         {
             case ControlMessageFlyweight.LEASE_REQUEST ->
@@ -884,10 +891,11 @@ public final class ChainControlPlane
         return sendBuffer.capacity();
     }
 
-    /** Peer messages dropped as undecodable, misaddressed or not allowed from their sender. */
+    /** Peer messages dropped as undecodable, misaddressed or not allowed from their sender (detector's included). */
     public long malformedPeerMessages()
     {
-        return malformedPeerMessages;
+        return malformedPeerMessages + detector.counter(FailureCounter.MALFORMED) +
+            detector.counter(FailureCounter.UNKNOWN_SENDER);
     }
 
     /** Messages the outbox refused (or the codec could not encode). */

@@ -696,6 +696,10 @@ final class ChainControlSim
     private boolean sendPeer(final int from, final int to, final DirectBuffer buffer, final int offset,
         final int length)
     {
+        if (length < 1 || !PlaneTag.isKnown(buffer.getByte(offset)) || to == from)
+        {
+            throw failure("member " + from + " sent an untagged message or one to itself");
+        }
         if (processes[to] == null || cut[from][to])
         {
             // Refused as NOT_CONNECTED, or into the void as on a link that has failed but is not yet known to.
