@@ -662,12 +662,17 @@ public final class ChainControlPlane
         {
             any |= epoch != 0;
         }
-        final long id = nextRoundId == NONE ? ++nextRoundId : nextRoundId;
+        if (nextRoundId == NONE)
+        {
+            // NONE marks "no round running", so it is never a round's id.
+            nextRoundId++;
+        }
+        final long id = nextRoundId;
         if (!any || !node.readIndex(id))
         {
             return 0;
         }
-        nextRoundId = id + 1;
+        nextRoundId++;
         roundId = id;
         roundIndex = -1;
         roundStartedNs = nowNs;

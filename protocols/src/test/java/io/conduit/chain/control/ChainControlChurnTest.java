@@ -164,7 +164,6 @@ class ChainControlChurnTest
         {
             summary.append(total).append('=').append(totals[total.ordinal()]).append(' ');
         }
-        System.out.println("ChainControlChurnTest coverage: " + summary);
         if (totals[Totals.SEEDS.ordinal()] < MIN_SEEDS_FOR_COVERAGE)
         {
             return;
