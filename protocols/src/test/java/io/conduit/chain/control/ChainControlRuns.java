@@ -1,0 +1,90 @@
+package io.conduit.chain.control;
+
+import java.util.SplittableRandom;
+
+import io.conduit.chain.ChainOptions;
+import io.conduit.linearizability.CheckResult;
+import io.conduit.linearizability.KvModel;
+import io.conduit.linearizability.LinearizabilityChecker;
+
+/** The start and the end every simulated run shares: form the chain, and judge the run once the faults stop. */
+final class ChainControlRuns
+{
+    /** Operations every client must finish after the faults stop. */
+    static final int OPERATIONS_AFTER_FAULTS = 3;
+
+    private ChainControlRuns()
+    {
+    }
+
+    /**
+     * A cluster of 3 to 5 members whose chain has formed (every member joined and synced), with two or three clients
+     * running; CRAQ reads as asked, batching and snapshot chunk sizes by the plan.
+     */
+    static ChainControlSim formed(final long seed, final boolean craq, final SplittableRandom plan)
+    {
+        return formed(seed, 3 + plan.nextInt(3), craq, plan);
+    }
+
+    static ChainControlSim formed(final long seed, final int size, final boolean craq, final SplittableRandom plan)
+    {
+        final ChainOptions options = ChainOptions.DEFAULT.withCraqReads(craq)
+            .withWindowLength(64)
+            .withBatching(1 + plan.nextInt(8), 1 << 16)
+            .withSnapshotChunkBytes(new int[]{48, 1 << 16}[plan.nextInt(2)]);
+        final ChainControlSim sim = new ChainControlSim(seed, size, options);
+        sim.maxDelayMs(1 + plan.nextInt(3));
+        sim.runUntil("the chain forms", sim::isSettled, 3_000);
+        final int clients = 2 + plan.nextInt(2);
+        for (int i = 0; i < clients; i++)
+        {
+            // Some clients give up within a failover, leaving operations open in the history.
+            sim.addClient((plan.nextInt(4) == 0 ? 150 : 2_000) * ChainControlSim.MS);
+        }
+        sim.runMs(20 + plan.nextInt(100));
+        return sim;
+    }
+
+    /**
+     * Ends the faults (heals every link, restarts every crashed member), then requires: the chain settles with every
+     * member in sync; every client finishes {@value #OPERATIONS_AFTER_FAULTS} more operations (liveness); the chain
+     * quiesces with byte-identical states everywhere; the whole history is linearizable.
+     */
+    static void finish(final ChainControlSim sim)
+    {
+        sim.healAll();
+        for (int id = 1; id <= sim.size(); id++)
+        {
+            sim.restart(id);
+        }
+        sim.runUntil("the chain settles after the faults", sim::isSettled, 5_000);
+        final int[] before = new int[sim.clients().size()];
+        for (int i = 0; i < before.length; i++)
+        {
+            before[i] = sim.clients().get(i).completed();
+        }
+        sim.runUntil("every client finishes " + OPERATIONS_AFTER_FAULTS + " more operations", () ->
+        {
+            for (int i = 0; i < before.length; i++)
+            {
+                if (sim.clients().get(i).completed() < before[i] + OPERATIONS_AFTER_FAULTS)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, 5_000);
+        for (final SimKvClient client : sim.clients())
+        {
+            client.stop();
+        }
+        sim.runUntil("clients finish", () -> sim.clients().stream().allMatch(SimKvClient::isIdle), 5_000);
+        sim.runUntil("the chain quiesces", sim::isQuiescent, 2_000);
+        sim.checkIdenticalStates();
+        final CheckResult result = LinearizabilityChecker.check(sim.history(), new KvModel());
+        if (!result.isLinearizable())
+        {
+            throw sim.failure("history not linearizable: " + result);
+        }
+    }
+}
