@@ -11,6 +11,11 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import io.conduit.chain.ChainOptions;
+import io.conduit.chain.control.ChainControlConfig;
+import io.conduit.chain.control.ChainMember;
+import io.conduit.chain.control.ChainMemberConfig;
+import io.conduit.chain.control.ChainReplicaFactory;
 import io.conduit.clock.system.SystemMonotonicClock;
 import io.conduit.kv.KvConfig;
 import io.conduit.kv.KvStateMachine;
@@ -28,7 +33,7 @@ import io.conduit.raft.storage.DurableRaftStorage;
 import io.conduit.raft.storage.SegmentedLogConfig;
 
 /**
- * A running member of the replicated key-value store on the Raft engine: its durable storage (recovered on start),
+ * A running member of the replicated key-value store, on the Raft engine or on chain replication: its durable storage (recovered on start),
  * its peer and client bindings, and the thread that runs {@link MemberAgent}. {@link #close()} is the graceful
  * stop (SIGTERM): the agent finishes its duty cycle, the bindings close (peers see the member leave) and the storage
  * is closed after its last fsync. A crash (SIGKILL) loses nothing that was acknowledged: every acknowledgement waits
@@ -107,17 +112,9 @@ public final class KvNode implements AutoCloseable
                 .withBatching(64, 256, Math.min(1 << 20, peers.maxMessageLength() / 2));
             final DurableRaftStorage durable = storage;
             final Runnable persist = settings.fsync() ? durable::persist : () -> { };
-            final RaftKvReplica replica = new RaftKvReplica(
-                RaftKvReplicaConfig.defaults(raftConfig, settings.tickNs(), KvConfig.DEFAULT)
-                    .withSnapshots(settings.snapshotEveryEntries(), settings.entriesRetainedBehindSnapshot()),
-                storage, persist,
-                new KvStateMachine(KvConfig.DEFAULT), agent.peerOutbox(), agent.clientOutbox());
-            if (replica.maxPeerMessageLength() > peers.maxMessageLength())
-            {
-                throw new IllegalStateException("Raft messages of up to " + replica.maxPeerMessageLength() +
-                    " bytes do not fit the peer binding's " + peers.maxMessageLength() + "-byte messages");
-            }
-            agent.engine(new RaftMemberEngine(replica));
+            agent.engine(settings.engine() == ReplicationEngine.RAFT ?
+                raftEngine(settings, raftConfig, storage, persist, agent, peers) :
+                chainEngine(settings, raftConfig, voters, storage, persist, agent));
             final KvNode node = new KvNode(settings, storage, peers, clients, agent);
             AgentRunner.startOnThread(node.runner);
             return node;
@@ -127,6 +124,38 @@ public final class KvNode implements AutoCloseable
             CloseHelper.quietCloseAll(peers == clients ? null : peers, clients, storage);
             throw ex;
         }
+    }
+
+    private static MemberEngine raftEngine(final NodeSettings settings, final RaftConfig raftConfig,
+        final DurableRaftStorage storage, final Runnable persist, final MemberAgent agent, final Messaging peers)
+    {
+        final RaftKvReplica replica = new RaftKvReplica(
+            RaftKvReplicaConfig.defaults(raftConfig, settings.tickNs(), KvConfig.DEFAULT)
+                .withSnapshots(settings.snapshotEveryEntries(), settings.entriesRetainedBehindSnapshot()),
+            storage, persist, new KvStateMachine(KvConfig.DEFAULT), agent.peerOutbox(), agent.clientOutbox());
+        if (replica.maxPeerMessageLength() > peers.maxMessageLength())
+        {
+            throw new IllegalStateException("Raft messages of up to " + replica.maxPeerMessageLength() +
+                " bytes do not fit the peer binding's " + peers.maxMessageLength() + "-byte messages");
+        }
+        return new RaftMemberEngine(replica);
+    }
+
+    /**
+     * Chain replication: the data path is in memory (a restarted member rejoins as the tail after a state transfer),
+     * the configuration manager's Raft log is the durable storage in the data directory.
+     */
+    private static MemberEngine chainEngine(final NodeSettings settings, final RaftConfig raftConfig,
+        final int[] voters, final DurableRaftStorage storage, final Runnable persist, final MemberAgent agent)
+    {
+        final ChainOptions defaults = ChainOptions.DEFAULT;
+        final ChainOptions options = new ChainOptions(settings.craqReads(), defaults.windowLength(),
+            defaults.maxBatchUpdates(), defaults.maxBatchBytes(), defaults.snapshotChunkBytes(),
+            defaults.maxSnapshotBytes(), defaults.maxPendingReads());
+        final ChainMemberConfig config = new ChainMemberConfig(
+            ChainControlConfig.defaults(raftConfig, settings.tickNs(), voters), options, KvConfig.DEFAULT);
+        return new ChainMemberEngine(new ChainMember(config, storage, persist,
+            ChainReplicaFactory.kv(KvConfig.DEFAULT), agent.peerOutbox(), agent.clientOutbox()));
     }
 
     private static ConduitMessaging conduitBinding(final Members members, final int memberId, final int[] memberIds,

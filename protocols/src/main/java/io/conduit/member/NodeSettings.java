@@ -33,6 +33,8 @@ public final class NodeSettings
     private IdleStrategy idleStrategy = new BackoffIdleStrategy(
         1, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
     private boolean fsync = true;
+    private ReplicationEngine engine = ReplicationEngine.RAFT;
+    private boolean craqReads;
     private long snapshotEveryEntries = 10_000;
     private long entriesRetainedBehindSnapshot = 1_000;
 
@@ -64,6 +66,12 @@ public final class NodeSettings
      */
     public boolean fsync() { return fsync; }
     public NodeSettings fsync(final boolean value) { fsync = value; return this; }
+
+    public ReplicationEngine engine() { return engine; }
+    public NodeSettings engine(final ReplicationEngine value) { engine = value; return this; }
+    /** Chain replication only: any member answers reads of clean keys (CRAQ), not only the tail. */
+    public boolean craqReads() { return craqReads; }
+    public NodeSettings craqReads(final boolean value) { craqReads = value; return this; }
 
     /** Applied entries between two snapshots (the log behind a snapshot is compacted); 0 never snapshots. */
     public long snapshotEveryEntries() { return snapshotEveryEntries; }
@@ -99,6 +107,10 @@ public final class NodeSettings
         {
             throw new IllegalArgumentException("member id " + memberId + " is not one of the members " +
                 members.addresses().keySet());
+        }
+        if (engine == null)
+        {
+            throw new IllegalArgumentException("no replication engine given");
         }
         if (dataDirectory == null)
         {

@@ -13,16 +13,18 @@ import io.conduit.messaging.Members;
 import io.conduit.member.KvNode;
 import io.conduit.member.NodeSettings;
 import io.conduit.member.PeerTransport;
+import io.conduit.member.ReplicationEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code conduit node}: runs one member of the replicated key-value store until SIGTERM (graceful: the shutdown hook
+ * {@code conduit node}: runs one member of the replicated key-value store (Raft or chain replication) until SIGTERM (graceful: the shutdown hook
  * closes the node, which syncs and closes its storage) or SIGKILL (a crash; a restart with the same {@code --data}
- * recovers). Prints {@code member ID serving HOST:PORT (raft, peers over TRANSPORT)} once it is listening, then
- * {@code term T leader L} (or {@code leader unknown}) whenever the leader it knows of changes.
+ * recovers). Prints {@code member ID serving HOST:PORT (ENGINE, peers over TRANSPORT)} once it is listening, then
+ * {@code term T leader L} (or {@code leader unknown}) whenever the leader it knows of changes; for chain replication
+ * the "term" is the configuration epoch and the "leader" the head.
  */
 @Command(name = "node", mixinStandardHelpOptions = true,
     description = "Run one member of a replicated key-value store until SIGTERM.")
@@ -57,14 +59,24 @@ final class NodeCommand extends EndpointCommand
             "(default ${DEFAULT-VALUE}).")
     private long snapshotEvery;
 
+    @Option(names = "--craq",
+        description = "Chain replication: every member answers reads of keys with no uncommitted update (CRAQ), " +
+            "not only the tail.")
+    private boolean craq;
+
     @Override
     int execute(final PrintWriter out) throws CommandFailure, IOException
     {
-        if (!"raft".equals(engine))
+        final ReplicationEngine replication;
+        switch (engine)
         {
-            throw usage("chain".equals(engine) ?
-                "--engine chain is not available yet (chain replication is being built); use --engine raft" :
-                "--engine must be raft or chain, was '" + engine + "'");
+            case "raft": replication = ReplicationEngine.RAFT; break;
+            case "chain": replication = ReplicationEngine.CHAIN; break;
+            default: throw usage("--engine must be raft or chain, was '" + engine + "'");
+        }
+        if (craq && replication != ReplicationEngine.CHAIN)
+        {
+            throw usage("--craq applies to --engine chain only");
         }
         final PeerTransport peerTransport;
         switch (transport)
@@ -91,6 +103,8 @@ final class NodeCommand extends EndpointCommand
             .dataDirectory(data)
             .transport(peerTransport)
             .tickNs(tickMs * 1_000_000L)
+            .engine(replication)
+            .craqReads(craq)
             .snapshotEveryEntries(snapshotEvery)
             .entriesRetainedBehindSnapshot(Math.min(1_000, snapshotEvery / 10));
         final KvNode node;
@@ -109,8 +123,8 @@ final class NodeCommand extends EndpointCommand
             stopped.countDown();
         }, "conduit-node-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.println("member " + id + " serving " + HostPort.format(members.address(id)) + " (raft, peers over " +
-            transport + ")");
+        out.println("member " + id + " serving " + HostPort.format(members.address(id)) + " (" + engine +
+            ", peers over " + transport + ")");
         out.flush();
         try
         {
