@@ -25,16 +25,19 @@ final class ProcessCluster implements AutoCloseable
     private final int size;
     private final Path dataRoot;
     private final String transport;
-    private final long snapshotEvery;
+    private final String[] engineArguments;
     private final int[] ports;
     private final ConduitProcess[] nodes;
     private final int[] starts;
     private final Object outputSignal = new Object();
 
-    ProcessCluster(final int size, final Path dataRoot, final String transport, final long snapshotEvery,
-        final long seed) throws IOException
+    /**
+     * @param engineArguments what selects and tunes the engine, e.g. {@code --engine raft --snapshot-every 50}.
+     */
+    ProcessCluster(final int size, final Path dataRoot, final String transport, final long seed,
+        final String... engineArguments) throws IOException
     {
-        this.snapshotEvery = snapshotEvery;
+        this.engineArguments = engineArguments.clone();
         this.size = size;
         this.dataRoot = dataRoot;
         this.transport = transport;
@@ -123,10 +126,11 @@ final class ProcessCluster implements AutoCloseable
     void start(final int id) throws IOException, InterruptedException
     {
         starts[id]++;
+        final List<String> arguments = new ArrayList<>(List.of("node", "--id", Integer.toString(id),
+            "--members", members(), "--data", dataRoot.resolve("node-" + id).toString(), "--transport", transport));
+        arguments.addAll(List.of(engineArguments));
         nodes[id] = ConduitProcess.start("node-" + id + "." + starts[id], null, this::onOutput,
-            "node", "--id", Integer.toString(id), "--members", members(),
-            "--data", dataRoot.resolve("node-" + id).toString(), "--engine", "raft", "--transport", transport,
-            "--snapshot-every", Long.toString(snapshotEvery));
+            arguments.toArray(new String[0]));
         nodes[id].awaitLine(line -> line.startsWith("member " + id + " serving"), 30, TimeUnit.SECONDS);
     }
 
@@ -157,6 +161,20 @@ final class ProcessCluster implements AutoCloseable
         {
             outputSignal.notifyAll();
         }
+    }
+
+    /** The live members other than {@code excluded}, in id order. */
+    List<Integer> liveMembersExcept(final int excluded)
+    {
+        final List<Integer> live = new ArrayList<>();
+        for (int id = 1; id <= size; id++)
+        {
+            if (id != excluded && nodes[id] != null && nodes[id].isAlive())
+            {
+                live.add(id);
+            }
+        }
+        return live;
     }
 
     /** Waits until some live member reports itself as leader (woken by each line of output); returns its id. */
