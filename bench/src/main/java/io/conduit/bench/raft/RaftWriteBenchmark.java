@@ -258,7 +258,7 @@ public final class RaftWriteBenchmark
         }
     }
 
-    private static int awaitLeader(final KvNode[] nodes, final long timeoutNs) throws IOException
+    static int awaitLeader(final KvNode[] nodes, final long timeoutNs) throws IOException
     {
         final long deadlineNs = System.nanoTime() + timeoutNs;
         while (System.nanoTime() - deadlineNs < 0)
@@ -338,7 +338,7 @@ public final class RaftWriteBenchmark
         return text.toString();
     }
 
-    private static Map<String, String> parse(final String[] args)
+    static Map<String, String> parse(final String[] args)
     {
         final Map<String, String> options = new TreeMap<>();
         for (int i = 0; i < args.length; i++)
@@ -352,7 +352,7 @@ public final class RaftWriteBenchmark
         return options;
     }
 
-    private static void deleteRecursively(final Path root) throws IOException
+    static void deleteRecursively(final Path root) throws IOException
     {
         if (!Files.exists(root))
         {
