@@ -17,17 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import org.HdrHistogram.Histogram;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import io.conduit.kv.Consistency;
-import io.conduit.kv.KvOperation;
-import io.conduit.kv.KvRequestFlyweight;
-import io.conduit.kv.KvResponseFlyweight;
-import io.conduit.kv.KvStatus;
 import io.conduit.messaging.Members;
 import io.conduit.member.KvNode;
 import io.conduit.member.LocalKvClient;
@@ -46,7 +36,6 @@ import io.conduit.member.PeerTransport;
  */
 public final class RaftWriteBenchmark
 {
-    private static final long RESEND_AFTER_NS = TimeUnit.SECONDS.toNanos(2);
 
     private record Outcome(PeerTransport transport, int valueBytes, long commits, double seconds,
         Histogram latencyNs, long resends, int threads)
@@ -114,16 +103,16 @@ public final class RaftWriteBenchmark
             final int leader = awaitLeader(nodes, TimeUnit.SECONDS.toNanos(30));
             try (LocalKvClient client = nodes[leader].newLocalClient())
             {
-                final Load load = new Load(client, window, valueBytes);
+                final SessionLoad load = new SessionLoad(new LocalKvClient[] {client}, window, valueBytes, true);
                 load.run(TimeUnit.SECONDS.toNanos(warmupSeconds), false);
                 final long startNs = System.nanoTime();
                 load.run(TimeUnit.SECONDS.toNanos(seconds), true);
                 final double elapsed = (System.nanoTime() - startNs) / 1e9;
-                if (load.firstRefusal != null)
+                if (load.firstRefusal() != null)
                 {
-                    System.err.println(transport + " " + valueBytes + " B: first refused put: " + load.firstRefusal);
+                    System.err.println(transport + " " + valueBytes + " B: first refused put: " + load.firstRefusal());
                 }
-                return new Outcome(transport, valueBytes, load.commits, elapsed, load.latencyNs, load.resends,
+                return new Outcome(transport, valueBytes, load.completed(), elapsed, load.latencyNs(), load.resends(),
                     Thread.activeCount());
             }
         }
@@ -135,125 +124,6 @@ public final class RaftWriteBenchmark
                 {
                     node.close();
                 }
-            }
-        }
-    }
-
-    /** Sessions with one put outstanding each; a response with another status is resent under the same sequence. */
-    private static final class Load implements MessageHandler
-    {
-        private final LocalKvClient client;
-        private final long clientIdBase;
-        private final UnsafeBuffer[] requests;
-        private final int[] lengths;
-        private final long[] sequences;
-        private final long[] sentAtNs;
-        private final boolean[] inFlight;
-        private final KvResponseFlyweight response = new KvResponseFlyweight();
-        private final IdleStrategy idle = new BackoffIdleStrategy(1, 10, 1_000, 100_000);
-        private final Histogram latencyNs = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        private boolean measuring;
-        private long commits;
-        private long resends;
-        private String firstRefusal;
-
-        Load(final LocalKvClient client, final int window, final int valueBytes)
-        {
-            this.client = client;
-            this.clientIdBase = new SplittableRandom(System.nanoTime()).nextLong() & 0x7FFF_FFFF_0000_0000L;
-            requests = new UnsafeBuffer[window];
-            lengths = new int[window];
-            sequences = new long[window];
-            sentAtNs = new long[window];
-            inFlight = new boolean[window];
-            // Values are tokens of the text protocol: no whitespace or control characters.
-            final byte[] value = new byte[valueBytes];
-            final SplittableRandom letters = new SplittableRandom(42);
-            for (int i = 0; i < valueBytes; i++)
-            {
-                value[i] = (byte)('a' + letters.nextInt(26));
-            }
-            for (int i = 0; i < window; i++)
-            {
-                final KvOperation put = KvOperation.put(("bench-" + i).getBytes(), value);
-                requests[i] = new UnsafeBuffer(new byte[KvRequestFlyweight.HEADER_LENGTH + valueBytes + 64]);
-                lengths[i] = KvRequestFlyweight.encode(requests[i], 0, clientIdBase + i + 1, 0,
-                    Consistency.LINEARIZABLE, 0, put);
-            }
-        }
-
-        void run(final long durationNs, final boolean measure)
-        {
-            measuring = measure;
-            commits = 0;
-            resends = 0;
-            latencyNs.reset();
-            final long endNs = System.nanoTime() + durationNs;
-            long nowNs;
-            while ((nowNs = System.nanoTime()) - endNs < 0)
-            {
-                int work = 0;
-                for (int i = 0; i < requests.length; i++)
-                {
-                    if (!inFlight[i])
-                    {
-                        sequences[i]++;
-                        work += send(i, nowNs) ? 1 : 0;
-                    }
-                    else if (nowNs - sentAtNs[i] > RESEND_AFTER_NS)
-                    {
-                        resends++;
-                        work += send(i, nowNs) ? 1 : 0;
-                    }
-                }
-                work += client.poll(this, 256);
-                idle.idle(work);
-            }
-        }
-
-        private boolean send(final int session, final long nowNs)
-        {
-            requests[session].putLong(KvRequestFlyweight.SEQUENCE_OFFSET, sequences[session],
-                java.nio.ByteOrder.LITTLE_ENDIAN);
-            if (client.offer(requests[session], 0, lengths[session]))
-            {
-                if (!inFlight[session])
-                {
-                    sentAtNs[session] = nowNs;
-                }
-                inFlight[session] = true;
-                return true;
-            }
-            return false;
-        }
-
-        @Override
-        public void onMessage(final int typeId, final MutableDirectBuffer buffer, final int index, final int length)
-        {
-            response.wrap(buffer, index, length);
-            final int session = (int)(response.clientId() - clientIdBase - 1);
-            if (session < 0 || session >= requests.length || !inFlight[session] ||
-                response.sequence() != sequences[session])
-            {
-                return;
-            }
-            if (response.status() != KvStatus.OK)
-            {
-                if (firstRefusal == null)
-                {
-                    firstRefusal = response.status() + " " + response.payloadString();
-                }
-                // NOT_LEADER or RETRY: the same sequence again, so the session keeps it exactly-once.
-                resends++;
-                inFlight[session] = false;
-                sequences[session]--;
-                return;
-            }
-            inFlight[session] = false;
-            if (measuring)
-            {
-                commits++;
-                latencyNs.recordValue(Math.max(0, System.nanoTime() - sentAtNs[session]));
             }
         }
     }
