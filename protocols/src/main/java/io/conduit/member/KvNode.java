@@ -107,6 +107,7 @@ public final class KvNode implements AutoCloseable
             }
             final MemberAgent agent = new MemberAgent(memberId, SystemMonotonicClock.INSTANCE, peers, clients,
                 settings.localClients(), settings.localRingBytes());
+            agent.busyCyclePauseNs(settings.busyCyclePauseNs());
             final RaftConfig raftConfig = RaftConfig.defaults(memberId, voters,
                 new SplittableRandom(seedSource.nextLong()))
                 .withBatching(64, 256, Math.min(1 << 20, peers.maxMessageLength() / 2));
@@ -182,6 +183,19 @@ public final class KvNode implements AutoCloseable
     public long term()
     {
         return agent.observedTerm();
+    }
+
+    /**
+     * Diagnostic only: makes this member a slow replica from now on — its agent pauses {@code pauseNs} after every
+     * duty cycle that did work (0 restores full speed). For benchmarks comparing how engines tolerate one.
+     */
+    public void slowDown(final long pauseNs)
+    {
+        if (pauseNs < 0)
+        {
+            throw new IllegalArgumentException("pauseNs must be >= 0: " + pauseNs);
+        }
+        agent.busyCyclePauseNs(pauseNs);
     }
 
     /** The failure that stopped the agent, or null while it runs. */

@@ -1,5 +1,7 @@
 package io.conduit.member;
 
+import java.util.concurrent.locks.LockSupport;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
@@ -38,6 +40,8 @@ public final class MemberAgent implements Agent, MessageHandler, ClientLinkHandl
     private long nowNs;
     private long peerSendFailures;
     private long clientSendFailures;
+    private volatile long busyCyclePauseNs;
+    private int lastCycleWork;
     private volatile int observedLeader;
     private volatile long observedTerm;
 
@@ -49,6 +53,12 @@ public final class MemberAgent implements Agent, MessageHandler, ClientLinkHandl
         this.peers = peers;
         this.clients = clients;
         this.localClients = new LocalClientRings(Math.max(1, localClientSlots), localRingBytes, this);
+    }
+
+    /** A pause after every cycle that did work (0, the default, for none); any thread, diagnostic only. */
+    void busyCyclePauseNs(final long pauseNs)
+    {
+        this.busyCyclePauseNs = pauseNs;
     }
 
     /** Set once, before the agent starts: the engine needs this agent's outboxes to be built. */
@@ -91,6 +101,12 @@ public final class MemberAgent implements Agent, MessageHandler, ClientLinkHandl
 
     private int dutyCycle()
     {
+        final long pauseNs = busyCyclePauseNs;
+        if (pauseNs > 0 && lastCycleWork > 0)
+        {
+            // Diagnostic only (benchmarks of a slow replica): stall after every busy cycle, as a slow disk or CPU would.
+            LockSupport.parkNanos(pauseNs);
+        }
         nowNs = clock.nanoTime();
         int work = peers.doWork();
         if (clients != peers)
@@ -105,6 +121,7 @@ public final class MemberAgent implements Agent, MessageHandler, ClientLinkHandl
         work += localClients.drain(BATCH);
         work += replica.process(nowNs);
         publishLeadership();
+        lastCycleWork = work;
         return work;
     }
 

@@ -35,6 +35,7 @@ public final class NodeSettings
     private boolean fsync = true;
     private ReplicationEngine engine = ReplicationEngine.RAFT;
     private boolean craqReads;
+    private long busyCyclePauseNs;
     private long snapshotEveryEntries = 10_000;
     private long entriesRetainedBehindSnapshot = 1_000;
 
@@ -72,6 +73,13 @@ public final class NodeSettings
     /** Chain replication only: any member answers reads of clean keys (CRAQ), not only the tail. */
     public boolean craqReads() { return craqReads; }
     public NodeSettings craqReads(final boolean value) { craqReads = value; return this; }
+
+    /**
+     * Diagnostic only: the member's agent pauses this long after every duty cycle that did work, making it a slow
+     * replica (a slow disk or a busy CPU) for benchmarks that compare how engines tolerate one. 0, the default, never.
+     */
+    public long busyCyclePauseNs() { return busyCyclePauseNs; }
+    public NodeSettings busyCyclePauseNs(final long value) { busyCyclePauseNs = value; return this; }
 
     /** Applied entries between two snapshots (the log behind a snapshot is compacted); 0 never snapshots. */
     public long snapshotEveryEntries() { return snapshotEveryEntries; }
@@ -115,6 +123,10 @@ public final class NodeSettings
         if (dataDirectory == null)
         {
             throw new IllegalArgumentException("no data directory given");
+        }
+        if (busyCyclePauseNs < 0)
+        {
+            throw new IllegalArgumentException("busyCyclePauseNs must be >= 0");
         }
         if (snapshotEveryEntries < 0 || entriesRetainedBehindSnapshot < 0)
         {

@@ -36,7 +36,7 @@ public final class ChainRaftComparison
     }
 
     private record Row(String system, int replicas, double writesPerSecond, Histogram writeLatencyNs,
-        double readsPerSecond, Histogram readLatencyNs, int servingMembers)
+        double readsPerSecond, Histogram readLatencyNs, int servingMembers, int slowMember)
     {
     }
 
@@ -55,6 +55,9 @@ public final class ChainRaftComparison
             .map(Integer::parseInt).toList();
         final Path out = Path.of(options.getOrDefault("out", "bench/results/chain-vs-raft.md"));
         final Path dataRoot = Path.of(options.getOrDefault("data", "bench/target/compare-data"));
+        // A slow replica: the highest-numbered member pauses this long after every busy duty cycle.
+        final long slowPauseNs = TimeUnit.MICROSECONDS.toNanos(
+            Long.parseLong(options.getOrDefault("slow-member-pause-us", "0")));
         // "raft-mem" (no fsync) is not a configuration to run: it separates the disk's cost from the protocol's,
         // since the chain keeps its data in memory.
         final List<Contender> systems = List.of(new Contender("raft", ReplicationEngine.RAFT, false, true),
@@ -69,12 +72,12 @@ public final class ChainRaftComparison
             {
                 final Path data = dataRoot.resolve(system.name() + "-" + replicas);
                 RaftWriteBenchmark.deleteRecursively(data);
-                final Row row = run(system, replicas, size, window, warmup, seconds, data);
+                final Row row = run(system, replicas, size, window, warmup, seconds, data, slowPauseNs);
                 System.out.println(format(row));
                 rows.add(row);
             }
         }
-        final String table = table(rows, size, window, seconds);
+        final String table = table(rows, size, window, seconds, slowPauseNs);
         System.out.println();
         System.out.println(table);
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -83,7 +86,7 @@ public final class ChainRaftComparison
     }
 
     private static Row run(final Contender system, final int replicas, final int valueBytes, final int window,
-        final int warmupSeconds, final int seconds, final Path data) throws Exception
+        final int warmupSeconds, final int seconds, final Path data, final long slowPauseNs) throws Exception
     {
         final var members = RaftWriteBenchmark.freeLoopbackMembers(replicas,
             new SplittableRandom(System.nanoTime()));
@@ -103,6 +106,9 @@ public final class ChainRaftComparison
                     .fsync(system.fsync()));
             }
             final int leader = RaftWriteBenchmark.awaitLeader(nodes, TimeUnit.SECONDS.toNanos(60));
+            // The slow replica is never the leader/head: a follower for Raft, a middle or tail member for the chain.
+            final int slow = leader == replicas ? replicas - 1 : replicas;
+            nodes[slow].slowDown(slowPauseNs);
             final LocalKvClient writer = nodes[leader].newLocalClient();
             clients.add(writer);
             final SessionLoad writes = new SessionLoad(new LocalKvClient[] {writer}, window, valueBytes, true);
@@ -123,7 +129,7 @@ public final class ChainRaftComparison
             reads.run(TimeUnit.SECONDS.toNanos(seconds), true);
             final double readSeconds = (System.nanoTime() - readStartNs) / 1e9;
             return new Row(system.name(), replicas, writes.completed() / writeSeconds, writes.latencyNs(),
-                reads.completed() / readSeconds, reads.latencyNs(), reads.servingMembers());
+                reads.completed() / readSeconds, reads.latencyNs(), reads.servingMembers(), slowPauseNs > 0 ? slow : 0);
         }
         finally
         {
@@ -143,17 +149,27 @@ public final class ChainRaftComparison
 
     private static String format(final Row row)
     {
-        return String.format("| %-10s | %2d | %9.0f | %8.2f | %8.2f | %9.0f | %8.2f | %8.2f | %2d |",
+        return String.format("| %-10s | %2d | %9.0f | %8.2f | %8.2f | %9.0f | %8.2f | %8.2f | %2d | %-6s |",
             row.system(), row.replicas(), row.writesPerSecond(),
             row.writeLatencyNs().getValueAtPercentile(50) / 1e6, row.writeLatencyNs().getValueAtPercentile(99) / 1e6,
             row.readsPerSecond(), row.readLatencyNs().getValueAtPercentile(50) / 1e6,
-            row.readLatencyNs().getValueAtPercentile(99) / 1e6, row.servingMembers());
+            row.readLatencyNs().getValueAtPercentile(99) / 1e6, row.servingMembers(),
+            row.slowMember() > 0 ? Integer.toString(row.slowMember()) : "-");
     }
 
-    private static String table(final List<Row> rows, final int size, final int window, final int seconds)
+    private static String table(final List<Row> rows, final int size, final int window, final int seconds,
+        final long slowPauseNs)
     {
         final StringBuilder text = new StringBuilder();
-        text.append("# Chain replication vs Raft\n\n");
+        text.append("# Chain replication vs Raft").append(slowPauseNs > 0 ? ", one slow replica" : "")
+            .append("\n\n");
+        if (slowPauseNs > 0)
+        {
+            text.append("One member that is not the leader/head (the `slow` column) pauses ")
+                .append(TimeUnit.NANOSECONDS.toMicros(slowPauseNs))
+                .append(" µs after every duty cycle that did work (`--slow-member-pause-us`), from the start of the ")
+                .append("write phase.\n\n");
+        }
         text.append("Generated ").append(LocalDate.now()).append(" by `bench/run compare` on ")
             .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
             .append(System.getProperty("java.version")).append(": members in one JVM on loopback, ")
@@ -162,8 +178,8 @@ public final class ChainRaftComparison
             .append(" s measured per phase. Writes from the leader/head; linearizable reads from every member that ")
             .append("serves them (last column). Raft fsyncs every write on every member (raft-mem: ")
             .append("fsync off, to separate the disk from the protocol); the chain keeps data in memory.\n\n");
-        text.append("| system     |  n | writes/s  | w p50 ms | w p99 ms | reads/s   | r p50 ms | r p99 ms | rd |\n");
-        text.append("|------------|----|-----------|----------|----------|-----------|----------|----------|----|\n");
+        text.append("| system     |  n | writes/s  | w p50 ms | w p99 ms | reads/s   | r p50 ms | r p99 ms | rd | slow   |\n");
+        text.append("|------------|----|-----------|----------|----------|-----------|----------|----------|----|--------|\n");
         for (final Row row : rows)
         {
             text.append(format(row)).append('\n');
