@@ -26,6 +26,7 @@ import io.conduit.messaging.aeron.AeronMessagingContext;
 import io.conduit.messaging.conduit.ConduitMessaging;
 import io.conduit.messaging.conduit.ConduitMessagingConfig;
 import io.conduit.messaging.conduit.UdpDatagramPort;
+import io.conduit.node.MemberEngine;
 import io.conduit.node.RaftKvReplica;
 import io.conduit.node.RaftKvReplicaConfig;
 import io.conduit.raft.RaftConfig;
@@ -139,7 +140,7 @@ public final class KvNode implements AutoCloseable
             throw new IllegalStateException("Raft messages of up to " + replica.maxPeerMessageLength() +
                 " bytes do not fit the peer binding's " + peers.maxMessageLength() + "-byte messages");
         }
-        return new RaftMemberEngine(replica);
+        return replica;
     }
 
     /**
@@ -155,8 +156,8 @@ public final class KvNode implements AutoCloseable
             defaults.maxSnapshotBytes(), defaults.maxPendingReads());
         final ChainMemberConfig config = new ChainMemberConfig(
             ChainControlConfig.defaults(raftConfig, settings.tickNs(), voters), options, KvConfig.DEFAULT);
-        return new ChainMemberEngine(new ChainMember(config, storage, persist,
-            ChainReplicaFactory.kv(KvConfig.DEFAULT), agent.peerOutbox(), agent.clientOutbox()));
+        return new ChainMember(config, storage, persist, ChainReplicaFactory.kv(KvConfig.DEFAULT), agent.peerOutbox(),
+            agent.clientOutbox());
     }
 
     private static ConduitMessaging conduitBinding(final Members members, final int memberId, final int[] memberIds,

@@ -13,6 +13,7 @@ import io.conduit.messaging.Messaging;
 import io.conduit.messaging.conduit.ClientLinkHandler;
 import io.conduit.messaging.conduit.ConduitMessaging;
 import io.conduit.node.ClientOutbox;
+import io.conduit.node.MemberEngine;
 import io.conduit.node.PeerOutbox;
 
 /**

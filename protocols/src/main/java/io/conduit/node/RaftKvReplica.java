@@ -83,7 +83,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * allocates a {@link RaftMessage}, its entry list and payloads (or a snapshot chunk's data), and the engine allocates
  * its own outgoing messages. Each snapshot taken allocates one array of the state machine's snapshot length.
  */
-public final class RaftKvReplica
+public final class RaftKvReplica implements MemberEngine
 {
     /** Most Ready cycles one {@link #process} call runs, so a long catch-up does not starve the edge's inputs. */
     public static final int MAX_READIES_PER_PROCESS = 64;
@@ -227,6 +227,7 @@ public final class RaftKvReplica
      *
      * @return the number of ticks taken.
      */
+    @Override
     public int onTick(final long nowNs)
     {
         if (!clockStarted)
@@ -262,6 +263,14 @@ public final class RaftKvReplica
      * One message from a peer. Malformed bytes, and messages not addressed to this member or not from another voter,
      * are counted in {@link #malformedPeerMessages()} and dropped.
      */
+    @Override
+    public void onPeerMessage(final long nowNs, final int fromMemberId, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        // The sender is named inside every Raft message, and checked against it there.
+        onPeerMessage(nowNs, buffer, offset, length);
+    }
+
     public void onPeerMessage(final long nowNs, final DirectBuffer buffer, final int offset, final int length)
     {
         if (codec.decode(buffer, offset, length) < 0)
@@ -283,6 +292,7 @@ public final class RaftKvReplica
      * One client request ({@link KvRequestFlyweight}) on link {@code linkId}. A malformed request is answered ERROR
      * (it is certainly not applied) and counted.
      */
+    @Override
     public void onClientRequest(
         final long nowNs, final long linkId, final DirectBuffer buffer, final int offset, final int length)
     {
@@ -306,6 +316,7 @@ public final class RaftKvReplica
     }
 
     /** The client's link is gone: nothing pending is answered on it any more. */
+    @Override
     public void onClientLinkClosed(final long linkId)
     {
         writes.forgetLink(linkId);
@@ -432,6 +443,7 @@ public final class RaftKvReplica
      *
      * @return how much was done (messages, entries, reads); 0 when idle.
      */
+    @Override
     public int process(final long nowNs)
     {
         int work = 0;
@@ -739,12 +751,14 @@ public final class RaftKvReplica
         return node.role();
     }
 
+    @Override
     public long term()
     {
         return node.term();
     }
 
     /** The leader this member follows (itself when leading), or {@link RaftNode#NONE}. */
+    @Override
     public int leader()
     {
         return node.leader();

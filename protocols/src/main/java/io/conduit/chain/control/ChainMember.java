@@ -18,6 +18,7 @@ import io.conduit.kv.KvRequestFlyweight;
 import io.conduit.kv.KvResponseFlyweight;
 import io.conduit.kv.KvStatus;
 import io.conduit.node.ClientOutbox;
+import io.conduit.node.MemberEngine;
 import io.conduit.node.PeerOutbox;
 import io.conduit.raft.RaftStorage;
 import org.agrona.DirectBuffer;
@@ -27,7 +28,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * One member of a chain-replicated key-value store: a {@link ChainReplica} (the data path) and a
  * {@link ChainControlPlane} (the configuration manager, co-located), as one pure engine the node edge only has to
- * move bytes for. Its inputs and outputs are those of {@code io.conduit.member.MemberEngine}.
+ * move bytes for. It is a {@link MemberEngine}, so the node edge drives it as it drives Raft.
  *
  * <h2>Contract for the edge</h2>
  * Every duty cycle, with one clock reading {@code nowNs}: {@link #onPeerUp}/{@link #onPeerDown} for link events,
@@ -59,7 +60,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * it is answered NOT_LEADER with the tail as this member knows it (0 when that is this member), so the client tries
  * elsewhere rather than waiting on a member that may have been removed.
  */
-public final class ChainMember
+public final class ChainMember implements MemberEngine
 {
     /** Most chain messages and client responses one {@link #process} call hands out, each. */
     public static final int MAX_OUTPUTS_PER_PROCESS = 1024;
@@ -126,12 +127,14 @@ public final class ChainMember
     // ------------------------------------------------------------------------------------------------ inputs
 
     /** Advances the control plane's timers and adopts a configuration whose wait has ended; returns the work done. */
+    @Override
     public int onTick(final long nowNs)
     {
         return control.onTick(nowNs) + adopt(nowNs);
     }
 
     /** One tagged message from a peer (valid only during the call). */
+    @Override
     public void onPeerMessage(
         final long nowNs, final int fromMemberId, final DirectBuffer buffer, final int offset, final int length)
     {
@@ -167,6 +170,7 @@ public final class ChainMember
      * The link to {@code member} came up (again): messages on it may have been lost, so the replica resynchronises
      * the chain link (HELLO from the successor side) and the detector contacts the peer at once.
      */
+    @Override
     public void onPeerUp(final long nowNs, final int member)
     {
         final int index = peerIndex(member);
@@ -180,6 +184,7 @@ public final class ChainMember
     }
 
     /** The link to {@code member} went down: chain messages for it are dropped until it is back. */
+    @Override
     public void onPeerDown(final long nowNs, final int member)
     {
         final int index = peerIndex(member);
@@ -192,6 +197,7 @@ public final class ChainMember
     }
 
     /** One client request ({@link KvRequestFlyweight}) on link {@code linkId}. */
+    @Override
     public void onClientRequest(
         final long nowNs, final long linkId, final DirectBuffer buffer, final int offset, final int length)
     {
@@ -232,6 +238,7 @@ public final class ChainMember
      * The client's link is gone. The replica keeps no per-link state beyond answers in flight, which the client
      * outbox refuses and this member drops; a retry from another link is answered from the session table.
      */
+    @Override
     public void onClientLinkClosed(final long linkId)
     {
     }
@@ -244,6 +251,7 @@ public final class ChainMember
      *
      * @return the work done; 0 when idle.
      */
+    @Override
     public int process(final long nowNs)
     {
         control.localReplica(incarnation, replica.epoch(), replica.isSynced());
@@ -393,12 +401,14 @@ public final class ChainMember
     }
 
     /** {@code MemberEngine.leader()}: the head, where clients write. */
+    @Override
     public int leader()
     {
         return head();
     }
 
     /** {@code MemberEngine.term()}: the epoch clients' hints come from; grows with every configuration. */
+    @Override
     public long term()
     {
         final ChainConfiguration configuration = configuration();

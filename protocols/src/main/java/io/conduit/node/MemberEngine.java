@@ -1,11 +1,12 @@
-package io.conduit.member;
+package io.conduit.node;
 
 import org.agrona.DirectBuffer;
 
 /**
- * What {@link MemberAgent} drives: a pure replication engine with its state machine (Raft's
- * {@link io.conduit.node.RaftKvReplica}, or chain replication), seen through the inputs every engine shares. Time
- * is the agent's clock, read once per duty cycle; outputs leave through the outboxes the engine was built with.
+ * What a member's edge loop ({@code io.conduit.member.MemberAgent}) drives: a pure replication engine with its state
+ * machine ({@link RaftKvReplica}, or chain replication's {@code ChainMember}), seen through the inputs every engine
+ * shares. Time is the edge's clock, read once per duty cycle; outputs leave through the outboxes the engine was built
+ * with. Pure, so engines implement it directly and the edge needs no adapters.
  */
 public interface MemberEngine
 {
