@@ -38,11 +38,20 @@ final class AeronSystem implements LoopbackSystem
 
     private final int mtu;
     private final int termLength;
+    private final int windowBytes;
+    private final int socketBufferBytes;
 
-    AeronSystem(final int mtu, final int termLength)
+    /**
+     * @param windowBytes       the receiver window, or 0 for Aeron's default (128 KiB); Aeron's tuning guide raises
+     *                          it with the socket buffers for throughput.
+     * @param socketBufferBytes SO_RCVBUF and SO_SNDBUF to request, or 0 for Aeron's default (128 KiB).
+     */
+    AeronSystem(final int mtu, final int termLength, final int windowBytes, final int socketBufferBytes)
     {
         this.mtu = mtu;
         this.termLength = termLength;
+        this.windowBytes = windowBytes;
+        this.socketBufferBytes = socketBufferBytes;
     }
 
     @Override
@@ -54,12 +63,11 @@ final class AeronSystem implements LoopbackSystem
     @Override
     public String settings()
     {
-        final MediaDriver.Context defaults = new MediaDriver.Context();
-        return "Aeron " + AeronVersion.VERSION + ": 2 embedded drivers and clients in " +
-            "INVOKER mode (no driver, conductor or async executor threads), UDP unicast, MTU " + mtu +
-            " B, term length " +
-            termLength / 1024 + " KiB, receiver window " + defaults.initialWindowLength() / 1024 +
-            " KiB and socket buffers (0 = OS default) " + defaults.socketRcvbufLength() / 1024 + " KiB (defaults)";
+        final MediaDriver.Context context = driverContext("unused");
+        return "Aeron " + AeronVersion.VERSION + ": 2 embedded drivers and clients in INVOKER mode (no driver, " +
+            "conductor or async executor threads), UDP unicast, MTU " + mtu + " B, term length " + termLength / 1024 +
+            " KiB, receiver window " + context.initialWindowLength() / 1024 + " KiB, SO_RCVBUF/SO_SNDBUF requested " +
+            context.socketRcvbufLength() / 1024 + "/" + context.socketSndbufLength() / 1024 + " KiB";
     }
 
     @Override
@@ -105,6 +113,34 @@ final class AeronSystem implements LoopbackSystem
         }
     }
 
+    private MediaDriver.Context driverContext(final String directory)
+    {
+        final MediaDriver.Context context = new MediaDriver.Context()
+            .aeronDirectoryName(directory)
+            .threadingMode(ThreadingMode.INVOKER)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .mtuLength(mtu)
+            .publicationTermBufferLength(termLength)
+            // Its async executor would be a third thread per side; without it the conductor runs those tasks.
+            .asyncExecutorEnabled(false)
+            .errorHandler(AeronSystem::fail);
+        if (windowBytes > 0)
+        {
+            context.initialWindowLength(windowBytes);
+        }
+        if (socketBufferBytes > 0)
+        {
+            context.socketRcvbufLength(socketBufferBytes).socketSndbufLength(socketBufferBytes);
+        }
+        return context;
+    }
+
+    private static void fail(final Throwable error)
+    {
+        throw new IllegalStateException("Aeron error", error);
+    }
+
     /** A port the kernel just handed out, so that a subscription can bind it (the race is harmless here). */
     private static int freeUdpPort() throws IOException
     {
@@ -137,16 +173,7 @@ final class AeronSystem implements LoopbackSystem
         Side()
         {
             final String directory = directoryName();
-            driver = MediaDriver.launch(new MediaDriver.Context()
-                .aeronDirectoryName(directory)
-                .threadingMode(ThreadingMode.INVOKER)
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true)
-                .mtuLength(mtu)
-                .publicationTermBufferLength(termLength)
-                // Its async executor would be a third thread per side; without it the conductor runs those tasks.
-                .asyncExecutorEnabled(false)
-                .errorHandler(Side::fail));
+            driver = MediaDriver.launch(driverContext(directory));
             driverInvoker = driver.sharedAgentInvoker();
             try
             {
@@ -155,7 +182,7 @@ final class AeronSystem implements LoopbackSystem
                     .useConductorAgentInvoker(true)
                     // Lets the client's blocking calls (add publication, close) run the driver they wait for.
                     .driverAgentInvoker(driverInvoker)
-                    .errorHandler(Side::fail));
+                    .errorHandler(AeronSystem::fail));
             }
             catch (final RuntimeException ex)
             {
@@ -190,11 +217,6 @@ final class AeronSystem implements LoopbackSystem
         public void close()
         {
             CloseHelper.closeAll(publication, subscription, aeron, driver);
-        }
-
-        private static void fail(final Throwable error)
-        {
-            throw new IllegalStateException("Aeron error", error);
         }
     }
 

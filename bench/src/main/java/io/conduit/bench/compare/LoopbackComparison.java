@@ -106,7 +106,8 @@ public final class LoopbackComparison
             systems.add(switch (name)
             {
                 case "conduit" -> new ConduitSystem(options.conduitPayload);
-                case "aeron" -> new AeronSystem(options.aeronMtu, options.aeronTermLength);
+                case "aeron" -> new AeronSystem(options.aeronMtu, options.aeronTermLength, options.aeronWindow,
+                    options.aeronSocketBuffers);
                 default -> new TcpSystem();
             });
         }

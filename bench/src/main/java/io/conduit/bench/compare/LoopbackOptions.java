@@ -23,10 +23,12 @@ final class LoopbackOptions
     static final String USAGE = "bench/run loopback [--systems conduit,aeron,tcp] [--only latency|throughput] " +
         "[--idle spin|backoff] [--warmup-messages 20000] [--messages 100000] [--size 32] [--warmup 3] [--seconds 5] " +
         "[--sizes 32,1k,64k] [--conduit-payload BYTES] [--aeron-mtu 1408] [--aeron-term-length 16m] " +
+        "[--aeron-window 1m] [--aeron-socket-buffers 4m] " +
         "[--out bench/results/loopback.md] [--plot bench/results/loopback-latency.png]";
 
     private static final Set<String> NAMES = Set.of("systems", "only", "idle", "warmup-messages", "messages", "size",
-        "warmup", "seconds", "sizes", "conduit-payload", "aeron-mtu", "aeron-term-length", "out", "plot");
+        "warmup", "seconds", "sizes", "conduit-payload", "aeron-mtu", "aeron-term-length", "aeron-window",
+        "aeron-socket-buffers", "out", "plot");
 
     final List<String> systems;
     final boolean latency;
@@ -41,6 +43,8 @@ final class LoopbackOptions
     final int conduitPayload;
     final int aeronMtu;
     final int aeronTermLength;
+    final int aeronWindow;
+    final int aeronSocketBuffers;
     final Path out;
     final Path plot;
     final String commandLine;
@@ -68,6 +72,8 @@ final class LoopbackOptions
         conduitPayload = size(values.getOrDefault("conduit-payload", "0"));
         aeronMtu = size(values.getOrDefault("aeron-mtu", "1408"));
         aeronTermLength = size(values.getOrDefault("aeron-term-length", "16m"));
+        aeronWindow = size(values.getOrDefault("aeron-window", "1m"));
+        aeronSocketBuffers = size(values.getOrDefault("aeron-socket-buffers", "4m"));
         out = Path.of(values.getOrDefault("out", "bench/results/loopback.md"));
         plot = Path.of(values.getOrDefault("plot", "bench/results/loopback-latency.png"));
         this.commandLine = commandLine;
