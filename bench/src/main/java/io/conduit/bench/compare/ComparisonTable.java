@@ -27,14 +27,16 @@ final class ComparisonTable
     private final Run run;
     private final List<RoundTripLatency.Result> latency;
     private final List<OneWayThroughput.Result> throughput;
+    private final List<String> failures;
     private final StringBuilder text = new StringBuilder();
 
     ComparisonTable(final Run run, final List<RoundTripLatency.Result> latency,
-        final List<OneWayThroughput.Result> throughput)
+        final List<OneWayThroughput.Result> throughput, final List<String> failures)
     {
         this.run = run;
         this.latency = latency;
         this.throughput = throughput;
+        this.failures = failures;
     }
 
     String markdown()
@@ -42,6 +44,27 @@ final class ComparisonTable
         header();
         text.append("| metric | ").append(String.join(" | ", COLUMNS)).append(" | Conduit/Aeron | Conduit/TCP |\n");
         text.append("|---|---:|---:|---:|---:|---:|\n");
+        if (run.options().latency)
+        {
+            latencyRows();
+        }
+        if (run.options().throughput)
+        {
+            throughputRows();
+        }
+        text.append("\nRatios: below 1 favours Conduit for latency, above 1 for throughput. MB = 10^6 bytes.\n");
+        settings();
+        observations();
+        if (!failures.isEmpty())
+        {
+            text.append("\n## Failures\n\n");
+            failures.forEach(failure -> text.append("- ").append(failure).append('\n'));
+        }
+        return text.toString();
+    }
+
+    private void latencyRows()
+    {
         final int rttLength = run.options().latencyMessageLength;
         for (final double percentile : PERCENTILES)
         {
@@ -50,6 +73,10 @@ final class ComparisonTable
         }
         row("round trip max (µs), " + sizeLabel(rttLength),
             latencyValues(r -> r.roundTripNs().getMaxValue() / 1e3), 1);
+    }
+
+    private void throughputRows()
+    {
         for (final int size : run.options().throughputSizes)
         {
             if (size <= SMALL_MESSAGE_BYTES)
@@ -63,10 +90,6 @@ final class ComparisonTable
                     OneWayThroughput.Result::megabytesPerSecond), 0);
             }
         }
-        text.append("\nRatios: below 1 favours Conduit for latency, above 1 for throughput. MB = 10^6 bytes.\n");
-        settings();
-        observations();
-        return text.toString();
     }
 
     private void header()
@@ -145,20 +168,28 @@ final class ComparisonTable
 
     private void row(final String metric, final Map<String, Double> values, final int decimals)
     {
-        if (values.isEmpty())
-        {
-            return;
-        }
         final List<String> cells = new ArrayList<>();
         cells.add(metric);
         for (final String column : COLUMNS)
         {
             final Double value = values.get(column);
-            cells.add(value == null ? "–" : String.format("%,." + decimals + "f", value));
+            cells.add(value != null ? String.format("%,." + decimals + "f", value) : ran(column) ? "failed" : "–");
         }
         cells.add(ratio(values.get("Conduit"), values.get("Aeron")));
         cells.add(ratio(values.get("Conduit"), values.get("TCP")));
         text.append("| ").append(String.join(" | ", cells)).append(" |\n");
+    }
+
+    private boolean ran(final String column)
+    {
+        for (final LoopbackSystem system : run.systems())
+        {
+            if (system.name().equals(column))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String ratio(final Double numerator, final Double denominator)

@@ -159,9 +159,12 @@ final class ConduitSystem implements LoopbackSystem
             {
                 return "";
             }
+            final ConduitConnection connection = client.connection;
             return String.format("client sent %,d datagrams of %,d B on average (%,d B payload per DATA segment, " +
-                "%,d retransmits)", datagrams, clientEndpoint.stats().bytesSent() / datagrams,
-                client.connection.payloadBytesSent() / segments, client.connection.retransmits());
+                "%,d retransmits, %,d timeouts; %s, srtt %,d µs, rto %,d µs, cwnd %,d B)", datagrams,
+                clientEndpoint.stats().bytesSent() / datagrams, connection.payloadBytesSent() / segments,
+                connection.retransmits(), connection.timeouts(), connection.state(), connection.srttNs() / 1000,
+                connection.rtoNs() / 1000, connection.congestionWindowBytes());
         }
 
         @Override

@@ -53,40 +53,14 @@ public final class LoopbackComparison
         final long startNs = System.nanoTime();
         System.out.println("load average at start: " + loadAtStart);
 
-        final List<RoundTripLatency.Result> latency = new ArrayList<>();
-        if (options.latency)
-        {
-            for (final LoopbackSystem system : systems)
-            {
-                final RoundTripLatency.Result result = RoundTripLatency.measure(system, options.latencyMessageLength,
-                    options.warmupMessages, options.messages, options.idleStrategy());
-                final Histogram h = result.roundTripNs();
-                System.out.printf("round trip %-7s p50 %8.1f  p99 %8.1f  p99.9 %8.1f  max %9.1f µs   (load %s)%n",
-                    system.name(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                    h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, Machine.loadAverage());
-                latency.add(result);
-            }
-        }
-        final List<OneWayThroughput.Result> throughput = new ArrayList<>();
-        if (options.throughput)
-        {
-            for (final int size : options.throughputSizes)
-            {
-                for (final LoopbackSystem system : systems)
-                {
-                    final OneWayThroughput.Result result = OneWayThroughput.measure(system, size, options.warmupNs,
-                        options.measureNs, options.idleStrategy());
-                    System.out.printf("one-way %-8s %-7s %,13.0f msg/s %,9.0f MB/s   (load %s)%n",
-                        ComparisonTable.sizeLabel(size), system.name(), result.messagesPerSecond(),
-                        result.megabytesPerSecond(), Machine.loadAverage());
-                    throughput.add(result);
-                }
-            }
-        }
+        final List<String> failures = new ArrayList<>();
+        final List<RoundTripLatency.Result> latency = options.latency ? latency(systems, options, failures) : List.of();
+        final List<OneWayThroughput.Result> throughput =
+            options.throughput ? throughput(systems, options, failures) : List.of();
 
         final ComparisonTable.Run run = new ComparisonTable.Run(options, systems, date, loadAtStart,
             Machine.loadAverage(), (System.nanoTime() - startNs) / 1e9);
-        final String table = new ComparisonTable(run, latency, throughput).markdown();
+        final String table = new ComparisonTable(run, latency, throughput, failures).markdown();
         System.out.println();
         System.out.println(table);
         write(options.out, table);
@@ -96,6 +70,65 @@ public final class LoopbackComparison
             latencyPlot(latency, options).writePng(options.plot, PLOT_WIDTH, PLOT_HEIGHT);
             System.out.println("written to " + options.plot);
         }
+    }
+
+    /** A system that fails is reported as failed and the run goes on, so one stall does not cost the others' rows. */
+    private static List<RoundTripLatency.Result> latency(final List<LoopbackSystem> systems,
+        final LoopbackOptions options, final List<String> failures)
+    {
+        final List<RoundTripLatency.Result> results = new ArrayList<>();
+        for (final LoopbackSystem system : systems)
+        {
+            try
+            {
+                final RoundTripLatency.Result result = RoundTripLatency.measure(system, options.latencyMessageLength,
+                    options.warmupMessages, options.messages, options.idleStrategy());
+                final Histogram h = result.roundTripNs();
+                System.out.printf("round trip %-7s p50 %8.1f  p99 %8.1f  p99.9 %8.1f  max %9.1f µs   (load %s)%n",
+                    system.name(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                    h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, Machine.loadAverage());
+                results.add(result);
+            }
+            catch (final Exception ex)
+            {
+                failed("round trip " + system.name(), ex, failures);
+            }
+        }
+        return results;
+    }
+
+    private static List<OneWayThroughput.Result> throughput(final List<LoopbackSystem> systems,
+        final LoopbackOptions options, final List<String> failures)
+    {
+        final List<OneWayThroughput.Result> results = new ArrayList<>();
+        for (final int size : options.throughputSizes)
+        {
+            for (final LoopbackSystem system : systems)
+            {
+                try
+                {
+                    final OneWayThroughput.Result result = OneWayThroughput.measure(system, size, options.warmupNs,
+                        options.measureNs, options.idleStrategy());
+                    System.out.printf("one-way %-8s %-7s %,13.0f msg/s %,9.0f MB/s   (load %s)%n",
+                        ComparisonTable.sizeLabel(size), system.name(), result.messagesPerSecond(),
+                        result.megabytesPerSecond(), Machine.loadAverage());
+                    results.add(result);
+                }
+                catch (final Exception ex)
+                {
+                    failed("one-way " + ComparisonTable.sizeLabel(size) + " " + system.name(), ex, failures);
+                }
+            }
+        }
+        return results;
+    }
+
+    private static void failed(final String what, final Exception ex, final List<String> failures)
+    {
+        final String message = what + " FAILED (" + Machine.loadAverage() + " load): " + ex.getMessage();
+        System.out.println(message);
+        ex.printStackTrace();
+        failures.add(message);
     }
 
     private static List<LoopbackSystem> systems(final LoopbackOptions options)

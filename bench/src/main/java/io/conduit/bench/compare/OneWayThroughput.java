@@ -65,6 +65,11 @@ final class OneWayThroughput
                 senderThread.stop();
                 receiverThread.stop();
             }
+            if (messages == 0)
+            {
+                throw new IllegalStateException(system.name() + ": no " + messageLength + "-byte message received in " +
+                    seconds + " s; " + link.observations());
+            }
             return new Result(system.name(), messageLength, messages, seconds, receiver.sequenceErrors,
                 link.observations(), threads);
         }

@@ -44,10 +44,14 @@ final class RoundTripLatency
             {
                 pingThread.join();
             }
-            finally
+            catch (final IllegalStateException ex)
             {
                 echoThread.stop();
+                // Both peer threads are stopped: the link's own account of itself is the best clue to the stall.
+                throw new IllegalStateException(system.name() + ": " + ex.getMessage() + "; " + link.observations(),
+                    ex);
             }
+            echoThread.stop();
             return new Result(system.name(), histogram, link.observations(), threads);
         }
     }
