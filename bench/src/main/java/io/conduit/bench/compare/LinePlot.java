@@ -326,9 +326,9 @@ public final class LinePlot
 
     private static String format(final double value)
     {
-        if (Math.abs(value) >= 1e6)
+        if (Math.abs(value) >= 1e4 && value == Math.rint(value))
         {
-            return String.format("%.0e", value);
+            return String.format("%,.0f", value);
         }
         return new BigDecimal(String.format("%.6g", value)).stripTrailingZeros().toPlainString();
     }
