@@ -51,7 +51,7 @@ public final class LinePlot
 
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
         new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b)};
-    private static final int MARGIN_LEFT = 80;
+    private static final int MARGIN_LEFT = 90;
     private static final int MARGIN_RIGHT = 30;
     private static final int MARGIN_TOP = 50;
     private static final int MARGIN_BOTTOM = 60;
@@ -326,9 +326,14 @@ public final class LinePlot
 
     private static String format(final double value)
     {
-        if (Math.abs(value) >= 1e4 && value == Math.rint(value))
+        // Short tick labels (10k, 2M) so they never run into the y axis' title.
+        if (Math.abs(value) >= 1e6 && value % 1e6 == 0)
         {
-            return String.format("%,.0f", value);
+            return String.format("%,.0fM", value / 1e6);
+        }
+        if (Math.abs(value) >= 1e4 && value % 1e3 == 0)
+        {
+            return String.format("%,.0fk", value / 1e3);
         }
         return new BigDecimal(String.format("%.6g", value)).stripTrailingZeros().toPlainString();
     }
