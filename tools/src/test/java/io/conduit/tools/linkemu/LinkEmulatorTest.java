@@ -200,6 +200,39 @@ class LinkEmulatorTest
     }
 
     @Test
+    void reorderHoldsPacketsBackWhileJitterAloneKeepsOrder() throws IOException
+    {
+        assumeLab();
+        // Requests: a quarter held back 30 ms, so later ones overtake them. Replies: 5 ms of jitter with pings 2 ms
+        // apart, which would reorder replies too if jitter were not kept FIFO.
+        try (LinkLab lab = LinkLab.up(prefix("o"), scratch, "--a2b", "reorder=0.25,reorder_delay=30ms",
+            "--b2a", "delay=10ms,jitter=5ms", "--seed", "17"))
+        {
+            final LinkLab.Result ping = lab.exec("a", "ping", "-c", "200", "-i", "0.002", "-W", "2",
+                LinkLab.ADDRESS_B);
+            assertEquals(0, ping.exitCode(), ping.output());
+            int late = 0;
+            int highest = -1;
+            int replies = 0;
+            final Matcher reply = PING_TIME.matcher(ping.output());
+            while (reply.find())
+            {
+                final int sequence = Integer.parseInt(reply.group(1));
+                late += sequence < highest ? 1 : 0;
+                highest = Math.max(highest, sequence);
+                replies++;
+            }
+            final long reordered = lab.stats().get("a2b.reordered");
+            System.out.printf("linkemu reorder: reorder=0.25 (30 ms) a2b, jitter 5 ms b2a, 200 pings: %d held back, " +
+                "%d replies overtaken%n", reordered, late);
+            assertEquals(200, replies, ping.output());
+            assertTrue(reordered >= 25 && reordered <= 75, "reordered " + reordered + " (binomial mean 50, sd 6.1)");
+            // Every held-back request is overtaken unless nothing was sent in the 30 ms after it (the last few).
+            assertTrue(late <= reordered && late >= reordered - 3, late + " late replies, " + reordered + " held");
+        }
+    }
+
+    @Test
     void rateLimitCapsBulkTcpAndItsQueueIsBounded() throws Exception
     {
         assumeLab();
