@@ -52,6 +52,20 @@ class LinkEmulatorTest
         assumeTrue(reason.isEmpty(), () -> reason.orElse(""));
     }
 
+    /** Every packet read is written, dropped for one counted reason, or still held; duplicates add one each. */
+    private static Map<String, Long> conserved(final Map<String, Long> stats)
+    {
+        for (final String direction : new String[] {"a2b", "b2a"})
+        {
+            final long accounted = stats.get(direction + ".out_packets") + stats.get(direction + ".drop_loss") +
+                stats.get(direction + ".drop_queue") + stats.get(direction + ".drop_overflow") +
+                stats.get(direction + ".drop_error") + stats.get(direction + ".held");
+            assertEquals(stats.get(direction + ".in_packets") + stats.get(direction + ".duplicated"), accounted,
+                direction + " does not add up: " + stats);
+        }
+        return stats;
+    }
+
     @Test
     void badFlagsExitTwoWithOneLineAndTheDefaultQueueIsOneBandwidthDelayProduct() throws IOException
     {
@@ -158,7 +172,7 @@ class LinkEmulatorTest
             }
             assertEquals(Integer.parseInt(summary.group(2)), received.size(), ping.output());
             final int duplicates = summary.group(3) == null ? 0 : Integer.parseInt(summary.group(3));
-            return new PingRun(received, duplicates, lab.stats());
+            return new PingRun(received, duplicates, conserved(lab.stats()));
         }
     }
 
@@ -189,7 +203,7 @@ class LinkEmulatorTest
             final Matcher summary = PING_SUMMARY.matcher(ping.output());
             assertTrue(summary.find(), ping.output());
             final long lost = Long.parseLong(summary.group(1)) - Long.parseLong(summary.group(2));
-            final Map<String, Long> stats = lab.stats();
+            final Map<String, Long> stats = conserved(lab.stats());
             System.out.printf("linkemu corrupt: corrupt=0.3, 200 pings: %d corrupted, %d lost%n",
                 stats.get("a2b.corrupted"), lost);
             // The emulator delivered every request; B's kernel dropped exactly the corrupted ones (ICMP checksum).
@@ -222,7 +236,7 @@ class LinkEmulatorTest
                 highest = Math.max(highest, sequence);
                 replies++;
             }
-            final long reordered = lab.stats().get("a2b.reordered");
+            final long reordered = conserved(lab.stats()).get("a2b.reordered");
             System.out.printf("linkemu reorder: reorder=0.25 (30 ms) a2b, jitter 5 ms b2a, 200 pings: %d held back, " +
                 "%d replies overtaken%n", reordered, late);
             assertEquals(200, replies, ping.output());
@@ -240,7 +254,7 @@ class LinkEmulatorTest
             "--seed", "5"))
         {
             final double mbps = tcpGoodputMbps(lab);
-            final Map<String, Long> stats = lab.stats();
+            final Map<String, Long> stats = conserved(lab.stats());
             System.out.printf("linkemu rate: rate=20mbit, 5 ms each way, TCP A->B for 2 s: %.2f Mbit/s goodput; " +
                 "queue peak %d of 25000 bytes, %d queue drops%n", mbps, stats.get("a2b.queue_peak_bytes"),
                 stats.get("a2b.drop_queue"));
@@ -293,7 +307,7 @@ class LinkEmulatorTest
             final Matcher summary = PING_SUMMARY.matcher(ping.output());
             assertTrue(summary.find(), ping.output());
             final long lost = Long.parseLong(summary.group(1)) - Long.parseLong(summary.group(2));
-            final Map<String, Long> stats = lab.stats();
+            final Map<String, Long> stats = conserved(lab.stats());
             System.out.printf("linkemu queue: rate=1mbit queue=6kb, a burst of 50 pings of 1428 bytes: %d lost, " +
                 "%d queue drops, peak %d bytes%n", lost, stats.get("a2b.drop_queue"),
                 stats.get("a2b.queue_peak_bytes"));
