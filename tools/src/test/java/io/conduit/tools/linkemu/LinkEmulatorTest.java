@@ -1,6 +1,7 @@
 package io.conduit.tools.linkemu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -96,6 +97,22 @@ class LinkEmulatorTest
         assertTrue(dry.output().contains("b2a.delay_ns=5000000\n"), dry.output());
         assertTrue(dry.output().contains("b2a.jitter_ns=250000\n"), dry.output());
         assertTrue(dry.output().contains("b2a.queue_bytes=12000\n"), dry.output());
+    }
+
+    @Test
+    void labUpWithABadFlagExitsTwoAndCreatesNothing() throws IOException
+    {
+        assumeLab();
+        final String prefix = prefix("x");
+        final LinkLab.Result up = LinkLab.run(scratch, List.of(LinkLab.SCRIPT.toString(), "--prefix", prefix, "up",
+            "--a2b", "loss=2"));
+        assertEquals(2, up.exitCode(), up.output());
+        assertTrue(up.output().contains("linkemu: --a2b: bad loss '2'"), up.output());
+        final LinkLab.Result namespaces = LinkLab.run(scratch, List.of("ip", "netns", "list"));
+        assertFalse(namespaces.output().contains(prefix + "-"), namespaces.output());
+        final LinkLab.Result unknown = LinkLab.run(scratch, List.of(LinkLab.SCRIPT.toString(), "--prefix", prefix,
+            "sideways"));
+        assertEquals(2, unknown.exitCode(), unknown.output());
     }
 
     @Test
