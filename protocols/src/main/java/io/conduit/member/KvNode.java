@@ -11,6 +11,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import io.conduit.chain.ChainConfiguration;
 import io.conduit.chain.ChainOptions;
 import io.conduit.chain.control.ChainControlConfig;
 import io.conduit.chain.control.ChainMember;
@@ -184,6 +185,15 @@ public final class KvNode implements AutoCloseable
     public long term()
     {
         return agent.observedTerm();
+    }
+
+    /**
+     * Chain replication only: the chain order this member last knew, head first, with its epoch (an immutable
+     * snapshot, so epoch and order never tear); null for Raft or before any chain is known; any thread.
+     */
+    public ChainConfiguration chainConfiguration()
+    {
+        return agent.observedChain();
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.conduit.chain.ChainConfiguration;
 import io.conduit.messaging.Members;
 import io.conduit.member.KvNode;
 import io.conduit.member.NodeSettings;
@@ -24,7 +25,9 @@ import picocli.CommandLine.TypeConversionException;
  * closes the node, which syncs and closes its storage) or SIGKILL (a crash; a restart with the same {@code --data}
  * recovers). Prints {@code member ID serving HOST:PORT (ENGINE, peers over TRANSPORT)} once it is listening, then
  * {@code term T leader L} (or {@code leader unknown}) whenever the leader it knows of changes; for chain replication
- * the "term" is the configuration epoch and the "leader" the head.
+ * the "term" is the configuration epoch and the "leader" the head. A chain member also prints
+ * {@code chain E A,B,C} whenever the chain it knows of changes: the epoch, then the member ids from head to tail (so
+ * a test can pick the head, a middle member or the tail); it follows the {@code term} line of the same change.
  */
 @Command(name = "node", mixinStandardHelpOptions = true,
     description = "Run one member of a replicated key-value store until SIGTERM.")
@@ -131,6 +134,7 @@ final class NodeCommand extends EndpointCommand
             // The node's own thread does the work; this one reports leadership changes until SIGTERM's hook runs.
             int leader = -1;
             long term = -1;
+            ChainConfiguration chain = null;
             while (!stopped.await(50, TimeUnit.MILLISECONDS) && node.failure() == null)
             {
                 if (node.leader() != leader || node.term() != term)
@@ -138,6 +142,13 @@ final class NodeCommand extends EndpointCommand
                     leader = node.leader();
                     term = node.term();
                     out.println("term " + term + " leader " + (leader == 0 ? "unknown" : Integer.toString(leader)));
+                    out.flush();
+                }
+                final ChainConfiguration latest = node.chainConfiguration();
+                if (latest != null && !latest.equals(chain))
+                {
+                    chain = latest;
+                    out.println(chainLine(chain));
                     out.flush();
                 }
             }
@@ -150,6 +161,17 @@ final class NodeCommand extends EndpointCommand
         final Throwable failure = node.failure();
         node.close();
         return failure == null ? 0 : fail(failure.toString());
+    }
+
+    /** {@code chain EPOCH HEAD,...,TAIL}: the line a chain member prints for each chain it learns of. */
+    static String chainLine(final ChainConfiguration chain)
+    {
+        final StringBuilder line = new StringBuilder("chain ").append(chain.epoch()).append(' ');
+        for (int position = 0; position < chain.size(); position++)
+        {
+            line.append(position == 0 ? "" : ",").append(chain.member(position));
+        }
+        return line.toString();
     }
 
     /** Parses {@code 1=host:port,2=host:port}. */

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,7 @@ import io.conduit.tools.lab.ConduitProcess;
 final class ProcessCluster implements AutoCloseable
 {
     private static final Pattern LEADER_LINE = Pattern.compile("term (\\d+) leader (\\d+|unknown)");
+    private static final Pattern CHAIN_LINE = Pattern.compile("chain (\\d+) (\\d+(?:,\\d+)*)");
 
     private final int size;
     private final Path dataRoot;
@@ -153,6 +155,54 @@ final class ProcessCluster implements AutoCloseable
             }
         }
         return leader;
+    }
+
+    /**
+     * Chain replication: waits until the newest chain a live member reported (highest epoch) holds every member of
+     * the cluster, each alive, and returns its order, head first. Woken by each line of output.
+     */
+    int[] awaitFullChain(final long timeoutMs) throws InterruptedException, IOException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        synchronized (outputSignal)
+        {
+            long remainingNs;
+            while ((remainingNs = deadlineNs - System.nanoTime()) > 0)
+            {
+                final int[] chain = newestReportedChain();
+                if (chain.length == size && liveMembersExcept(0).size() == size)
+                {
+                    return chain;
+                }
+                outputSignal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNs)));
+            }
+        }
+        throw new IOException("no live member reported a chain of all " + size + " members within " + timeoutMs +
+            " ms: " + outputs());
+    }
+
+    /** The members, head first, of the highest-epoch {@code chain} line any live member printed; empty for none. */
+    private int[] newestReportedChain()
+    {
+        long newestEpoch = 0;
+        int[] newest = new int[0];
+        for (int id = 1; id <= size; id++)
+        {
+            if (nodes[id] == null || !nodes[id].isAlive())
+            {
+                continue;
+            }
+            for (final String line : nodes[id].lines())
+            {
+                final Matcher matcher = CHAIN_LINE.matcher(line);
+                if (matcher.matches() && Long.parseLong(matcher.group(1)) > newestEpoch)
+                {
+                    newestEpoch = Long.parseLong(matcher.group(1));
+                    newest = Arrays.stream(matcher.group(2).split(",")).mapToInt(Integer::parseInt).toArray();
+                }
+            }
+        }
+        return newest;
     }
 
     private void onOutput(final String line)
