@@ -117,7 +117,7 @@ public final class ChainMember implements MemberEngine
         this.random = config.control().raft().random();
         this.peers = peers;
         this.clients = clients;
-        this.peerIds = Arrays.stream(config.control().raft().voters()).sorted().toArray();
+        this.peerIds = config.control().allMembers();
         this.peerDown = new boolean[peerIds.length];
         this.responseBuffer = new UnsafeBuffer(new byte[KvResponseFlyweight.maxLength(kvConfig)]);
         this.control = new ChainControlPlane(config.control(), storage, persist, peers);

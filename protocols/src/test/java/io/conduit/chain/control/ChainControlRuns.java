@@ -28,11 +28,18 @@ final class ChainControlRuns
 
     static ChainControlSim formed(final long seed, final int size, final boolean craq, final SplittableRandom plan)
     {
+        return formed(seed, size, 0, craq, plan);
+    }
+
+    /** As above, with {@code controlMembers} control-only members (a separate control plane; 0 co-located). */
+    static ChainControlSim formed(final long seed, final int size, final int controlMembers, final boolean craq,
+        final SplittableRandom plan)
+    {
         final ChainOptions options = ChainOptions.DEFAULT.withCraqReads(craq)
             .withWindowLength(64)
             .withBatching(1 + plan.nextInt(8), 1 << 16)
             .withSnapshotChunkBytes(new int[]{48, 1 << 16}[plan.nextInt(2)]);
-        final ChainControlSim sim = new ChainControlSim(seed, size, options);
+        final ChainControlSim sim = new ChainControlSim(seed, size, controlMembers, options);
         sim.maxDelayMs(1 + plan.nextInt(3));
         sim.runUntil("the chain forms", sim::isSettled, 3_000);
         final int clients = 2 + plan.nextInt(2);
@@ -53,7 +60,7 @@ final class ChainControlRuns
     static void finish(final ChainControlSim sim)
     {
         sim.healAll();
-        for (int id = 1; id <= sim.size(); id++)
+        for (int id = 1; id <= sim.nodes(); id++)
         {
             sim.restart(id);
         }
