@@ -7,6 +7,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 
 import io.conduit.chain.ChainConfiguration;
+import io.conduit.chain.control.ChainControlMember;
 import io.conduit.chain.control.ChainMember;
 import io.conduit.clock.MonotonicClock;
 import io.conduit.messaging.MessageHandler;
@@ -136,10 +137,14 @@ public final class MemberAgent implements Agent, MessageHandler, ClientLinkHandl
         {
             observedTerm = replica.term();
             observedLeader = replica.leader();
+            // Every chain change bumps the epoch (the term), so this publishes each one; it is immutable.
             if (replica instanceof ChainMember chainMember)
             {
-                // Every chain change bumps the epoch (the term), so this publishes each one; it is immutable.
                 observedChain = chainMember.configuration();
+            }
+            else if (replica instanceof ChainControlMember controlMember)
+            {
+                observedChain = controlMember.control().configuration();
             }
         }
     }
