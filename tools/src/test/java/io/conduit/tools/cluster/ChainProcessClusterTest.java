@@ -47,4 +47,16 @@ class ChainProcessClusterTest
         RaftProcessClusterTest.killRepeatedly(data, "conduit", 3, 19L, HEAD_MIDDLE_TAIL, "--engine", "chain",
             "--craq");
     }
+
+    /**
+     * Members 1-3 form the chain, 4-6 run only the control plane (issue 6: "or on a separate set of nodes"): the same
+     * kills of head, middle and tail, reconfigured by control members that hold no data.
+     */
+    @Test
+    @Timeout(value = 360, unit = TimeUnit.SECONDS) // six JVMs and three clients: about 2 minutes on 2 busy cores
+    void headMiddleAndTailKilledUnderASeparateControlPlane(@TempDir final Path data) throws Exception
+    {
+        RaftProcessClusterTest.killRepeatedly(data, "conduit", 6, 3, 23L, HEAD_MIDDLE_TAIL, "--engine", "chain",
+            "--control-members", "4,5,6");
+    }
 }
