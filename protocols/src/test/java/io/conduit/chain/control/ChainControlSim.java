@@ -206,6 +206,8 @@ final class ChainControlSim
     private int restarts;
     private int partitions;
     private long configurationChanges;
+    /** Peer messages sent, by plane tag (one byte, so 256 slots). */
+    private final long[] peerMessagesByTag = new long[256];
     private final long[] retired = new long[Totals.values().length];
 
     /** What a run exercised, summed over every process. */
@@ -450,6 +452,12 @@ final class ChainControlSim
     int partitions()
     {
         return partitions;
+    }
+
+    /** Peer messages handed to the network so far with plane tag {@code tag} (see {@link PlaneTag}). */
+    long peerMessages(final byte tag)
+    {
+        return peerMessagesByTag[tag & 0xFF];
     }
 
     long configurationChanges()
@@ -791,6 +799,7 @@ final class ChainControlSim
         }
         final byte[] bytes = new byte[length];
         buffer.getBytes(offset, bytes);
+        peerMessagesByTag[bytes[0] & 0xFF]++;
         enqueue(0, Kind.PEER, from, to, 1 + random.nextInt(maxDelayMs), bytes);
         return true;
     }
