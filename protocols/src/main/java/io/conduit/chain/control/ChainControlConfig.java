@@ -17,7 +17,8 @@ import io.conduit.raft.RaftConfig;
  *                                      batching, snapshot transfer, random source. A chain member that is no voter
  *                                      is started with the same voters (it never campaigns).
  * @param tickNs                        the length of one Raft tick.
- * @param chainMembers                  every member that may be in the chain, a subset of the voters.
+ * @param chainMembers                  every member that may be in the chain; those that are not voters are
+ *                                      learners.
  * @param detector                      the failure detector the Raft leader acts on (its DEAD verdicts); every
  *                                      member runs it so a new leader's view is already warm.
  * @param leaseNs                       how long a read lease lasts on the member's clock from when it asked.

@@ -84,7 +84,6 @@ public final class ChainControlPlane
     private final int[] otherMembers;
     /** Chain members that are not voters (separate control plane): the leader adds them as Raft learners. */
     private final int[] learnersWanted;
-    private boolean learnersInPlace;
     private final int[] sortedMembers;
     private final ChainControlConfig config;
     private final long tickNs;
@@ -123,6 +122,7 @@ public final class ChainControlPlane
     private final long[] roundIncarnation;
     private final long[] roundSentNs;
 
+    private boolean learnersInPlace;
     private boolean clockStarted;
     private long nextTickNs;
     private boolean leading;
@@ -522,6 +522,8 @@ public final class ChainControlPlane
         }
         leading = nowLeading;
         leadingTerm = node.term();
+        // A change this member proposed in an earlier term may have been overwritten since: look again.
+        learnersInPlace = learnersWanted.length == 0;
         roundId = NONE;
         roundIndex = -1;
         for (int slot = 0; slot < waitingEpoch.length; slot++)
@@ -537,7 +539,7 @@ public final class ChainControlPlane
      * Separate control plane: makes every chain member that is no voter a Raft learner, one change at a time (thesis
      * §4.1), so it receives the control log and applies each configuration after its commit, as a voter would. A
      * refused change (an earlier one pending, nothing committed in this term yet) is tried again on the next tick;
-     * learners are never removed, so once all are in the configuration this is done for good.
+     * learners are never removed, so once all are in this term's configuration this leader is done.
      */
     private int addLearners()
     {

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@link ChainControlMember}) and a chain of 3 to 5 members that are Raft learners of the same group. One family of
  * {@value #DEFAULT_SEEDS} seeds; each seed checks that the chain members are learners following a control-only
  * leader, then injects one fault chosen by the seed (head, middle or tail crash, the control leader's crash, the tail
- * cut off from the control plane, the whole chain cut off from it) and checks what the control plane must make of it.
+ * cut off from the control plane, the whole chain cut off from it, the first control leader's crash while the chain
+ * forms) and checks what the control plane must make of it.
  * Seeds also vary timing, chain length, delays, detector and read mode (CRAQ on even seeds). The simulator checks its
  * invariants after every step (prefix property, acknowledged writes kept, the lease rule), and every run ends as
  * every simulated run does ({@link ChainControlRuns#finish}: liveness, identical states, a linearizable history).
@@ -36,7 +37,11 @@ class ChainControlSeparateTest
         TAIL_CRASH(ChainControlSeparateTest::tailCrashMakesItsPredecessorTail),
         CONTROL_LEADER_CRASH(ChainControlSeparateTest::controlLeaderCrashLeavesTheChainAlone),
         TAIL_CUT_FROM_CONTROL(ChainControlSeparateTest::tailCutOffFromTheControlPlaneIsRemoved),
-        CHAIN_CUT_FROM_CONTROL(ChainControlSeparateTest::chainPartitionedFromTheControlPlane);
+        CHAIN_CUT_FROM_CONTROL(ChainControlSeparateTest::chainPartitionedFromTheControlPlane),
+        /** The first control leader dies while it adds the learners and forms the chain (see {@link #atStart}). */
+        CONTROL_LEADER_CRASH_AT_START((sim, plan) ->
+        {
+        });
 
         final BiConsumer<ChainControlSim, SplittableRandom> inject;
 
@@ -56,10 +61,12 @@ class ChainControlSeparateTest
             {
                 final SplittableRandom plan = new SplittableRandom(seed * 0x9E3779B97F4A7C15L);
                 final boolean craq = seed % 2 == 0;
-                final ChainControlSim sim = ChainControlRuns.formed(seed, 3 + plan.nextInt(3), CONTROL_MEMBERS, craq,
-                    plan);
-                chainMembersAreLearnersAndNeverLead(sim, plan);
                 final Fault fault = Fault.values()[(int)(seed % Fault.values().length)];
+                final ChainControlSim sim = ChainControlRuns.formed(seed, 3 + plan.nextInt(3), CONTROL_MEMBERS, craq,
+                    plan, fault == Fault.CONTROL_LEADER_CRASH_AT_START ? started -> atStart(started, plan) : started ->
+                    {
+                    });
+                chainMembersAreLearnersAndNeverLead(sim, plan);
                 sim.note("fault " + fault);
                 fault.inject.accept(sim, plan);
                 sim.runMs(plan.nextInt(50));
@@ -87,11 +94,26 @@ class ChainControlSeparateTest
         }
     }
 
+    /**
+     * The first control leader crashes soon after its election, perhaps with learners not yet added or an ADD_LEARNER
+     * not yet committed: the next leader must add whichever are missing, or the chain never forms.
+     */
+    private static void atStart(final ChainControlSim sim, final SplittableRandom plan)
+    {
+        sim.runUntil("a control leader", () -> sim.controlLeader() != 0, 3_000);
+        sim.runMs(plan.nextInt(30));
+        final int leader = sim.controlLeader();
+        assertTrue(leader > sim.size() && sim.crash(leader), "control leader " + leader + " crashes");
+    }
+
     /** The chain members learn the chain as learners and never vote; only control members ever lead. */
     private static void chainMembersAreLearnersAndNeverLead(final ChainControlSim sim, final SplittableRandom plan)
     {
+        // After a crash at the start the next election may still be running.
+        sim.runUntil("a control leader", () -> sim.controlLeader() != 0 &&
+            sim.control(1).leader() == sim.controlLeader(), 3_000);
         final int leader = sim.controlLeader();
-        assertTrue(leader > sim.size(), "a control-only member leads: " + leader);
+        assertTrue(leader > sim.size(), () -> "a control-only member leads: " + leader + "\n" + sim);
         for (int id = 1; id <= sim.size(); id++)
         {
             final ChainControlPlane control = sim.control(id);
