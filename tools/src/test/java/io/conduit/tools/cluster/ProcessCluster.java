@@ -17,7 +17,8 @@ import io.conduit.tools.lab.ConduitProcess;
 /**
  * Three (or five, or three chain members plus three control members) {@code conduit node} processes on loopback,
  * each with its own data directory, that a test can SIGKILL and restart. With {@code --control-members} among the
- * engine arguments, the members it names run only the chain's control plane; the others form the chain. Ports are drawn from 20000–31999 so that PORT+10000 (the Aeron peer port) stays valid, and
+ * engine arguments, the members it names run only the chain's control plane; the others form the chain. Ports are
+ * drawn from 20000–31999 so that PORT+10000 (the Aeron peer port) stays valid, and
  * both are checked free before use.
  */
 final class ProcessCluster implements AutoCloseable
