@@ -11,8 +11,10 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import io.conduit.chain.ChainConfiguration;
 import io.conduit.chain.ChainOptions;
 import io.conduit.chain.control.ChainControlConfig;
+import io.conduit.chain.control.ChainControlMember;
 import io.conduit.chain.control.ChainMember;
 import io.conduit.chain.control.ChainMemberConfig;
 import io.conduit.chain.control.ChainReplicaFactory;
@@ -82,7 +84,8 @@ public final class KvNode implements AutoCloseable
     {
         settings.validate();
         final int memberId = settings.memberId();
-        final int[] voters = settings.members().addresses().keySet().stream().mapToInt(Integer::intValue).toArray();
+        final int[] memberIds = settings.memberIds();
+        final int[] voters = settings.voters();
         DurableRaftStorage storage = null;
         Messaging peers = null;
         ConduitMessaging clients = null;
@@ -94,7 +97,7 @@ public final class KvNode implements AutoCloseable
                 .maxClientLinks(settings.maxClientLinks());
             if (settings.transport() == PeerTransport.CONDUIT)
             {
-                clients = conduitBinding(settings.members(), memberId, voters, clientConfig, seedSource);
+                clients = conduitBinding(settings.members(), memberId, memberIds, clientConfig, seedSource);
                 peers = clients;
             }
             else
@@ -116,7 +119,7 @@ public final class KvNode implements AutoCloseable
             final Runnable persist = settings.fsync() ? durable::persist : () -> { };
             agent.engine(settings.engine() == ReplicationEngine.RAFT ?
                 raftEngine(settings, raftConfig, storage, persist, agent, peers) :
-                chainEngine(settings, raftConfig, voters, storage, persist, agent));
+                chainEngine(settings, raftConfig, storage, persist, agent));
             final KvNode node = new KvNode(settings, storage, peers, clients, agent);
             AgentRunner.startOnThread(node.runner);
             return node;
@@ -145,17 +148,24 @@ public final class KvNode implements AutoCloseable
 
     /**
      * Chain replication: the data path is in memory (a restarted member rejoins as the tail after a state transfer),
-     * the configuration manager's Raft log is the durable storage in the data directory.
+     * the configuration manager's Raft log is the durable storage in the data directory. With a separate control
+     * plane, a control member runs only the configuration manager (a voter) and a chain member is a Raft learner.
      */
     private static MemberEngine chainEngine(final NodeSettings settings, final RaftConfig raftConfig,
-        final int[] voters, final DurableRaftStorage storage, final Runnable persist, final MemberAgent agent)
+        final DurableRaftStorage storage, final Runnable persist, final MemberAgent agent)
     {
+        final ChainControlConfig control = ChainControlConfig.defaults(raftConfig, settings.tickNs(),
+            settings.chainMembers());
+        if (settings.isControlMember())
+        {
+            return new ChainControlMember(control, KvConfig.DEFAULT, storage, persist, agent.peerOutbox(),
+                agent.clientOutbox());
+        }
         final ChainOptions defaults = ChainOptions.DEFAULT;
         final ChainOptions options = new ChainOptions(settings.craqReads(), defaults.windowLength(),
             defaults.maxBatchUpdates(), defaults.maxBatchBytes(), defaults.snapshotChunkBytes(),
             defaults.maxSnapshotBytes(), defaults.maxPendingReads());
-        final ChainMemberConfig config = new ChainMemberConfig(
-            ChainControlConfig.defaults(raftConfig, settings.tickNs(), voters), options, KvConfig.DEFAULT);
+        final ChainMemberConfig config = new ChainMemberConfig(control, options, KvConfig.DEFAULT);
         return new ChainMember(config, storage, persist, ChainReplicaFactory.kv(KvConfig.DEFAULT), agent.peerOutbox(),
             agent.clientOutbox());
     }
@@ -184,6 +194,15 @@ public final class KvNode implements AutoCloseable
     public long term()
     {
         return agent.observedTerm();
+    }
+
+    /**
+     * Chain replication only: the chain order this member last knew, head first, with its epoch (an immutable
+     * snapshot, so epoch and order never tear); null for Raft or before any chain is known; any thread.
+     */
+    public ChainConfiguration chainConfiguration()
+    {
+        return agent.observedChain();
     }
 
     /**
@@ -227,7 +246,7 @@ public final class KvNode implements AutoCloseable
     public String toString()
     {
         return "KvNode{member=" + settings.memberId() + " members=" + settings.members() + " transport=" +
-            settings.transport() + " voters=" + Arrays.toString(settings.members().addresses().keySet().toArray()) +
+            settings.transport() + " voters=" + Arrays.toString(settings.voters()) +
             '}';
     }
 }

@@ -6,6 +6,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 
+import io.conduit.chain.ChainConfiguration;
+import io.conduit.chain.control.ChainControlMember;
+import io.conduit.chain.control.ChainMember;
 import io.conduit.clock.MonotonicClock;
 import io.conduit.messaging.MessageHandler;
 import io.conduit.messaging.PeerEventHandler;
@@ -45,6 +48,7 @@ public final class MemberAgent implements Agent, MessageHandler, ClientLinkHandl
     private int lastCycleWork;
     private volatile int observedLeader;
     private volatile long observedTerm;
+    private volatile ChainConfiguration observedChain;
 
     MemberAgent(final int memberId, final MonotonicClock clock, final Messaging peers,
         final ConduitMessaging clients, final int localClientSlots, final int localRingBytes)
@@ -133,6 +137,15 @@ public final class MemberAgent implements Agent, MessageHandler, ClientLinkHandl
         {
             observedTerm = replica.term();
             observedLeader = replica.leader();
+            // Every chain change bumps the epoch (the term), so this publishes each one; it is immutable.
+            if (replica instanceof ChainMember chainMember)
+            {
+                observedChain = chainMember.configuration();
+            }
+            else if (replica instanceof ChainControlMember controlMember)
+            {
+                observedChain = controlMember.control().configuration();
+            }
         }
     }
 
@@ -146,6 +159,15 @@ public final class MemberAgent implements Agent, MessageHandler, ClientLinkHandl
     public long observedTerm()
     {
         return observedTerm;
+    }
+
+    /**
+     * Chain replication only: the chain as this member last knew it (epoch and members head to tail), published with
+     * {@link #observedTerm()}; null for Raft or before any chain is known; any thread.
+     */
+    public ChainConfiguration observedChain()
+    {
+        return observedChain;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.conduit.member;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ public final class NodeSettings
     private boolean fsync = true;
     private ReplicationEngine engine = ReplicationEngine.RAFT;
     private boolean craqReads;
+    private int[] controlMembers = new int[0];
     private long busyCyclePauseNs;
     private long snapshotEveryEntries = 10_000;
     private long entriesRetainedBehindSnapshot = 1_000;
@@ -73,6 +75,39 @@ public final class NodeSettings
     /** Chain replication only: any member answers reads of clean keys (CRAQ), not only the tail. */
     public boolean craqReads() { return craqReads; }
     public NodeSettings craqReads(final boolean value) { craqReads = value; return this; }
+
+    /**
+     * Chain replication only: the members that run only the control plane (Raft voters, no replica); the others are
+     * the chain, as Raft learners of the control group. Empty, the default, co-locates the control plane: every
+     * member is a chain member and a voter.
+     */
+    public int[] controlMembers() { return controlMembers.clone(); }
+    public NodeSettings controlMembers(final int... value) { controlMembers = value.clone(); return this; }
+
+    /** Whether this member runs only the control plane (it is one of {@link #controlMembers()}). */
+    public boolean isControlMember()
+    {
+        return Arrays.stream(controlMembers).anyMatch(id -> id == memberId);
+    }
+
+    /** The Raft voters: the control members when separate, otherwise every member; ascending. */
+    public int[] voters()
+    {
+        return controlMembers.length > 0 ? Arrays.stream(controlMembers).sorted().toArray() : memberIds();
+    }
+
+    /** Chain replication: the members that hold the data, every member not a control member; ascending. */
+    public int[] chainMembers()
+    {
+        return Arrays.stream(memberIds()).filter(id -> Arrays.stream(controlMembers).noneMatch(c -> c == id))
+            .toArray();
+    }
+
+    /** Every member's id, ascending. */
+    public int[] memberIds()
+    {
+        return members.addresses().keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
 
     /**
      * Diagnostic only: the member's agent pauses this long after every duty cycle that did work, making it a slow
@@ -124,6 +159,7 @@ public final class NodeSettings
         {
             throw new IllegalArgumentException("no data directory given");
         }
+        validateControlMembers();
         if (busyCyclePauseNs < 0)
         {
             throw new IllegalArgumentException("busyCyclePauseNs must be >= 0");
@@ -148,5 +184,33 @@ public final class NodeSettings
             }
         }
         return this;
+    }
+
+    private void validateControlMembers()
+    {
+        if (controlMembers.length == 0)
+        {
+            return;
+        }
+        if (engine != ReplicationEngine.CHAIN)
+        {
+            throw new IllegalArgumentException("control members apply to chain replication only");
+        }
+        if (Arrays.stream(controlMembers).distinct().count() != controlMembers.length)
+        {
+            throw new IllegalArgumentException("control members are listed twice: " + Arrays.toString(controlMembers));
+        }
+        for (final int id : controlMembers)
+        {
+            if (!members.contains(id))
+            {
+                throw new IllegalArgumentException("control member " + id + " is not one of the members " +
+                    members.addresses().keySet());
+            }
+        }
+        if (controlMembers.length == members.size())
+        {
+            throw new IllegalArgumentException("every member is a control member: no member is left for the chain");
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.conduit.chain.ChainConfiguration;
 import io.conduit.messaging.Members;
 import io.conduit.member.KvNode;
 import io.conduit.member.NodeSettings;
@@ -24,7 +25,11 @@ import picocli.CommandLine.TypeConversionException;
  * closes the node, which syncs and closes its storage) or SIGKILL (a crash; a restart with the same {@code --data}
  * recovers). Prints {@code member ID serving HOST:PORT (ENGINE, peers over TRANSPORT)} once it is listening, then
  * {@code term T leader L} (or {@code leader unknown}) whenever the leader it knows of changes; for chain replication
- * the "term" is the configuration epoch and the "leader" the head.
+ * the "term" is the configuration epoch and the "leader" the head. A chain member also prints
+ * {@code chain E A,B,C} whenever the chain it knows of changes: the epoch, then the member ids from head to tail (so
+ * a test can pick the head, a middle member or the tail); it follows the {@code term} line of the same change.
+ * With {@code --control-members}, the members listed run only the chain's control plane (Raft voters, no data; they
+ * send clients to the head or tail and print the same lines); the others are the chain, as Raft learners.
  */
 @Command(name = "node", mixinStandardHelpOptions = true,
     description = "Run one member of a replicated key-value store until SIGTERM.")
@@ -64,6 +69,12 @@ final class NodeCommand extends EndpointCommand
             "not only the tail.")
     private boolean craq;
 
+    @Option(names = "--control-members", paramLabel = "ID,...",
+        description = "Chain replication: these members (ids from --members) run only the control plane, as its " +
+            "Raft voters; the others form the chain and learn its configuration as Raft learners. Default: the " +
+            "control plane runs on every chain member.")
+    private String controlMembers;
+
     @Override
     int execute(final PrintWriter out) throws CommandFailure, IOException
     {
@@ -97,6 +108,7 @@ final class NodeCommand extends EndpointCommand
         {
             throw usage("--snapshot-every must be >= 0, was " + snapshotEvery);
         }
+        final int[] control = controlMembers(replication);
         final NodeSettings settings = new NodeSettings()
             .memberId(id)
             .members(members)
@@ -105,6 +117,7 @@ final class NodeCommand extends EndpointCommand
             .tickNs(tickMs * 1_000_000L)
             .engine(replication)
             .craqReads(craq)
+            .controlMembers(control)
             .snapshotEveryEntries(snapshotEvery)
             .entriesRetainedBehindSnapshot(Math.min(1_000, snapshotEvery / 10));
         final KvNode node;
@@ -131,6 +144,7 @@ final class NodeCommand extends EndpointCommand
             // The node's own thread does the work; this one reports leadership changes until SIGTERM's hook runs.
             int leader = -1;
             long term = -1;
+            ChainConfiguration chain = null;
             while (!stopped.await(50, TimeUnit.MILLISECONDS) && node.failure() == null)
             {
                 if (node.leader() != leader || node.term() != term)
@@ -138,6 +152,13 @@ final class NodeCommand extends EndpointCommand
                     leader = node.leader();
                     term = node.term();
                     out.println("term " + term + " leader " + (leader == 0 ? "unknown" : Integer.toString(leader)));
+                    out.flush();
+                }
+                final ChainConfiguration latest = node.chainConfiguration();
+                if (latest != null && !latest.equals(chain))
+                {
+                    chain = latest;
+                    out.println(chainLine(chain));
                     out.flush();
                 }
             }
@@ -150,6 +171,60 @@ final class NodeCommand extends EndpointCommand
         final Throwable failure = node.failure();
         node.close();
         return failure == null ? 0 : fail(failure.toString());
+    }
+
+    /** Parses and checks {@code --control-members}; empty when not given (the control plane is co-located). */
+    private int[] controlMembers(final ReplicationEngine replication)
+    {
+        if (controlMembers == null)
+        {
+            return new int[0];
+        }
+        if (replication != ReplicationEngine.CHAIN)
+        {
+            throw usage("--control-members applies to --engine chain only");
+        }
+        final String[] items = controlMembers.split(",", -1);
+        final int[] ids = new int[items.length];
+        for (int i = 0; i < items.length; i++)
+        {
+            try
+            {
+                ids[i] = Integer.parseInt(items[i].trim());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw usage("--control-members takes member ids separated by commas, got '" + controlMembers + "'");
+            }
+            if (!members.contains(ids[i]))
+            {
+                throw usage("--control-members: " + ids[i] + " is not one of the --members " +
+                    members.addresses().keySet());
+            }
+            for (int j = 0; j < i; j++)
+            {
+                if (ids[j] == ids[i])
+                {
+                    throw usage("--control-members lists " + ids[i] + " twice");
+                }
+            }
+        }
+        if (ids.length == members.size())
+        {
+            throw usage("--control-members names every member: none is left for the chain");
+        }
+        return ids;
+    }
+
+    /** {@code chain EPOCH HEAD,...,TAIL}: the line a chain member prints for each chain it learns of. */
+    static String chainLine(final ChainConfiguration chain)
+    {
+        final StringBuilder line = new StringBuilder("chain ").append(chain.epoch()).append(' ');
+        for (int position = 0; position < chain.size(); position++)
+        {
+            line.append(position == 0 ? "" : ",").append(chain.member(position));
+        }
+        return line.toString();
     }
 
     /** Parses {@code 1=host:port,2=host:port}. */

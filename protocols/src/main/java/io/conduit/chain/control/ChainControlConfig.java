@@ -1,19 +1,24 @@
 package io.conduit.chain.control;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 import io.conduit.failure.FailureDetectorConfig;
 import io.conduit.raft.RaftConfig;
 
 /**
- * How a {@link ChainControlPlane} runs. Every member of a chain runs one (the control plane is co-located); members
- * that are Raft voters but not in {@code chainMembers} run only the control plane.
+ * How a {@link ChainControlPlane} runs. Every member runs one. Co-located (the default): every chain member is also
+ * a Raft voter. Separate: the voters are control-only members ({@link ChainControlMember}) and the chain members are
+ * not voters; the control plane's leader adds each as a Raft <em>learner</em>, so it still applies the control log
+ * (and every configuration) itself, after the commit, without voting or counting in any majority. Both may be mixed:
+ * any chain member that is not a voter becomes a learner.
  *
- * @param raft                          the control plane's Raft node: this member's id, the voters (every chain
- *                                      member must be one, since members learn configurations from their own log),
- *                                      timing in ticks, batching, snapshot transfer, random source.
+ * @param raft                          the control plane's Raft node: this member's id, the voters, timing in ticks,
+ *                                      batching, snapshot transfer, random source. A chain member that is no voter
+ *                                      is started with the same voters (it never campaigns).
  * @param tickNs                        the length of one Raft tick.
- * @param chainMembers                  every member that may be in the chain, a subset of the voters.
+ * @param chainMembers                  every member that may be in the chain; those that are not voters are
+ *                                      learners.
  * @param detector                      the failure detector the Raft leader acts on (its DEAD verdicts); every
  *                                      member runs it so a new leader's view is already warm.
  * @param leaseNs                       how long a read lease lasts on the member's clock from when it asked.
@@ -51,14 +56,16 @@ public record ChainControlConfig(
             throw new IllegalArgumentException("raft and detector configurations must be given");
         }
         detector.validate();
-        final int[] voters = raft.voters();
-        for (final int member : chainMembers)
+        if (chainMembers.length == 0 || Arrays.stream(chainMembers).distinct().count() != chainMembers.length ||
+            Arrays.stream(chainMembers).anyMatch(member -> member <= 0))
         {
-            if (Arrays.stream(voters).noneMatch(voter -> voter == member))
-            {
-                throw new IllegalArgumentException("chain member " + member + " is not a voter of " +
-                    Arrays.toString(voters) + ": members learn configurations from their own Raft log");
-            }
+            throw new IllegalArgumentException("chain members must be at least one distinct positive id: " +
+                Arrays.toString(chainMembers));
+        }
+        if (!isVoter(raft, raft.id()) && Arrays.stream(chainMembers).noneMatch(member -> member == raft.id()))
+        {
+            throw new IllegalArgumentException("member " + raft.id() + " is neither a voter of " +
+                Arrays.toString(raft.voters()) + " nor a chain member of " + Arrays.toString(chainMembers));
         }
         if (tickNs < 1 || leaseNs < 1 || leaseRenewNs < 1 || requestRetryNs < 1)
         {
@@ -115,5 +122,23 @@ public record ChainControlConfig(
     public int[] chainMembers()
     {
         return chainMembers.clone();
+    }
+
+    /** Every member, voters and chain members, ascending: the peers a member talks to (itself included). */
+    public int[] allMembers()
+    {
+        return IntStream.concat(Arrays.stream(raft.voters()), Arrays.stream(chainMembers)).distinct().sorted()
+            .toArray();
+    }
+
+    /** The chain members that are not voters, ascending: the leader adds them as Raft learners. */
+    public int[] learners()
+    {
+        return Arrays.stream(chainMembers).filter(member -> !isVoter(raft, member)).sorted().toArray();
+    }
+
+    private static boolean isVoter(final RaftConfig raft, final int member)
+    {
+        return Arrays.stream(raft.voters()).anyMatch(voter -> voter == member);
     }
 }

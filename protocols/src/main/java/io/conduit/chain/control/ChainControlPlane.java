@@ -14,6 +14,8 @@ import io.conduit.messaging.MessageHandler;
 import io.conduit.messaging.Messaging;
 import io.conduit.messaging.PeerEventHandler;
 import io.conduit.node.PeerOutbox;
+import io.conduit.raft.ConfChange;
+import io.conduit.raft.EntryKind;
 import io.conduit.raft.LogEntry;
 import io.conduit.raft.RaftConfig;
 import io.conduit.raft.RaftMessage;
@@ -42,6 +44,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <h2>What the Raft leader does</h2>
  * <ul>
+ *   <li><b>Learners</b> (separate control plane): adds every chain member that is no voter as a Raft learner, so it
+ *       applies the control log like a voter but never votes; see {@link ChainControlConfig}.</li>
  *   <li><b>Failures</b>: proposes REPORT_FAILED(m, epoch) for every chain member its detector holds DEAD, again every
  *       {@code requestRetryNs} while it stays DEAD and in the chain. Liveness comes from the failure detector's
  *       heartbeats on the same peer links rather than from Raft's heartbeat responses: its detection time and
@@ -73,11 +77,13 @@ public final class ChainControlPlane
     /** Most Ready cycles one {@link #process} call runs, so a long catch-up does not starve the edge's inputs. */
     public static final int MAX_READIES_PER_PROCESS = 64;
 
-    private static final int[] NO_LEARNERS = new int[0];
     private static final long NONE = 0;
 
     private final int memberId;
-    private final int[] voters;
+    /** Every other member (voters and chain members), ascending: whom this one talks to. */
+    private final int[] otherMembers;
+    /** Chain members that are not voters (separate control plane): the leader adds them as Raft learners. */
+    private final int[] learnersWanted;
     private final int[] sortedMembers;
     private final ChainControlConfig config;
     private final long tickNs;
@@ -116,6 +122,7 @@ public final class ChainControlPlane
     private final long[] roundIncarnation;
     private final long[] roundSentNs;
 
+    private boolean learnersInPlace;
     private boolean clockStarted;
     private long nextTickNs;
     private boolean leading;
@@ -168,7 +175,9 @@ public final class ChainControlPlane
     {
         final RaftConfig raft = config.raft();
         this.memberId = raft.id();
-        this.voters = raft.voters();
+        this.otherMembers = Arrays.stream(config.allMembers()).filter(member -> member != memberId).toArray();
+        this.learnersWanted = config.learners();
+        this.learnersInPlace = learnersWanted.length == 0;
         this.config = config;
         this.tickNs = config.tickNs();
         this.maxCatchUpTicks = raft.electionTicks();
@@ -210,7 +219,7 @@ public final class ChainControlPlane
             throw new IllegalStateException("the engine starts applying after " + node.appliedIndex() +
                 " but the control state was restored to " + state.appliedIndex());
         }
-        this.detector = new FailureDetectorNode(memberId, voters, config.detector(), new DetectorLink());
+        this.detector = new FailureDetectorNode(memberId, config.allMembers(), config.detector(), new DetectorLink());
         this.seenRemovalEpoch = state.removalEpoch();
     }
 
@@ -255,6 +264,7 @@ public final class ChainControlPlane
         observeLeadership();
         if (leading)
         {
+            work += addLearners();
             work += reportFailures(nowNs);
             work += startLeaseRound(nowNs);
         }
@@ -286,7 +296,7 @@ public final class ChainControlPlane
             return;
         }
         final RaftMessage m = codec.message();
-        if (m.to() != memberId || m.from() != fromMemberId || !isVoter(m.from()))
+        if (m.to() != memberId || m.from() != fromMemberId || !isPeer(m.from()))
         {
             malformedPeerMessages++;
             return;
@@ -298,7 +308,7 @@ public final class ChainControlPlane
     private void onControlMessage(
         final long nowNs, final int fromMemberId, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (!isVoter(fromMemberId) || ControlMessageFlyweight.validate(buffer, offset, length) < 0)
+        if (!isPeer(fromMemberId) || ControlMessageFlyweight.validate(buffer, offset, length) < 0)
         {
             malformedPeerMessages++;
             return;
@@ -430,12 +440,14 @@ public final class ChainControlPlane
 
     private void apply(final LogEntry entry)
     {
+        // A membership change (a learner added) is the engine's, not the state machine's: it applies as a no-op.
         final byte[] payload = entry.payload();
-        if (payload.length > 0)
+        final int length = entry.kind() == EntryKind.NORMAL ? payload.length : 0;
+        if (length > 0)
         {
             entryBuffer.wrap(payload);
         }
-        state.apply(entry.index(), entry.term(), entryBuffer, 0, payload.length, responseBuffer, 0);
+        state.apply(entry.index(), entry.term(), entryBuffer, 0, length, responseBuffer, 0);
     }
 
     private void sendAll(final List<RaftMessage> messages)
@@ -487,7 +499,7 @@ public final class ChainControlPlane
             return;
         }
         final byte[] data = snapshotCollector.collect(state);
-        storage.createSnapshot(applied, voters, NO_LEARNERS, data);
+        storage.createSnapshot(applied, node.appliedVoters(), node.appliedLearners(), data);
         snapshotIndex = applied;
         nextSnapshotIndex = nextSnapshotIndex(applied);
         snapshotsTaken++;
@@ -510,6 +522,8 @@ public final class ChainControlPlane
         }
         leading = nowLeading;
         leadingTerm = node.term();
+        // A change this member proposed in an earlier term may have been overwritten since: look again.
+        learnersInPlace = learnersWanted.length == 0;
         roundId = NONE;
         roundIndex = -1;
         for (int slot = 0; slot < waitingEpoch.length; slot++)
@@ -519,6 +533,30 @@ public final class ChainControlPlane
             nextReportNs[slot] = 0;
             evidenceIncarnation[slot] = 0;
         }
+    }
+
+    /**
+     * Separate control plane: makes every chain member that is no voter a Raft learner, one change at a time (thesis
+     * §4.1), so it receives the control log and applies each configuration after its commit, as a voter would. A
+     * refused change (an earlier one pending, nothing committed in this term yet) is tried again on the next tick;
+     * learners are never removed, so once all are in this term's configuration this leader is done.
+     */
+    private int addLearners()
+    {
+        if (learnersInPlace)
+        {
+            return 0;
+        }
+        final int[] learners = node.learners();
+        for (final int member : learnersWanted)
+        {
+            if (Arrays.stream(learners).noneMatch(learner -> learner == member))
+            {
+                return node.proposeConfChange(new ConfChange(ConfChange.Type.ADD_LEARNER, member)) > 0 ? 1 : 0;
+            }
+        }
+        learnersInPlace = true;
+        return 0;
     }
 
     private int reportFailures(final long nowNs)
@@ -949,20 +987,10 @@ public final class ChainControlPlane
         return snapshotsInstalled;
     }
 
-    private boolean isVoter(final int id)
+    /** Whether {@code id} is another member this one may hear from: a voter or a chain member. */
+    private boolean isPeer(final int id)
     {
-        if (id == memberId)
-        {
-            return false;
-        }
-        for (final int voter : voters)
-        {
-            if (voter == id)
-            {
-                return true;
-            }
-        }
-        return false;
+        return Arrays.binarySearch(otherMembers, id) >= 0;
     }
 
     /** The member's index in the state machine's ascending member list, or -1 for a member outside it. */

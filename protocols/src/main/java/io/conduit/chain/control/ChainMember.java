@@ -27,8 +27,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One member of a chain-replicated key-value store: a {@link ChainReplica} (the data path) and a
- * {@link ChainControlPlane} (the configuration manager, co-located), as one pure engine the node edge only has to
- * move bytes for. It is a {@link MemberEngine}, so the node edge drives it as it drives Raft.
+ * {@link ChainControlPlane} (the configuration manager: a Raft voter when co-located, a Raft learner when the
+ * control plane runs on separate {@link ChainControlMember}s), as one pure engine the node edge only has to move
+ * bytes for. It is a {@link MemberEngine}, so the node edge drives it as it drives Raft.
  *
  * <h2>Contract for the edge</h2>
  * Every duty cycle, with one clock reading {@code nowNs}: {@link #onPeerUp}/{@link #onPeerDown} for link events,
@@ -117,7 +118,7 @@ public final class ChainMember implements MemberEngine
         this.random = config.control().raft().random();
         this.peers = peers;
         this.clients = clients;
-        this.peerIds = Arrays.stream(config.control().raft().voters()).sorted().toArray();
+        this.peerIds = config.control().allMembers();
         this.peerDown = new boolean[peerIds.length];
         this.responseBuffer = new UnsafeBuffer(new byte[KvResponseFlyweight.maxLength(kvConfig)]);
         this.control = new ChainControlPlane(config.control(), storage, persist, peers);

@@ -1,6 +1,7 @@
 package io.conduit.chain.control;
 
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 import io.conduit.chain.ChainOptions;
 import io.conduit.linearizability.CheckResult;
@@ -28,12 +29,29 @@ final class ChainControlRuns
 
     static ChainControlSim formed(final long seed, final int size, final boolean craq, final SplittableRandom plan)
     {
+        return formed(seed, size, 0, craq, plan);
+    }
+
+    /** As above, with {@code controlMembers} control-only members (a separate control plane; 0 co-located). */
+    static ChainControlSim formed(final long seed, final int size, final int controlMembers, final boolean craq,
+        final SplittableRandom plan)
+    {
+        return formed(seed, size, controlMembers, craq, plan, sim ->
+        {
+        });
+    }
+
+    /** As above; {@code whileForming} runs on the new cluster before the chain has formed (a fault at start). */
+    static ChainControlSim formed(final long seed, final int size, final int controlMembers, final boolean craq,
+        final SplittableRandom plan, final Consumer<ChainControlSim> whileForming)
+    {
         final ChainOptions options = ChainOptions.DEFAULT.withCraqReads(craq)
             .withWindowLength(64)
             .withBatching(1 + plan.nextInt(8), 1 << 16)
             .withSnapshotChunkBytes(new int[]{48, 1 << 16}[plan.nextInt(2)]);
-        final ChainControlSim sim = new ChainControlSim(seed, size, options);
+        final ChainControlSim sim = new ChainControlSim(seed, size, controlMembers, options);
         sim.maxDelayMs(1 + plan.nextInt(3));
+        whileForming.accept(sim);
         sim.runUntil("the chain forms", sim::isSettled, 3_000);
         final int clients = 2 + plan.nextInt(2);
         for (int i = 0; i < clients; i++)
@@ -53,7 +71,7 @@ final class ChainControlRuns
     static void finish(final ChainControlSim sim)
     {
         sim.healAll();
-        for (int id = 1; id <= sim.size(); id++)
+        for (int id = 1; id <= sim.nodes(); id++)
         {
             sim.restart(id);
         }

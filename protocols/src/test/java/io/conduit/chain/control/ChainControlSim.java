@@ -20,6 +20,7 @@ import io.conduit.kv.KvStateMachine;
 import io.conduit.kv.ReplicatedStateMachine;
 import io.conduit.kv.SnapshotSink;
 import io.conduit.linearizability.History;
+import io.conduit.node.MemberEngine;
 import io.conduit.raft.MemoryRaftStorage;
 import io.conduit.raft.RaftConfig;
 import io.conduit.raft.RaftRole;
@@ -61,18 +62,32 @@ final class ChainControlSim
     {
     }
 
-    /** One run of a member: a crash ends it, a restart starts a new one over the same Raft storage. */
+    /**
+     * One run of a member: a crash ends it, a restart starts a new one over the same Raft storage. A chain member runs
+     * a {@link ChainMember}; a control-only member (separate control plane) a {@link ChainControlMember}.
+     */
     private final class Process
     {
         final int id;
         final int number;
         ChainMember member;
+        ChainControlMember controlMember;
         Track track;
 
         Process(final int id, final int number)
         {
             this.id = id;
             this.number = number;
+        }
+
+        MemberEngine engine()
+        {
+            return member != null ? member : controlMember;
+        }
+
+        ChainControlPlane control()
+        {
+            return member != null ? member.control() : controlMember.control();
         }
     }
 
@@ -155,6 +170,9 @@ final class ChainControlSim
     private final long seed;
     private final SplittableRandom random;
     private final int size;
+    /** Control-only members, ids {@code size + 1 .. size + controlMembers}; 0 when co-located. */
+    private final int controlMembers;
+    private final int nodes;
     private final ChainOptions options;
     private final boolean deliverFromCrashed;
     private final boolean refuseOnDeadLinks;
@@ -188,6 +206,8 @@ final class ChainControlSim
     private int restarts;
     private int partitions;
     private long configurationChanges;
+    /** Peer messages sent, by plane tag (one byte, so 256 slots). */
+    private final long[] peerMessagesByTag = new long[256];
     private final long[] retired = new long[Totals.values().length];
 
     /** What a run exercised, summed over every process. */
@@ -199,9 +219,21 @@ final class ChainControlSim
 
     ChainControlSim(final long seed, final int size, final ChainOptions options)
     {
+        this(seed, size, 0, options);
+    }
+
+    /**
+     * @param size           chain members, ids 1..size.
+     * @param controlMembers 0 for a control plane co-located on the chain members (each a Raft voter); otherwise
+     *                       that many control-only voters, ids {@code size + 1 ..}, with the chain members as learners.
+     */
+    ChainControlSim(final long seed, final int size, final int controlMembers, final ChainOptions options)
+    {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.size = size;
+        this.controlMembers = controlMembers;
+        this.nodes = size + controlMembers;
         this.options = options;
         this.deliverFromCrashed = random.nextBoolean();
         this.refuseOnDeadLinks = random.nextBoolean();
@@ -210,17 +242,17 @@ final class ChainControlSim
         // Leases shorter and longer than detection: with a long one, a member removed for seeming dead still holds
         // it when the removal commits, and only the adoption wait keeps the new chain from moving past its reads.
         this.leaseMs = new long[]{60, 100, 250}[random.nextInt(3)];
-        this.storages = new MemoryRaftStorage[size + 1];
-        this.processes = new Process[size + 1];
-        this.processNumbers = new int[size + 1];
-        this.cut = new boolean[size + 1][size + 1];
-        this.lastDeliveryNs = new long[4][size + 64][size + 64];
+        this.storages = new MemoryRaftStorage[nodes + 1];
+        this.processes = new Process[nodes + 1];
+        this.processNumbers = new int[nodes + 1];
+        this.cut = new boolean[nodes + 1][nodes + 1];
+        this.lastDeliveryNs = new long[4][nodes + 64][nodes + 64];
         this.latestIncarnations = new long[size + 1];
-        for (int id = 1; id <= size; id++)
+        for (int id = 1; id <= nodes; id++)
         {
             storages[id] = new MemoryRaftStorage();
         }
-        for (int id = 1; id <= size; id++)
+        for (int id = 1; id <= nodes; id++)
         {
             start(id);
         }
@@ -235,8 +267,13 @@ final class ChainControlSim
         {
             members[i] = i + 1;
         }
+        final int[] voters = controlMembers == 0 ? members : new int[controlMembers];
+        for (int i = 0; i < controlMembers; i++)
+        {
+            voters[i] = size + 1 + i;
+        }
         // Raft ticks of 5 ms: elections after 60-120 ms, heartbeats every 20 ms; links take 1-3 ms.
-        final RaftConfig raft = new RaftConfig(id, members, 12, 4, true, true, 16, 16, 4096,
+        final RaftConfig raft = new RaftConfig(id, voters, 12, 4, true, true, 16, 16, 4096,
             new SplittableRandom(random.nextLong())).withSnapshotTransfer(snapshotEvery == 0 ? 4096 : 64, 2,
             1 << 20);
         // The production defaults scaled down five times: heartbeats every 20 ms, detection in about 100 ms.
@@ -261,6 +298,14 @@ final class ChainControlSim
     {
         final Process process = new Process(id, ++processNumbers[id]);
         processes[id] = process;
+        if (id > size)
+        {
+            process.controlMember = new ChainControlMember(config(id).control(), KV_CONFIG, storages[id], () ->
+            {
+            }, (to, buffer, offset, length) -> sendPeer(id, to, buffer, offset, length),
+                (link, buffer, offset, length) -> sendResponse(id, (int)link, buffer, offset, length));
+            return;
+        }
         process.member = new ChainMember(config(id), storages[id], () ->
         {
         }, (memberId, replicaOptions) ->
@@ -302,6 +347,28 @@ final class ChainControlSim
         return size;
     }
 
+    /** Chain members plus control-only members: ids 1..nodes(). */
+    int nodes()
+    {
+        return nodes;
+    }
+
+    /** The control-only members' ids (none when the control plane is co-located). */
+    int[] controlMembers()
+    {
+        final int[] ids = new int[controlMembers];
+        for (int i = 0; i < controlMembers; i++)
+        {
+            ids[i] = size + 1 + i;
+        }
+        return ids;
+    }
+
+    private boolean isVoter(final int id)
+    {
+        return controlMembers == 0 ? id <= size : id > size;
+    }
+
     History history()
     {
         return history;
@@ -328,6 +395,12 @@ final class ChainControlSim
         return processes[id] == null ? null : processes[id].member;
     }
 
+    /** The control plane of member {@code id} (a chain member's or a control-only member's), null while down. */
+    ChainControlPlane control(final int id)
+    {
+        return processes[id] == null ? null : processes[id].control();
+    }
+
     KvStateMachine machine(final int id)
     {
         return processes[id] == null ? null : processes[id].track.machine;
@@ -338,26 +411,32 @@ final class ChainControlSim
     {
         int leader = 0;
         long term = -1;
-        for (int id = 1; id <= size; id++)
+        for (int id = 1; id <= nodes; id++)
         {
-            final ChainMember member = member(id);
-            if (member != null && member.control().role() == RaftRole.LEADER && member.control().term() > term)
+            final ChainControlPlane control = control(id);
+            if (control != null && control.role() == RaftRole.LEADER && control.term() > term)
             {
                 leader = id;
-                term = member.control().term();
+                term = control.term();
             }
         }
         return leader;
     }
 
-    int upCount()
+    /** Raft voters up: chain members when co-located, control-only members otherwise. */
+    int votersUp()
     {
         int count = 0;
-        for (int id = 1; id <= size; id++)
+        for (int id = 1; id <= nodes; id++)
         {
-            count += processes[id] != null ? 1 : 0;
+            count += processes[id] != null && isVoter(id) ? 1 : 0;
         }
         return count;
+    }
+
+    private int voterCount()
+    {
+        return controlMembers == 0 ? size : controlMembers;
     }
 
     int crashes()
@@ -375,6 +454,12 @@ final class ChainControlSim
         return partitions;
     }
 
+    /** Peer messages handed to the network so far with plane tag {@code tag} (see {@link PlaneTag}). */
+    long peerMessages(final byte tag)
+    {
+        return peerMessagesByTag[tag & 0xFF];
+    }
+
     long configurationChanges()
     {
         return configurationChanges;
@@ -389,23 +474,29 @@ final class ChainControlSim
     long total(final Totals what)
     {
         final long[] totals = retired.clone();
-        for (int id = 1; id <= size; id++)
+        for (int id = 1; id <= nodes; id++)
         {
             if (processes[id] != null)
             {
-                addCounters(processes[id].member, totals);
+                addCounters(processes[id], totals);
             }
         }
         return totals[what.ordinal()];
     }
 
-    private static void addCounters(final ChainMember member, final long[] totals)
+    private static void addCounters(final Process process, final long[] totals)
     {
+        final ChainControlPlane control = process.control();
+        totals[Totals.FAILURE_REPORTS.ordinal()] += control.failureReports();
+        totals[Totals.LEASE_GRANTS.ordinal()] += control.leaseGrants();
+        totals[Totals.CONTROL_SNAPSHOTS_INSTALLED.ordinal()] += control.snapshotsInstalled();
+        final ChainMember member = process.member;
+        if (member == null)
+        {
+            return;
+        }
         totals[Totals.REPLICAS_RETIRED.ordinal()] += member.replicasRetired();
         totals[Totals.READS_WITHOUT_LEASE.ordinal()] += member.readsWithoutLease();
-        totals[Totals.FAILURE_REPORTS.ordinal()] += member.control().failureReports();
-        totals[Totals.LEASE_GRANTS.ordinal()] += member.control().leaseGrants();
-        totals[Totals.CONTROL_SNAPSHOTS_INSTALLED.ordinal()] += member.control().snapshotsInstalled();
         totals[Totals.CHAIN_SNAPSHOTS_INSTALLED.ordinal()] += member.replica().snapshotsInstalled();
         totals[Totals.STALE_EPOCH_MESSAGES.ordinal()] += member.replica().staleEpochMessages();
         totals[Totals.READ_QUERIES.ordinal()] += member.replica().readQueries();
@@ -440,7 +531,7 @@ final class ChainControlSim
 
     private boolean hasCutLink(final int id)
     {
-        for (int peer = 1; peer <= size; peer++)
+        for (int peer = 1; peer <= nodes; peer++)
         {
             if (cut[id][peer])
             {
@@ -510,17 +601,18 @@ final class ChainControlSim
     boolean crash(final int id)
     {
         final Process process = processes[id];
-        if (process == null || upCount() - 1 < size / 2 + 1 || !connectedInSyncBesides(id))
+        if (process == null || isVoter(id) && votersUp() - 1 < voterCount() / 2 + 1 ||
+            id <= size && !connectedInSyncBesides(id))
         {
             return false;
         }
-        note("crash " + process.member);
-        addCounters(process.member, retired);
+        note("crash " + process.engine());
+        addCounters(process, retired);
         unregister(process.track);
         processes[id] = null;
         network.removeIf(p -> p.to == id && p.kind != Kind.RESPONSE && p.kind != Kind.REQUEST ||
             !deliverFromCrashed && p.from == id && (p.kind == Kind.PEER || p.kind == Kind.RESPONSE));
-        for (int peer = 1; peer <= size; peer++)
+        for (int peer = 1; peer <= nodes; peer++)
         {
             if (peer != id && processes[peer] != null && !cut[id][peer])
             {
@@ -540,7 +632,7 @@ final class ChainControlSim
         }
         start(id);
         note("restart " + id);
-        for (int peer = 1; peer <= size; peer++)
+        for (int peer = 1; peer <= nodes; peer++)
         {
             if (peer != id && processes[peer] != null && !cut[id][peer])
             {
@@ -591,7 +683,7 @@ final class ChainControlSim
     /** Cuts every link of {@code id}. */
     void isolate(final int id)
     {
-        for (int peer = 1; peer <= size; peer++)
+        for (int peer = 1; peer <= nodes; peer++)
         {
             cut(id, peer);
         }
@@ -599,9 +691,9 @@ final class ChainControlSim
 
     void healAll()
     {
-        for (int a = 1; a <= size; a++)
+        for (int a = 1; a <= nodes; a++)
         {
-            for (int b = a + 1; b <= size; b++)
+            for (int b = a + 1; b <= nodes; b++)
             {
                 heal(a, b);
             }
@@ -627,14 +719,14 @@ final class ChainControlSim
         {
             client.onStep(nowNs);
         }
-        for (int id = 1; id <= size; id++)
+        for (int id = 1; id <= nodes; id++)
         {
             final Process process = processes[id];
             if (process != null)
             {
-                process.member.onTick(nowNs);
-                process.member.process(nowNs);
-                observeLatest(process.member);
+                process.engine().onTick(nowNs);
+                process.engine().process(nowNs);
+                observeLatest(process.control());
             }
         }
         // Once a step suffices: one member's change reaches another (or a client) only by a message, a step later.
@@ -674,7 +766,7 @@ final class ChainControlSim
         {
             return;
         }
-        final ChainMember member = process.member;
+        final MemberEngine member = process.engine();
         switch (packet.kind)
         {
             case PEER ->
@@ -707,6 +799,7 @@ final class ChainControlSim
         }
         final byte[] bytes = new byte[length];
         buffer.getBytes(offset, bytes);
+        peerMessagesByTag[bytes[0] & 0xFF]++;
         enqueue(0, Kind.PEER, from, to, 1 + random.nextInt(maxDelayMs), bytes);
         return true;
     }
@@ -748,15 +841,15 @@ final class ChainControlSim
      * Tracks the newest applied configuration and unplaces the replicas it removed. (Several commands may be applied
      * between two looks; the state machine itself checks that each configuration it issues follows the last.)
      */
-    private void observeLatest(final ChainMember member)
+    private void observeLatest(final ChainControlPlane control)
     {
-        final ChainControlStateMachine state = member.control().state();
+        final ChainControlStateMachine state = control.state();
         final ChainConfiguration applied = state.configuration();
         if (applied == null || (latest != null && applied.epoch() <= latest.epoch()))
         {
             return;
         }
-        note("configuration " + applied + " (applied at " + member.memberId() + ")");
+        note("configuration " + applied + " (applied at " + control.memberId() + ")");
         latest = applied;
         configurationChanges++;
         for (int id = 1; id <= size; id++)
@@ -986,9 +1079,9 @@ final class ChainControlSim
             ", high water " + committedHighWater + ", acknowledged " + highestAcknowledged + ", detector " +
             (phiDetector ? "phi" : "fixed") + ", lease " + leaseMs + " ms, control snapshots every " + snapshotEvery +
             "\n");
-        for (int id = 1; id <= size; id++)
+        for (int id = 1; id <= nodes; id++)
         {
-            state.append("  ").append(processes[id] == null ? "member " + id + " down" : processes[id].member)
+            state.append("  ").append(processes[id] == null ? "member " + id + " down" : processes[id].engine())
                 .append('\n');
         }
         for (final SimKvClient client : clients)

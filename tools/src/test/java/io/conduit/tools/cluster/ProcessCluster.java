@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -14,15 +15,20 @@ import java.util.regex.Pattern;
 import io.conduit.tools.lab.ConduitProcess;
 
 /**
- * Three (or five) {@code conduit node} processes on loopback, each with its own data directory, that a test can
- * SIGKILL and restart. Ports are drawn from 20000–31999 so that PORT+10000 (the Aeron peer port) stays valid, and
+ * Three (or five, or three chain members plus three control members) {@code conduit node} processes on loopback,
+ * each with its own data directory, that a test can SIGKILL and restart. With {@code --control-members} among the
+ * engine arguments, the members it names run only the chain's control plane; the others form the chain. Ports are
+ * drawn from 20000–31999 so that PORT+10000 (the Aeron peer port) stays valid, and
  * both are checked free before use.
  */
 final class ProcessCluster implements AutoCloseable
 {
     private static final Pattern LEADER_LINE = Pattern.compile("term (\\d+) leader (\\d+|unknown)");
+    private static final Pattern CHAIN_LINE = Pattern.compile("chain (\\d+) (\\d+(?:,\\d+)*)");
 
     private final int size;
+    /** Members that hold data: all of them, except the {@code --control-members} of a separate control plane. */
+    private final int chainSize;
     private final Path dataRoot;
     private final String transport;
     private final String[] engineArguments;
@@ -39,11 +45,24 @@ final class ProcessCluster implements AutoCloseable
     {
         this.engineArguments = engineArguments.clone();
         this.size = size;
+        this.chainSize = size - controlMemberCount(engineArguments);
         this.dataRoot = dataRoot;
         this.transport = transport;
         this.ports = freePorts(size, new SplittableRandom(seed));
         this.nodes = new ConduitProcess[size + 1];
         this.starts = new int[size + 1];
+    }
+
+    private static int controlMemberCount(final String[] engineArguments)
+    {
+        for (int i = 0; i + 1 < engineArguments.length; i++)
+        {
+            if ("--control-members".equals(engineArguments[i]))
+            {
+                return engineArguments[i + 1].split(",").length;
+            }
+        }
+        return 0;
     }
 
     private static int[] freePorts(final int count, final SplittableRandom random) throws IOException
@@ -153,6 +172,54 @@ final class ProcessCluster implements AutoCloseable
             }
         }
         return leader;
+    }
+
+    /**
+     * Chain replication: waits until the newest chain a live member reported (highest epoch) holds every chain member,
+     * while every member is alive, and returns its order, head first. Woken by each line of output.
+     */
+    int[] awaitFullChain(final long timeoutMs) throws InterruptedException, IOException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        synchronized (outputSignal)
+        {
+            long remainingNs;
+            while ((remainingNs = deadlineNs - System.nanoTime()) > 0)
+            {
+                final int[] chain = newestReportedChain();
+                if (chain.length == chainSize && liveMembersExcept(0).size() == size)
+                {
+                    return chain;
+                }
+                outputSignal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNs)));
+            }
+        }
+        throw new IOException("no live member reported a chain of all " + chainSize + " members within " + timeoutMs +
+            " ms: " + outputs());
+    }
+
+    /** The members, head first, of the highest-epoch {@code chain} line any live member printed; empty for none. */
+    private int[] newestReportedChain()
+    {
+        long newestEpoch = 0;
+        int[] newest = new int[0];
+        for (int id = 1; id <= size; id++)
+        {
+            if (nodes[id] == null || !nodes[id].isAlive())
+            {
+                continue;
+            }
+            for (final String line : nodes[id].lines())
+            {
+                final Matcher matcher = CHAIN_LINE.matcher(line);
+                if (matcher.matches() && Long.parseLong(matcher.group(1)) > newestEpoch)
+                {
+                    newestEpoch = Long.parseLong(matcher.group(1));
+                    newest = Arrays.stream(matcher.group(2).split(",")).mapToInt(Integer::parseInt).toArray();
+                }
+            }
+        }
+        return newest;
     }
 
     private void onOutput(final String line)

@@ -72,11 +72,18 @@ class RaftProcessClusterTest
     static void killRepeatedly(final Path data, final String transport, final int rounds, final long seed,
         final VictimChooser victims, final String... engineArguments) throws Exception
     {
+        killRepeatedly(data, transport, 3, rounds, seed, victims, engineArguments);
+    }
+
+    /** As above with {@code members} processes (chain replication with a separate control plane: six). */
+    static void killRepeatedly(final Path data, final String transport, final int members, final int rounds,
+        final long seed, final VictimChooser victims, final String... engineArguments) throws Exception
+    {
         final History history = new History();
         final Progress progress = new Progress();
         final AtomicBoolean stop = new AtomicBoolean();
         final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-        try (ProcessCluster cluster = new ProcessCluster(3, data, transport, seed, engineArguments))
+        try (ProcessCluster cluster = new ProcessCluster(members, data, transport, seed, engineArguments))
         {
             cluster.startAll();
             cluster.awaitSelfReportedLeader(30_000);

@@ -1,0 +1,114 @@
+package io.conduit.bench.lossy;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One end of a bulk transfer, run as its own process inside a namespace host:
+ * <pre>
+ *   BulkTransfer receive --system conduit|tcp --bind IP:PORT [--window SEGMENTS]
+ *   BulkTransfer send    --system conduit|tcp --to IP:PORT --bytes N --seconds S [--cc NAME] [--window SEGMENTS]
+ * </pre>
+ * The receiver prints {@code listening} once it accepts connections and, when the sender has finished, {@code
+ * received BYTES bytes in NANOS ns} measured from the first to the last byte it received: the goodput both systems
+ * are compared on. The sender stops at whichever of {@code --bytes} and {@code --seconds} comes first, then closes
+ * gracefully. Exit status 0, or 1 with one line on stderr.
+ */
+public final class BulkTransfer
+{
+    private BulkTransfer()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        final PrintStream out = System.out;
+        try
+        {
+            if (args.length < 1)
+            {
+                throw new IllegalArgumentException("usage: BulkTransfer receive|send --system conduit|tcp ...");
+            }
+            final Map<String, String> options = options(args);
+            final String system = require(options, "--system");
+            final int window = Integer.parseInt(options.getOrDefault("--window", "4096"));
+            final boolean tcp = switch (system)
+            {
+                case "tcp" -> true;
+                case "conduit" -> false;
+                default -> throw new IllegalArgumentException("--system must be conduit or tcp, was " + system);
+            };
+            switch (args[0])
+            {
+                case "receive" ->
+                {
+                    final InetSocketAddress bind = address(require(options, "--bind"));
+                    final ReceivedBytes received = tcp ? TcpBulk.receive(bind, out) :
+                        ConduitBulk.receive(bind, window, out);
+                    out.println("received " + received.bytes() + " bytes in " + received.spanNs() + " ns");
+                }
+                case "send" ->
+                {
+                    final InetSocketAddress to = address(require(options, "--to"));
+                    final long bytes = Long.parseLong(require(options, "--bytes"));
+                    final long deadlineNs = System.nanoTime() +
+                        (long)(Double.parseDouble(require(options, "--seconds")) * 1e9);
+                    final long sent = tcp ? TcpBulk.send(to, bytes, deadlineNs) :
+                        ConduitBulk.send(to, bytes, deadlineNs, options.getOrDefault("--cc", "newreno"), window);
+                    out.println("sent " + sent + " bytes");
+                }
+                default -> throw new IllegalArgumentException("first argument must be receive or send");
+            }
+            out.flush();
+            System.exit(0);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            System.err.println("BulkTransfer: " + ex);
+            System.exit(1);
+        }
+    }
+
+    private static Map<String, String> options(final String[] args)
+    {
+        final Map<String, String> options = new HashMap<>();
+        for (int i = 1; i < args.length; i += 2)
+        {
+            if (i + 1 >= args.length || !args[i].startsWith("--"))
+            {
+                throw new IllegalArgumentException("expected --name value pairs after " + args[0]);
+            }
+            options.put(args[i], args[i + 1]);
+        }
+        return options;
+    }
+
+    private static String require(final Map<String, String> options, final String name)
+    {
+        final String value = options.get(name);
+        if (value == null)
+        {
+            throw new IllegalArgumentException("missing " + name);
+        }
+        return value;
+    }
+
+    static InetSocketAddress address(final String hostPort)
+    {
+        final int colon = hostPort.lastIndexOf(':');
+        if (colon < 1)
+        {
+            throw new IllegalArgumentException("expected HOST:PORT, was " + hostPort);
+        }
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    static String lowerCase(final String value)
+    {
+        return value.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,78 @@
+package io.conduit.bench.lossy;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * Kernel TCP ends of a bulk transfer: blocking channels and 64 KiB direct buffers, the way a plain Java service moves
+ * bytes. The congestion controller is the namespace's {@code net.ipv4.tcp_congestion_control}, which the
+ * orchestrator sets (Java cannot choose it per socket).
+ */
+final class TcpBulk
+{
+    private static final int CHUNK = 64 * 1024;
+
+    private TcpBulk()
+    {
+    }
+
+    static ReceivedBytes receive(final InetSocketAddress bind, final PrintStream out) throws IOException
+    {
+        try (ServerSocketChannel server = ServerSocketChannel.open())
+        {
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(bind);
+            out.println("listening");
+            out.flush();
+            try (SocketChannel channel = server.accept())
+            {
+                final ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+                long bytes = 0;
+                long firstNs = 0;
+                long lastNs = 0;
+                int read;
+                while ((read = channel.read(buffer)) >= 0)
+                {
+                    if (read > 0)
+                    {
+                        lastNs = System.nanoTime();
+                        if (bytes == 0)
+                        {
+                            firstNs = lastNs;
+                        }
+                        bytes += read;
+                    }
+                    buffer.clear();
+                }
+                return new ReceivedBytes(bytes, lastNs - firstNs);
+            }
+        }
+    }
+
+    static long send(final InetSocketAddress to, final long bytes, final long deadlineNs) throws IOException
+    {
+        try (SocketChannel channel = SocketChannel.open(to))
+        {
+            final ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+            long sent = 0;
+            while (sent < bytes && System.nanoTime() - deadlineNs < 0)
+            {
+                buffer.clear().limit((int)Math.min(CHUNK, bytes - sent));
+                sent += channel.write(buffer);
+            }
+            // The receiver reads to end of stream and closes; waiting for that makes the close part of the run.
+            channel.shutdownOutput();
+            buffer.clear();
+            while (channel.read(buffer) >= 0)
+            {
+                buffer.clear();
+            }
+            return sent;
+        }
+    }
+}

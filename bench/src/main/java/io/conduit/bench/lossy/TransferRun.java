@@ -1,0 +1,103 @@
+package io.conduit.bench.lossy;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs bulk transfers from host A to host B of one {@link LinkLab} and reads the receivers' counts. */
+final class TransferRun
+{
+    private static final int CONDUIT_PORT = 47_001;
+    private static final int TCP_PORT = 47_002;
+    /** Time allowed beyond the transfer itself: JVM start, handshake, the graceful close's drain. */
+    private static final int GRACE_SECONDS = 60;
+
+    private final LinkLab lab;
+    private final List<String> java;
+    private final long bytes;
+    private final int seconds;
+
+    TransferRun(final LinkLab lab, final List<String> java, final long bytes, final int seconds)
+    {
+        this.lab = lab;
+        this.java = java;
+        this.bytes = bytes;
+        this.seconds = seconds;
+    }
+
+    /** Goodput of one transfer by {@code contender}, in Mbit/s, as its receiver measured it. */
+    double goodputMbit(final ContenderKind contender) throws IOException, InterruptedException
+    {
+        if (contender.isTcp())
+        {
+            lab.tcpCongestionControl(contender.congestion());
+        }
+        final int port = contender.isTcp() ? TCP_PORT : CONDUIT_PORT;
+        try (HostProcess receiver = new HostProcess(lab.inHostB(receiveCommand(contender, port))))
+        {
+            receiver.awaitLine("listening");
+            try (HostProcess sender = new HostProcess(lab.inHostA(sendCommand(contender, port))))
+            {
+                final ReceivedBytes received = parse(receiver.awaitLine("received"));
+                sender.awaitExit(GRACE_SECONDS);
+                receiver.awaitExit(GRACE_SECONDS);
+                return mbit(received);
+            }
+        }
+    }
+
+    /** One Conduit and one TCP flow of {@code family}, started together for the same time. */
+    FairnessResult share(final String family) throws IOException, InterruptedException
+    {
+        final ContenderKind conduit = new ContenderKind("Conduit", "conduit", family);
+        final ContenderKind tcp = new ContenderKind("TCP", "tcp", family);
+        lab.tcpCongestionControl(family);
+        try (HostProcess conduitReceiver = new HostProcess(lab.inHostB(receiveCommand(conduit, CONDUIT_PORT)));
+            HostProcess tcpReceiver = new HostProcess(lab.inHostB(receiveCommand(tcp, TCP_PORT))))
+        {
+            conduitReceiver.awaitLine("listening");
+            tcpReceiver.awaitLine("listening");
+            try (HostProcess conduitSender = new HostProcess(lab.inHostA(sendCommand(conduit, CONDUIT_PORT)));
+                HostProcess tcpSender = new HostProcess(lab.inHostA(sendCommand(tcp, TCP_PORT))))
+            {
+                final ReceivedBytes conduitReceived = parse(conduitReceiver.awaitLine("received"));
+                final ReceivedBytes tcpReceived = parse(tcpReceiver.awaitLine("received"));
+                conduitSender.awaitExit(GRACE_SECONDS);
+                tcpSender.awaitExit(GRACE_SECONDS);
+                return new FairnessResult(family, mbit(conduitReceived), mbit(tcpReceived));
+            }
+        }
+    }
+
+    private List<String> receiveCommand(final ContenderKind contender, final int port)
+    {
+        final List<String> command = new ArrayList<>(java);
+        command.addAll(List.of("receive", "--system", contender.system(), "--bind",
+            lab.addressB() + ":" + port));
+        return command;
+    }
+
+    private List<String> sendCommand(final ContenderKind contender, final int port)
+    {
+        final List<String> command = new ArrayList<>(java);
+        command.addAll(List.of("send", "--system", contender.system(), "--to", lab.addressB() + ":" + port,
+            "--bytes", Long.toString(bytes), "--seconds", Integer.toString(seconds), "--cc", contender.congestion()));
+        return command;
+    }
+
+    /** {@code received BYTES bytes in NANOS ns}. */
+    static ReceivedBytes parse(final String line) throws IOException
+    {
+        final String[] words = line.split(" ");
+        if (words.length != 6 || !"received".equals(words[0]))
+        {
+            throw new IOException("unexpected receiver line: " + line);
+        }
+        return new ReceivedBytes(Long.parseLong(words[1]), Long.parseLong(words[4]));
+    }
+
+    private static double mbit(final ReceivedBytes received)
+    {
+        return received.spanNs() <= 0 ? 0 : received.bytes() * 8e3 / received.spanNs();
+    }
+}
