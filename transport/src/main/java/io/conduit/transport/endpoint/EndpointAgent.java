@@ -320,7 +320,15 @@ final class EndpointAgent implements Agent
             return 0;
         }
         offerToEngine.connection = engineConnection;
-        return connection.sendRing.controlledRead(offerToEngine, context.deliveryBatch());
+        final int batch = context.deliveryBatch();
+        final int taken = connection.sendRing.controlledRead(offerToEngine, batch);
+        // A read stops at the end of the ring's buffer; when what it met there was only the padding of a wrapped write,
+        // it took nothing and the messages at the start would wait for the next doorbell (an ACK or a 10 s keepalive).
+        if (taken < batch && connection.sendRing.size() != 0 && engineConnection.state().canSend())
+        {
+            return taken + connection.sendRing.controlledRead(offerToEngine, batch - taken);
+        }
+        return taken;
     }
 
     private int deliver(final ConduitConnection connection, final Connection engineConnection)
