@@ -34,6 +34,8 @@ public final class PathMtuSearch
      * jumbo frame, 16 KiB and 32 KiB links, and the IPv4 UDP maximum that a 64 KiB loopback MTU carries.
      */
     static final int[] LADDER = {BASE_PLPMTU, 1472, 4068, 8972, 16356, 32740, 65507};
+    /** Probes a lossless path of 65,507 bytes or more needs: one per ladder step. */
+    public static final int LADDER_STEPS = LADDER.length;
 
     private final long raiseIntervalNs;
     private int maxPlpmtu;
