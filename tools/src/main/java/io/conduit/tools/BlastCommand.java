@@ -12,6 +12,7 @@ import io.conduit.transport.endpoint.ConduitConnection;
 import io.conduit.transport.endpoint.Endpoint;
 import io.conduit.transport.endpoint.EndpointContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,6 +48,9 @@ final class BlastCommand extends EndpointCommand
         description = "Congestion control: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     private CongestionControlKind congestionControl;
 
+    @Mixin
+    private DatagramOptions datagrams;
+
     @Option(names = "--connect-timeout-ms", paramLabel = "N", defaultValue = "5000",
         description = "How long to wait for the handshake (default ${DEFAULT-VALUE}).")
     private long connectTimeoutMs;
@@ -56,6 +60,11 @@ final class BlastCommand extends EndpointCommand
     {
         final EndpointContext context = context(wildcardFor(to), false, idleOption.create());
         context.connectionConfig().congestionControl(congestionControl);
+        final String invalid = datagrams.applyTo(context.connectionConfig());
+        if (invalid != null)
+        {
+            throw usage(invalid);
+        }
         validate(context.maxMessageBytes());
         final UnsafeBuffer message = new UnsafeBuffer(new byte[size]);
         try (Endpoint endpoint = Endpoint.launch(context))
@@ -89,7 +98,11 @@ final class BlastCommand extends EndpointCommand
             {
                 throw new CommandFailure("connection lost: " + describe(connection.closeReason()));
             }
-            out.println("sent " + rateSummary(messages, messages * size, System.nanoTime() - startNs));
+            final long elapsedNs = System.nanoTime() - startNs;
+            out.println("datagrams up to " + connection.maxDatagramBytes() + " bytes, " +
+                connection.pathMtuProbesSent() + " path MTU probes, " + connection.segmentsSent() + " segments, " +
+                connection.retransmits() + " retransmits, " + connection.timeouts() + " timeouts");
+            out.println("sent " + rateSummary(messages, messages * size, elapsedNs));
             out.flush();
             return 0;
         }

@@ -9,8 +9,10 @@ import org.agrona.concurrent.IdleStrategy;
 
 import io.conduit.transport.endpoint.ConduitConnection;
 import io.conduit.transport.endpoint.Endpoint;
+import io.conduit.transport.endpoint.EndpointContext;
 import io.conduit.transport.endpoint.ReceivedMessageHandler;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,6 +40,9 @@ final class SinkCommand extends EndpointCommand implements ReceivedMessageHandle
         description = "Give up if no connection arrives within N ms; 0 waits forever (default).")
     private long acceptTimeoutMs;
 
+    @Mixin
+    private DatagramOptions datagrams;
+
     private long messages;
     private long bytes;
     private long firstNs;
@@ -50,7 +55,13 @@ final class SinkCommand extends EndpointCommand implements ReceivedMessageHandle
         {
             throw usage("--accept-timeout-ms must be >= 0, was " + acceptTimeoutMs);
         }
-        try (Endpoint endpoint = Endpoint.launch(context(bind, true, idleOption.create())))
+        final EndpointContext context = context(bind, true, idleOption.create());
+        final String invalid = datagrams.applyTo(context.connectionConfig());
+        if (invalid != null)
+        {
+            throw usage(invalid);
+        }
+        try (Endpoint endpoint = Endpoint.launch(context))
         {
             out.println("listening on " + HostPort.format(endpoint.localAddress()));
             out.flush();

@@ -90,7 +90,7 @@ public final class PacketDecoder
     {
         final boolean hasCookie = (flags & FLAG_COOKIE) != 0;
         if ((type == PacketType.SYN_ACK && !hasCookie) || (hasCookie && (type == PacketType.SYN ||
-            type == PacketType.RST || type == PacketType.PING)))
+            type == PacketType.RST || type == PacketType.PING || type == PacketType.PROBE)))
         {
             return RejectReason.BAD_COOKIE_PLACEMENT.code();
         }
@@ -108,7 +108,7 @@ public final class PacketDecoder
                 return RejectReason.BAD_FRAGMENT.code();
             }
         }
-        else if (payloadLength != 0)
+        else if (payloadLength != 0 && type != PacketType.PROBE)
         {
             return RejectReason.BAD_PAYLOAD.code();
         }
@@ -120,7 +120,22 @@ public final class PacketDecoder
                 return RejectReason.BAD_SACK_BLOCK.code();
             }
         }
-        return RejectReason.NONE.code();
+        return validProbeFields(type, flags) ? RejectReason.NONE.code() : RejectReason.BAD_PROBE.code();
+    }
+
+    /** A PROBE names itself with an id >= 1 and has no fragment offset; only an ACK may acknowledge one. */
+    private boolean validProbeFields(final int type, final int flags)
+    {
+        final boolean probeAck = (flags & FLAG_PROBE_ACK) != 0;
+        if (probeAck && type != PacketType.ACK)
+        {
+            return false;
+        }
+        if (type == PacketType.PROBE)
+        {
+            return probeId() >= 1 && fragmentOffset() == 0;
+        }
+        return !probeAck || probeId() >= 1;
     }
 
     public DirectBuffer buffer()
@@ -206,6 +221,12 @@ public final class PacketDecoder
     public int messageLength()
     {
         return buffer.getInt(offset + MESSAGE_LENGTH_OFFSET, BYTE_ORDER);
+    }
+
+    /** PROBE, or ACK with {@link PacketLayout#FLAG_PROBE_ACK}: the probe's id. */
+    public int probeId()
+    {
+        return buffer.getInt(offset + PROBE_ID_OFFSET, BYTE_ORDER);
     }
 
     public int fragmentOffset()

@@ -92,6 +92,13 @@ public final class PacketEncoder
         return this;
     }
 
+    /** PROBE and probe-acknowledging ACK: the probe id (shares the message length field). */
+    public PacketEncoder probeId(final int probeId)
+    {
+        buffer.putInt(offset + PROBE_ID_OFFSET, probeId, BYTE_ORDER);
+        return this;
+    }
+
     public PacketEncoder fragmentOffset(final int fragmentOffset)
     {
         buffer.putInt(offset + FRAGMENT_OFFSET_OFFSET, fragmentOffset, BYTE_ORDER);

@@ -30,7 +30,7 @@ import java.nio.ByteOrder;
  * +---------------------------------------------------------------+
  * |                     timestamp echo reply                      | 36
  * +---------------------------------------------------------------+
- * |                message length (bytes, DATA only)              | 40
+ * |   message length (DATA) or probe id (PROBE, ACK with PROBE_ACK) | 40
  * +---------------------------------------------------------------+
  * |        fragment offset within the message (DATA only)         | 44
  * +---------------------------------------------------------------+
@@ -38,7 +38,7 @@ import java.nio.ByteOrder;
  * +---------------------------------------------------------------+
  * |  cookie (20 bytes) when FLAG_COOKIE is set                    |
  * +---------------------------------------------------------------+
- * |  payload (payloadLength bytes)                                |
+ * |  payload (payloadLength bytes; zero padding in a PROBE)       |
  * +---------------------------------------------------------------+
  * |  authentication tag (16 bytes) when FLAG_AUTH is set          |
  * +---------------------------------------------------------------+
@@ -67,6 +67,8 @@ public final class PacketLayout
     public static final int TIMESTAMP_ECHO_OFFSET = 36;
     public static final int MESSAGE_LENGTH_OFFSET = 40;
     public static final int FRAGMENT_OFFSET_OFFSET = 44;
+    /** PROBE, and ACK with {@link #FLAG_PROBE_ACK}: the probe id rides in the message length field. */
+    public static final int PROBE_ID_OFFSET = MESSAGE_LENGTH_OFFSET;
     public static final int HEADER_LENGTH = 48;
 
     public static final int MAX_SACK_BLOCKS = 4;
@@ -80,6 +82,8 @@ public final class PacketLayout
     public static final int COOKIE_CLIENT_ISN_OFFSET = 16;
     public static final int AUTH_TAG_LENGTH = 16;
     public static final int MAX_HEADER_LENGTH = HEADER_LENGTH + MAX_SACK_BLOCKS * SACK_BLOCK_LENGTH + COOKIE_LENGTH;
+    /** What a DATA datagram adds to its payload at most: the header and an echoed cookie (DATA carries no SACK). */
+    public static final int DATA_OVERHEAD = HEADER_LENGTH + COOKIE_LENGTH;
 
     /** The cookie is being echoed (handshake-completing packets) or offered (SYN-ACK). */
     public static final int FLAG_COOKIE = 0x01;
@@ -87,10 +91,14 @@ public final class PacketLayout
     public static final int FLAG_AUTH = 0x02;
     /** The sender wants an immediate acknowledgement (keepalive, window probe, last segment of a burst). */
     public static final int FLAG_ACK_NOW = 0x04;
-    public static final int KNOWN_FLAGS = FLAG_COOKIE | FLAG_AUTH | FLAG_ACK_NOW;
+    /** ACK only: this ACK answers the PROBE whose id is in the probe id field. */
+    public static final int FLAG_PROBE_ACK = 0x08;
+    public static final int KNOWN_FLAGS = FLAG_COOKIE | FLAG_AUTH | FLAG_ACK_NOW | FLAG_PROBE_ACK;
 
     /** Largest UDP payload a datagram may have (IPv4 65,535 minus IP and UDP headers). */
     public static final int MAX_DATAGRAM_LENGTH = 65_507;
+    /** Largest DATA payload: a maximum datagram less {@link #DATA_OVERHEAD}. */
+    public static final int MAX_DATA_PAYLOAD_LENGTH = MAX_DATAGRAM_LENGTH - DATA_OVERHEAD;
 
     private PacketLayout()
     {

@@ -20,9 +20,14 @@ public final class PacketType
     public static final int RST = 6;
     /** Asks the peer for an immediate ACK: keepalive and zero-window probe. */
     public static final int PING = 7;
+    /**
+     * Path MTU probe (RFC 8899 §4.1): padding up to the size being probed, no sequence number consumed; the peer
+     * answers at once with an ACK that carries {@link PacketLayout#FLAG_PROBE_ACK} and echoes the probe id.
+     */
+    public static final int PROBE = 8;
 
     public static final int MIN = SYN;
-    public static final int MAX = PING;
+    public static final int MAX = PROBE;
 
     private PacketType()
     {
@@ -44,6 +49,7 @@ public final class PacketType
             case FIN: return "FIN";
             case RST: return "RST";
             case PING: return "PING";
+            case PROBE: return "PROBE";
             default: return "UNKNOWN(" + type + ")";
         }
     }

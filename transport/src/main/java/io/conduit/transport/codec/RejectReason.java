@@ -28,7 +28,9 @@ public enum RejectReason
     /** Message length or fragment offset inconsistent with the payload. */
     BAD_FRAGMENT,
     /** A cookie where none may be, or none where one must be. */
-    BAD_COOKIE_PLACEMENT;
+    BAD_COOKIE_PLACEMENT,
+    /** A PROBE or probe acknowledgement with no probe id, a PROBE with a fragment offset, or PROBE_ACK off an ACK. */
+    BAD_PROBE;
 
     private static final RejectReason[] VALUES = values();
 

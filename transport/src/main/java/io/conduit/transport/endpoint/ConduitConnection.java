@@ -60,7 +60,9 @@ public final class ConduitConnection
     private static final int STAT_MESSAGES_DELIVERED = 12;
     private static final int STAT_BYTES_IN_FLIGHT = 13;
     private static final int STAT_TIMEOUTS = 14;
-    private static final int STAT_COUNT = 15;
+    private static final int STAT_MAX_DATAGRAM_BYTES = 15;
+    private static final int STAT_PATH_MTU_PROBES = 16;
+    private static final int STAT_COUNT = 17;
 
     private final Endpoint endpoint;
     private final InetSocketAddress remoteAddress;
@@ -295,6 +297,10 @@ public final class ConduitConnection
     public long messagesSent() { return stats.get(STAT_MESSAGES_SENT); }
     public long messagesDelivered() { return stats.get(STAT_MESSAGES_DELIVERED); }
     public long bytesInFlight() { return stats.get(STAT_BYTES_IN_FLIGHT); }
+    /** The largest datagram new DATA segments use now: the discovered path MTU, or the configured maximum. */
+    public long maxDatagramBytes() { return stats.get(STAT_MAX_DATAGRAM_BYTES); }
+    /** Path MTU probes sent so far (RFC 8899 PROBE packets). */
+    public long pathMtuProbesSent() { return stats.get(STAT_PATH_MTU_PROBES); }
 
     @Override
     public String toString()
@@ -383,6 +389,8 @@ public final class ConduitConnection
         stats.lazySet(STAT_MESSAGES_SENT, counters.messagesSent());
         stats.lazySet(STAT_MESSAGES_DELIVERED, counters.messagesDelivered());
         stats.lazySet(STAT_BYTES_IN_FLIGHT, connection.bytesInFlight());
+        stats.lazySet(STAT_MAX_DATAGRAM_BYTES, connection.maxDatagramBytes());
+        stats.lazySet(STAT_PATH_MTU_PROBES, counters.pathMtuProbesSent());
     }
 
     /** Reused so polling allocates nothing; Agrona's ring hands out a record, we hand out the message. */

@@ -20,6 +20,7 @@ import io.conduit.transport.engine.EndpointEngine;
 import io.conduit.transport.engine.MessageHandler;
 import io.conduit.transport.engine.TimerKind;
 import io.conduit.transport.media.AddressTable;
+import io.conduit.transport.media.FirstHopMtu;
 import io.conduit.transport.media.UdpChannel;
 
 /**
@@ -42,6 +43,7 @@ final class EndpointAgent implements Agent
     private final EndpointEngine engine;
     private final NanoClock clock;
     private final AddressTable addresses = new AddressTable(65_536, 1 << 20);
+    private final FirstHopMtu firstHopMtu = new FirstHopMtu();
     private final ArrayList<ConduitConnection> live = new ArrayList<>();
     private final ArrayList<ConduitConnection> deliveryPending = new ArrayList<>();
     private final long[] edgeCounters = new long[EndpointStats.COUNT];
@@ -66,6 +68,7 @@ final class EndpointAgent implements Agent
         this.context = context;
         this.channel = channel;
         this.clock = context.nanoClock();
+        WindowBudget.fit(context.connectionConfig(), receiveBufferBytes(channel));
         this.engine = new EndpointEngine(context.endpointConfig(), context.random());
         engine.listen(context.listen());
         engine.trackActivity(true);
@@ -171,7 +174,9 @@ final class EndpointAgent implements Agent
                 connection.failBeforeOpen(CloseReason.REFUSED);
                 continue;
             }
-            connection.bind(engine.connect(nowNs, key));
+            final Connection engineConnection = engine.connect(nowNs, key);
+            capPathMtu(engineConnection, connection.remoteAddress());
+            connection.bind(engineConnection);
             addLive(connection);
         }
         return work;
@@ -217,8 +222,10 @@ final class EndpointAgent implements Agent
         while ((engineConnection = engine.pollAccepted()) != null)
         {
             work++;
-            final ConduitConnection connection = new ConduitConnection(endpoint,
-                addresses.addressOf(engineConnection.remoteKey()), context, engineConnection.state());
+            final InetSocketAddress remote = addresses.addressOf(engineConnection.remoteKey());
+            capPathMtu(engineConnection, remote);
+            final ConduitConnection connection = new ConduitConnection(endpoint, remote, context,
+                engineConnection.state());
             connection.bind(engineConnection);
             addLive(connection);
             if (closeRequested || !accepted.offer(connection))
@@ -229,6 +236,31 @@ final class EndpointAgent implements Agent
             service(connection, nowNs);
         }
         return work;
+    }
+
+    /** No path is wider than its first link: probes stop at the outgoing interface's MTU (RFC 8899 §5.1.2). */
+    private void capPathMtu(final Connection engineConnection, final InetSocketAddress remote)
+    {
+        if (context.connectionConfig().pathMtuDiscovery())
+        {
+            final int firstHop = firstHopMtu.maxDatagramBytes(remote);
+            if (firstHop != FirstHopMtu.UNKNOWN)
+            {
+                engineConnection.capPathMtu(firstHop);
+            }
+        }
+    }
+
+    private static int receiveBufferBytes(final UdpChannel channel)
+    {
+        try
+        {
+            return channel.receiveBufferBytes();
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
     }
 
     // ------------------------------------------------------- connection service

@@ -47,6 +47,8 @@ public final class Connection
     public static final long MESSAGE_TOO_LARGE = -4;
 
     private static final int MAX_EVENTS = 32;
+    /** Consecutive retransmission timeouts that make path MTU discovery suspect a black hole (RFC 8899 §4.3). */
+    private static final int BLACK_HOLE_TIMEOUTS = 2;
 
     private final ConnectionConfig config;
     private final int maxPayload;
@@ -55,6 +57,7 @@ public final class Connection
     private final ExpandableRingBuffer sendQueue;
     private final CongestionControl congestion;
     private final RttEstimator rtt;
+    private final PathMtuSearch pathMtu;
     private final ConnectionCounters counters = new ConnectionCounters();
     private final PacketEncoder encoder = new PacketEncoder();
     private final UnsafeBuffer cookie = new UnsafeBuffer(new byte[PacketLayout.COOKIE_LENGTH]);
@@ -117,6 +120,9 @@ public final class Connection
     private int keepaliveProbesSent;
     private long lastReceiveNs;
 
+    /** The peer's PROBE id to echo in our next ACK (RFC 8899 §4.1); 0 when none is owed. */
+    private int probeEchoId;
+
     private boolean rstPending;
     private int rstReason;
     private long lastTransmitNs;
@@ -150,6 +156,7 @@ public final class Connection
         this.congestion = config.congestionControl().create(SendWindow.cost(maxPayload), config.congestionConfig());
         this.rtt = new RttEstimator(config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs(),
             config.clockGranularityNs());
+        this.pathMtu = new PathMtuSearch(maxPayload + PacketLayout.DATA_OVERHEAD, config.pathMtuRaiseIntervalNs());
         java.util.Arrays.fill(deadlines, TimerKind.NONE);
     }
 
@@ -260,6 +267,34 @@ public final class Connection
     public int peerWindowRemaining()
     {
         return Math.max(0, peerWindowEdge - sendWindow.nxt());
+    }
+
+    /** The largest datagram new DATA segments may use now: the discovered PLPMTU, or the configured maximum. */
+    public int maxDatagramBytes()
+    {
+        return segmentPayloadLimit() + PacketLayout.DATA_OVERHEAD;
+    }
+
+    /** The RFC 8899 state ({@link PathMtuSearch#DISABLED} etc.). */
+    public int pathMtuState()
+    {
+        return pathMtu.state();
+    }
+
+    /**
+     * Caps path MTU probing at {@code maxDatagramBytes}, e.g. the first-hop interface's MTU less IP and UDP headers,
+     * which only the I/O edge can know. Without discovery it changes nothing: the operator chose the payload size.
+     */
+    public void capPathMtu(final int maxDatagramBytes)
+    {
+        pathMtu.capMaxPlpmtu(maxDatagramBytes);
+    }
+
+    /** New segments' payload: segments already queued keep theirs, since each owns a sequence number. */
+    private int segmentPayloadLimit()
+    {
+        return config.pathMtuDiscovery() ?
+            Math.max(1, Math.min(maxPayload, pathMtu.plpmtu() - PacketLayout.DATA_OVERHEAD)) : maxPayload;
     }
 
     /** Free receive slots we advertise. */
@@ -385,7 +420,9 @@ public final class Connection
         {
             if (receiveInitialised && state != ConnectionState.CLOSED)
             {
+                // Assembling a large message frees slots without delivering it: schedule the ACK all the same.
                 ackNow = true;
+                markReady();
             }
         }
         return delivered;
@@ -475,6 +512,10 @@ public final class Connection
         {
             deadlines[TimerKind.TIME_WAIT] = nowNs + config.timeWaitNs();
         }
+        else if (next == ConnectionState.ESTABLISHED && config.pathMtuDiscovery())
+        {
+            pathMtu.start(nowNs);
+        }
     }
 
     // ------------------------------------------------------------------ inputs
@@ -526,6 +567,17 @@ public final class Connection
         if (!onAck(nowNs, packet))
         {
             return;
+        }
+        if (packet.hasFlag(PacketLayout.FLAG_PROBE_ACK))
+        {
+            counters.pathMtuProbesAcked++;
+            pathMtu.onProbeAcknowledged(nowNs, packet.probeId());
+        }
+        if (type == PacketType.PROBE)
+        {
+            // RFC 8899 §4.1: acknowledge at once; the ACK is small, so only the forward path is being measured.
+            probeEchoId = packet.probeId();
+            ackNow = true;
         }
         if (type == PacketType.DATA || type == PacketType.FIN)
         {
@@ -824,6 +876,10 @@ public final class Connection
             deadlines[TimerKind.DELAYED_ACK] = TimerKind.NONE;
             ackNow = true;
         }
+        if (due(TimerKind.PATH_MTU, nowNs))
+        {
+            pathMtu.onTimer(nowNs);
+        }
         if (due(TimerKind.PERSIST, nowNs))
         {
             deadlines[TimerKind.PERSIST] = TimerKind.NONE;
@@ -874,6 +930,11 @@ public final class Connection
             abortWith(nowNs, CloseReason.RETRANSMIT_TIMEOUT);
             return;
         }
+        if (consecutiveTimeouts >= BLACK_HOLE_TIMEOUTS)
+        {
+            // RFC 8899 §4.3: repeated timeouts may mean full-size datagrams no longer fit; fall back to the base.
+            pathMtu.onBlackHoleSuspected(nowNs);
+        }
         // RFC 6298 §5.4-5.6 and RFC 5681 §3.1: back off, collapse the window, resend from the first hole.
         congestion.onRetransmissionTimeout(nowNs, sendWindow.bytesInFlight());
         sendWindow.markAllLost();
@@ -908,6 +969,8 @@ public final class Connection
             case TimerKind.DELAYED_ACK: return ackPending && !ackNow ? deadlines[kind] : TimerKind.NONE;
             case TimerKind.KEEPALIVE: return keepaliveDeadline();
             case TimerKind.TAIL_PROBE: return tailProbeDeadline();
+            case TimerKind.PATH_MTU: return state == ConnectionState.CLOSED || state == ConnectionState.TIME_WAIT ?
+                TimerKind.NONE : pathMtu.deadlineNs();
             case TimerKind.REORDER: return state == ConnectionState.CLOSED || rtoRecovery ? TimerKind.NONE :
                 sendWindow.reorderDeadlineNs(rtt.srttNs(), reorderWindowNs());
             default: return deadlines[kind];
@@ -983,11 +1046,19 @@ public final class Connection
         {
             return synPending ? writeSyn(nowNs, out, offset) : 0;
         }
+        if (probeEchoId != 0)
+        {
+            return writeAck(nowNs, out, offset);
+        }
         if (ackNow && receiveWindow.hasOutOfOrder())
         {
             return writeAck(nowNs, out, offset);
         }
         int length = writeRetransmission(nowNs, out, offset);
+        if (length == 0)
+        {
+            length = writePathMtuProbe(nowNs, out, offset);
+        }
         if (length == 0)
         {
             length = writeNewSegment(nowNs, out, offset);
@@ -1075,7 +1146,7 @@ public final class Connection
         {
             // Re-peek every time: the ring may have grown (and moved its bytes) since the last fragment.
             sendQueue.forEach(headPeek, 1);
-            final int length = Math.min(maxPayload, headLength - headSentBytes);
+            final int length = Math.min(segmentPayloadLimit(), headLength - headSentBytes);
             if (!congestionAllows(SendWindow.cost(length)))
             {
                 return 0;
@@ -1167,8 +1238,14 @@ public final class Connection
 
     private int writeAck(final long nowNs, final MutableDirectBuffer out, final int offset)
     {
-        final int flags = cookieEchoPending ? PacketLayout.FLAG_COOKIE : 0;
+        final int flags = (cookieEchoPending ? PacketLayout.FLAG_COOKIE : 0) |
+            (probeEchoId != 0 ? PacketLayout.FLAG_PROBE_ACK : 0);
         beginPacket(nowNs, out, offset, PacketType.ACK, flags, sendWindow.nxt());
+        if (probeEchoId != 0)
+        {
+            encoder.probeId(probeEchoId);
+            probeEchoId = 0;
+        }
         final int blocks = receiveWindow.sackBlocks(sackStarts, sackEnds, PacketLayout.MAX_SACK_BLOCKS);
         for (int i = 0; i < blocks; i++)
         {
@@ -1177,6 +1254,29 @@ public final class Connection
         writeCookieIfEchoing();
         counters.acksSent++;
         return encoder.seal(0);
+    }
+
+    /**
+     * RFC 8899 §4.1: a PROBE padded to the size being searched, sent only while application data waits (so an idle
+     * connection never probes) and never as the handshake-completing packet (a PROBE carries no cookie). It uses no
+     * sequence number and no congestion window: at most one is outstanding, paced by its acknowledgement or the
+     * probe timer, and its loss is not taken as congestion.
+     */
+    private int writePathMtuProbe(final long nowNs, final MutableDirectBuffer out, final int offset)
+    {
+        final int size = pathMtu.probeSize();
+        if (size == 0 || sendQueue.isEmpty() || cookieEchoPending || size > out.capacity() - offset ||
+            !(state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSE_WAIT))
+        {
+            return 0;
+        }
+        final int id = pathMtu.onProbeSent(nowNs, size, Math.max(config.pathMtuProbeTimeoutNs(), rtt.rtoNs()));
+        beginPacket(nowNs, out, offset, PacketType.PROBE, PacketLayout.FLAG_ACK_NOW, sendWindow.nxt());
+        encoder.probeId(id);
+        final int padding = size - PacketLayout.HEADER_LENGTH;
+        out.setMemory(encoder.payloadIndex(), padding, (byte)0);
+        counters.pathMtuProbesSent++;
+        return encoder.seal(padding);
     }
 
     private int writeControl(final long nowNs, final MutableDirectBuffer out, final int offset, final int type,

@@ -1,5 +1,6 @@
 package io.conduit.transport.engine;
 
+import io.conduit.transport.codec.PacketLayout;
 import io.conduit.transport.congestion.CongestionConfig;
 import io.conduit.transport.congestion.CongestionControlKind;
 
@@ -32,10 +33,14 @@ public final class ConnectionConfig
     private long maxPersistIntervalNs = SECONDS.toNanos(5);
     private CongestionControlKind congestionControl = CongestionControlKind.NEW_RENO;
     private CongestionConfig congestionConfig = new CongestionConfig();
+    private boolean pathMtuDiscovery;
+    private long pathMtuProbeTimeoutNs = SECONDS.toNanos(1);
+    private long pathMtuRaiseIntervalNs = SECONDS.toNanos(600);
 
     public ConnectionConfig validate()
     {
-        require(maxPayloadBytes >= 1 && maxPayloadBytes <= 65_000, "maxPayloadBytes must be in [1, 65000]");
+        require(maxPayloadBytes >= 1 && maxPayloadBytes <= PacketLayout.MAX_DATA_PAYLOAD_LENGTH,
+            "maxPayloadBytes must be in [1, " + PacketLayout.MAX_DATA_PAYLOAD_LENGTH + "]");
         require(maxMessageBytes >= 1, "maxMessageBytes must be >= 1");
         require(isPowerOfTwo(sendWindowSegments) && sendWindowSegments >= 4 && sendWindowSegments <= 1 << 20,
             "sendWindowSegments must be a power of two in [4, 2^20]");
@@ -49,6 +54,7 @@ public final class ConnectionConfig
         require(keepaliveIdleNs > 0 && keepaliveIntervalNs > 0 && keepaliveProbes >= 1, "keepalive values must be > 0");
         require(timeWaitNs >= 0, "timeWaitNs must be >= 0");
         require(maxPersistIntervalNs > 0, "maxPersistIntervalNs must be > 0");
+        require(pathMtuProbeTimeoutNs > 0 && pathMtuRaiseIntervalNs > 0, "path MTU timers must be > 0");
         return this;
     }
 
@@ -111,4 +117,18 @@ public final class ConnectionConfig
     public ConnectionConfig congestionControl(final CongestionControlKind value) { congestionControl = value; return this; }
     public CongestionConfig congestionConfig() { return congestionConfig; }
     public ConnectionConfig congestionConfig(final CongestionConfig value) { congestionConfig = value; return this; }
+
+    /**
+     * Datagram PLPMTUD (RFC 8899): segments start at 1,200-byte datagrams and grow, as probes confirm the path, up to
+     * {@link #maxPayloadBytes()} plus headers. Off by default: then every segment may use {@code maxPayloadBytes}
+     * and the operator vouches that the path carries it. Both ends must still agree on {@code maxPayloadBytes}.
+     */
+    public boolean pathMtuDiscovery() { return pathMtuDiscovery; }
+    public ConnectionConfig pathMtuDiscovery(final boolean value) { pathMtuDiscovery = value; return this; }
+    /** Floor of the PROBE_TIMER (RFC 8899 §5.1.1); the retransmission timeout is used when it is longer. */
+    public long pathMtuProbeTimeoutNs() { return pathMtuProbeTimeoutNs; }
+    public ConnectionConfig pathMtuProbeTimeoutNs(final long value) { pathMtuProbeTimeoutNs = value; return this; }
+    /** PMTU_RAISE_TIMER (RFC 8899 §5.1.1, recommended 600 s): how long a finished search waits to look again. */
+    public long pathMtuRaiseIntervalNs() { return pathMtuRaiseIntervalNs; }
+    public ConnectionConfig pathMtuRaiseIntervalNs(final long value) { pathMtuRaiseIntervalNs = value; return this; }
 }

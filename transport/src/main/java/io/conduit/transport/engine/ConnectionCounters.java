@@ -22,6 +22,8 @@ public final class ConnectionCounters
     long probesSent;
     long tailProbes;
     long invalidAcks;
+    long pathMtuProbesSent;
+    long pathMtuProbesAcked;
 
     public long segmentsSent() { return segmentsSent; }
     public long segmentsReceived() { return segmentsReceived; }
@@ -44,4 +46,8 @@ public final class ConnectionCounters
     public long tailProbes() { return tailProbes; }
     /** ACKs for sequence numbers never sent: ignored. */
     public long invalidAcks() { return invalidAcks; }
+    /** Path MTU probes (PROBE packets) sent. */
+    public long pathMtuProbesSent() { return pathMtuProbesSent; }
+    /** Probe acknowledgements received that named a probe of ours. */
+    public long pathMtuProbesAcked() { return pathMtuProbesAcked; }
 }

@@ -20,7 +20,9 @@ public final class TimerKind
     public static final int REORDER = 5;
     /** Tail loss probe (RFC 8985 §7): after about two RTTs of silence, resend the last segment to draw an ACK. */
     public static final int TAIL_PROBE = 6;
-    public static final int COUNT = 7;
+    /** Path MTU discovery's probe timer and PMTU_RAISE_TIMER (RFC 8899 §5.1.1). */
+    public static final int PATH_MTU = 7;
+    public static final int COUNT = 8;
 
     /** A deadline slot with nothing scheduled. */
     public static final long NONE = Long.MAX_VALUE;
@@ -40,6 +42,7 @@ public final class TimerKind
             case TIME_WAIT: return "time-wait";
             case REORDER: return "reorder";
             case TAIL_PROBE: return "tail-probe";
+            case PATH_MTU: return "path-mtu";
             default: return "unknown";
         }
     }

@@ -10,6 +10,7 @@ public final class SocketOptions
     private int sendBufferBytes = 4 * 1024 * 1024;
     private boolean reuseAddress;
     private boolean ipv6;
+    private boolean dontFragment = true;
 
     /** Local address and port; port 0 picks a free one. Default 127.0.0.1:0. */
     public InetSocketAddress bindAddress() { return bindAddress; }
@@ -25,6 +26,12 @@ public final class SocketOptions
     /** Open an IPv6 socket (which also accepts IPv4-mapped peers); default IPv4. */
     public boolean ipv6() { return ipv6; }
     public SocketOptions ipv6(final boolean value) { ipv6 = value; return this; }
+    /**
+     * Ask the kernel for IP_PMTUDISC_PROBE (Don't Fragment, never fragment locally; see {@link DontFragment}), so
+     * path MTU probes cannot succeed by IP fragmentation. Default on; silently unavailable off Linux.
+     */
+    public boolean dontFragment() { return dontFragment; }
+    public SocketOptions dontFragment(final boolean value) { dontFragment = value; return this; }
 
     public SocketOptions validate()
     {

@@ -29,10 +29,12 @@ public final class UdpChannel implements AutoCloseable
     private final UnsafeBuffer receiveBuffer = new UnsafeBuffer(receiveByteBuffer);
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(sendByteBuffer);
     private final InetSocketAddress localAddress;
+    private final boolean dontFragment;
 
-    private UdpChannel(final DatagramChannel channel) throws IOException
+    private UdpChannel(final DatagramChannel channel, final boolean dontFragment) throws IOException
     {
         this.channel = channel;
+        this.dontFragment = dontFragment;
         this.localAddress = (InetSocketAddress)channel.getLocalAddress();
     }
 
@@ -59,7 +61,8 @@ public final class UdpChannel implements AutoCloseable
                 channel.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBufferBytes());
             }
             channel.bind(bind);
-            return new UdpChannel(channel);
+            final boolean dontFragment = options.dontFragment() && DontFragment.enable(channel, options.ipv6());
+            return new UdpChannel(channel, dontFragment);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -107,6 +110,12 @@ public final class UdpChannel implements AutoCloseable
     {
         sendByteBuffer.limit(length).position(0);
         return channel.send(sendByteBuffer, to) > 0;
+    }
+
+    /** True when the kernel confirmed IP_PMTUDISC_PROBE: no datagram from this socket is ever fragmented. */
+    public boolean dontFragment()
+    {
+        return dontFragment;
     }
 
     public int receiveBufferBytes() throws IOException

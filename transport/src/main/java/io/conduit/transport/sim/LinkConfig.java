@@ -18,6 +18,7 @@ public final class LinkConfig
     private long bandwidthBytesPerSecond;
     private long queueLimitBytes;
     private double corruptProbability;
+    private int maxDatagramBytes;
 
     /** A new config with the same values; the two are independent afterwards. */
     public LinkConfig copy()
@@ -37,6 +38,7 @@ public final class LinkConfig
         bandwidthBytesPerSecond = other.bandwidthBytesPerSecond;
         queueLimitBytes = other.queueLimitBytes;
         corruptProbability = other.corruptProbability;
+        maxDatagramBytes = other.maxDatagramBytes;
         return this;
     }
 
@@ -103,6 +105,25 @@ public final class LinkConfig
     {
         corruptProbability = checkProbability("corruptProbability", probability);
         return this;
+    }
+
+    /**
+     * The link's MTU as the largest datagram it carries; 0 means unlimited. A larger datagram is dropped, as a router
+     * drops a packet with Don't Fragment set (no ICMP is modelled: RFC 8899 discovery must not need one).
+     */
+    public LinkConfig maxDatagramBytes(final int maxBytes)
+    {
+        if (maxBytes < 0)
+        {
+            throw new IllegalArgumentException("maxDatagramBytes must not be negative: " + maxBytes);
+        }
+        maxDatagramBytes = maxBytes;
+        return this;
+    }
+
+    public int maxDatagramBytes()
+    {
+        return maxDatagramBytes;
     }
 
     public double lossProbability()
@@ -187,6 +208,7 @@ public final class LinkConfig
             ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond +
             ", queueLimitBytes=" + queueLimitBytes +
             ", corrupt=" + corruptProbability +
+            ", maxDatagramBytes=" + maxDatagramBytes +
             '}';
     }
 

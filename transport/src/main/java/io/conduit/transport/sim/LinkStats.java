@@ -4,8 +4,9 @@ package io.conduit.transport.sim;
  * Counters for one directed link, or for the whole network. A live view: the network updates it as datagrams move,
  * so read it whenever needed and use {@link #copy()} for a snapshot. Every datagram handed to
  * {@link SimNetwork#send} counts once in {@link #sent()}, and every copy that leaves the network counts once in
- * exactly one of delivered, dropped, droppedPartition or droppedQueueFull, so at any time
- * {@code sent + duplicated == delivered + dropped + droppedPartition + droppedQueueFull + (copies still in flight)}.
+ * exactly one of delivered, dropped, droppedPartition, droppedQueueFull or droppedTooBig, so at any time
+ * {@code sent + duplicated == delivered + dropped + droppedPartition + droppedQueueFull + droppedTooBig +
+ * (copies still in flight)}.
  */
 public final class LinkStats
 {
@@ -16,6 +17,7 @@ public final class LinkStats
     private long dropped;
     private long droppedPartition;
     private long droppedQueueFull;
+    private long droppedTooBig;
     private long duplicated;
     private long reordered;
     private long corrupted;
@@ -55,6 +57,12 @@ public final class LinkStats
     }
 
     /** Datagrams refused because the link's backlog would have exceeded {@link LinkConfig#queueLimitBytes()}. */
+    /** Datagrams larger than the link's {@link LinkConfig#maxDatagramBytes}, dropped like DF packets at a router. */
+    public long droppedTooBig()
+    {
+        return droppedTooBig;
+    }
+
     public long droppedQueueFull()
     {
         return droppedQueueFull;
@@ -89,6 +97,7 @@ public final class LinkStats
         copy.dropped = dropped;
         copy.droppedPartition = droppedPartition;
         copy.droppedQueueFull = droppedQueueFull;
+        copy.droppedTooBig = droppedTooBig;
         copy.duplicated = duplicated;
         copy.reordered = reordered;
         copy.corrupted = corrupted;
@@ -105,6 +114,7 @@ public final class LinkStats
             ", dropped=" + dropped +
             ", droppedPartition=" + droppedPartition +
             ", droppedQueueFull=" + droppedQueueFull +
+            ", droppedTooBig=" + droppedTooBig +
             ", duplicated=" + duplicated +
             ", reordered=" + reordered +
             ", corrupted=" + corrupted +
@@ -136,6 +146,11 @@ public final class LinkStats
     void onDroppedQueueFull()
     {
         droppedQueueFull++;
+    }
+
+    void onDroppedTooBig()
+    {
+        droppedTooBig++;
     }
 
     void onDuplicated()

@@ -118,6 +118,13 @@ public final class SimNetwork
             return;
         }
 
+        if (config.maxDatagramBytes() > 0 && length > config.maxDatagramBytes())
+        {
+            link.stats.onDroppedTooBig();
+            totals.onDroppedTooBig();
+            return;
+        }
+
         long departureNs = nowNs;
         if (config.bandwidthBytesPerSecond() > 0)
         {

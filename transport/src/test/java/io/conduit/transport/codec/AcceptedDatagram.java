@@ -56,7 +56,7 @@ final class AcceptedDatagram
         {
             assertTrue(hasCookie, "SYN-ACK carries a cookie");
         }
-        if (type == PacketType.SYN || type == PacketType.RST || type == PacketType.PING)
+        if (type == PacketType.SYN || type == PacketType.RST || type == PacketType.PING || type == PacketType.PROBE)
         {
             assertFalse(hasCookie, PacketType.name(type) + " carries no cookie");
         }
@@ -67,9 +67,19 @@ final class AcceptedDatagram
             assertTrue(decoder.fragmentOffset() >= 0, "fragmentOffset");
             assertTrue((long)decoder.fragmentOffset() + payloadLength <= decoder.messageLength(), "fragment fits");
         }
+        else if (type == PacketType.PROBE)
+        {
+            assertTrue(decoder.probeId() > 0, "probe id");
+            assertEquals(0, decoder.fragmentOffset(), "PROBE has no fragment offset");
+        }
         else
         {
-            assertEquals(0, payloadLength, "payload only on DATA");
+            assertEquals(0, payloadLength, "payload only on DATA and PROBE");
+        }
+        if ((flags & PacketLayout.FLAG_PROBE_ACK) != 0)
+        {
+            assertEquals(PacketType.ACK, type, "only an ACK acknowledges a probe");
+            assertTrue(decoder.probeId() > 0, "acknowledged probe id");
         }
         for (int i = 0; i < sackCount; i++)
         {

@@ -27,6 +27,7 @@ final class PacketArbitraries
     private static final int WANT_COOKIE = 1;
     private static final int WANT_ACK_NOW = 2;
     private static final int WANT_AUTH = 4;
+    private static final int WANT_PROBE_ACK = 8;
 
     private PacketArbitraries()
     {
@@ -67,7 +68,7 @@ final class PacketArbitraries
                 types,
                 payloadLengths,
                 Arbitraries.integers().between(0, MAX_SACK_BLOCKS),
-                Arbitraries.integers().between(0, WANT_COOKIE | WANT_ACK_NOW | WANT_AUTH),
+                Arbitraries.integers().between(0, WANT_COOKIE | WANT_ACK_NOW | WANT_AUTH | WANT_PROBE_ACK),
                 Arbitraries.longs())
             .as((type, payloadLength, sackCount, wanted, seed) ->
                 build(type, payloadLength, sackCount, wanted, withAuth, seed));
@@ -113,6 +114,16 @@ final class PacketArbitraries
             final int messageLength = messageLength(random, payloadLength);
             final int fragmentOffset = fragmentOffset(random, messageLength - payloadLength);
             spec.payload(PacketSpec.filled(payloadLength, random.nextLong()), messageLength, fragmentOffset);
+        }
+        else if (type == PacketType.PROBE)
+        {
+            // Padding up to the probed size; the id is positive and the fragment offset zero.
+            spec.payload(new byte[payloadLength], 1 + random.nextInt(Integer.MAX_VALUE), 0);
+        }
+        else if (type == PacketType.ACK && (wanted & WANT_PROBE_ACK) != 0)
+        {
+            spec.probeAck = true;
+            spec.payload(new byte[0], 1 + random.nextInt(Integer.MAX_VALUE), anyInt(random));
         }
         else
         {

@@ -52,7 +52,7 @@ class PacketRejectionTest
 {
     private static final int[] ALL_TYPES = {
         PacketType.SYN, PacketType.SYN_ACK, PacketType.ACK, PacketType.DATA, PacketType.FIN, PacketType.RST,
-        PacketType.PING};
+        PacketType.PING, PacketType.PROBE};
 
     private final PacketDecoder decoder = new PacketDecoder();
     private final PacketDecoder authDecoder = new PacketDecoder(true);
@@ -188,11 +188,11 @@ class PacketRejectionTest
     }
 
     @Test
-    void badTypeForZeroAndEveryCodeAbovePing()
+    void badTypeForZeroAndEveryCodeAboveTheLast()
     {
         final Datagram datagram = valid(PacketType.ACK);
         assertEquals(BAD_TYPE, decode(datagram.putByte(TYPE_OFFSET, 0).reseal()));
-        for (int type = PacketType.PING + 1; type <= 0xFF; type++)
+        for (int type = PacketType.MAX + 1; type <= 0xFF; type++)
         {
             assertEquals(BAD_TYPE, decode(datagram.putByte(TYPE_OFFSET, type).reseal()), "type " + type);
         }
@@ -364,11 +364,11 @@ class PacketRejectionTest
     }
 
     @Test
-    void badPayloadOnEveryTypeButData()
+    void badPayloadOnEveryTypeButDataAndProbe()
     {
         for (final int type : ALL_TYPES)
         {
-            if (type != PacketType.DATA)
+            if (type != PacketType.DATA && type != PacketType.PROBE)
             {
                 final PacketSpec spec = PacketSpec.validOf(type).payload(new byte[]{42}, 0, 0);
                 assertEquals(BAD_PAYLOAD, decode(new Datagram(spec)), PacketType.name(type));
@@ -416,8 +416,8 @@ class PacketRejectionTest
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {PacketType.SYN, PacketType.RST, PacketType.PING})
-    void badCookiePlacementForCookieOnSynRstOrPing(final int type)
+    @ValueSource(ints = {PacketType.SYN, PacketType.RST, PacketType.PING, PacketType.PROBE})
+    void badCookiePlacementForCookieOnSynRstPingOrProbe(final int type)
     {
         final PacketSpec spec = PacketSpec.validOf(type).cookie(PacketSpec.filled(COOKIE_LENGTH, 9));
         assertEquals(BAD_COOKIE_PLACEMENT, decode(new Datagram(spec)));

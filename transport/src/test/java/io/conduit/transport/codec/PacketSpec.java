@@ -11,6 +11,7 @@ import static io.conduit.transport.codec.PacketLayout.COOKIE_LENGTH;
 import static io.conduit.transport.codec.PacketLayout.FLAG_ACK_NOW;
 import static io.conduit.transport.codec.PacketLayout.FLAG_AUTH;
 import static io.conduit.transport.codec.PacketLayout.FLAG_COOKIE;
+import static io.conduit.transport.codec.PacketLayout.FLAG_PROBE_ACK;
 import static io.conduit.transport.codec.PacketLayout.HEADER_LENGTH;
 import static io.conduit.transport.codec.PacketLayout.SACK_BLOCK_LENGTH;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -25,6 +26,8 @@ final class PacketSpec
     int type;
     boolean ackNow;
     boolean auth;
+    /** ACK only: answers the probe whose id is in {@link #messageLength}. */
+    boolean probeAck;
     int destinationId;
     int sourceId;
     int seq;
@@ -62,6 +65,10 @@ final class PacketSpec
         {
             spec.payload(filled(1, 11), 1, 0);
         }
+        if (type == PacketType.PROBE)
+        {
+            spec.payload(new byte[0], 1, 0);
+        }
         return spec;
     }
 
@@ -95,7 +102,8 @@ final class PacketSpec
 
     int flags()
     {
-        return (cookie != null ? FLAG_COOKIE : 0) | (auth ? FLAG_AUTH : 0) | (ackNow ? FLAG_ACK_NOW : 0);
+        return (cookie != null ? FLAG_COOKIE : 0) | (auth ? FLAG_AUTH : 0) | (ackNow ? FLAG_ACK_NOW : 0) |
+            (probeAck ? FLAG_PROBE_ACK : 0);
     }
 
     int sackCount()

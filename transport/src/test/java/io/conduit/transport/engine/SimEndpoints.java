@@ -6,6 +6,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.conduit.transport.codec.PacketLayout;
+import io.conduit.transport.sim.DatagramHandler;
 import io.conduit.transport.sim.SimNetwork;
 
 /**
@@ -19,6 +20,7 @@ public final class SimEndpoints
     private final EndpointEngine[] endpoints;
     private final UnsafeBuffer out = new UnsafeBuffer(new byte[PacketLayout.MAX_DATAGRAM_LENGTH]);
     private long steps;
+    private DatagramHandler sendTap;
 
     public SimEndpoints(final SimNetwork network, final EndpointConfig config, final int nodes)
     {
@@ -43,6 +45,12 @@ public final class SimEndpoints
     public long nowNs()
     {
         return network.nowNs();
+    }
+
+    /** Sees every datagram an endpoint hands to the network, before any fault or MTU applies; null for none. */
+    public void sendTap(final DatagramHandler tap)
+    {
+        this.sendTap = tap;
     }
 
     public long steps()
@@ -71,7 +79,12 @@ public final class SimEndpoints
             int length;
             while ((length = endpoint.pollTransmit(now, out, 0)) > 0)
             {
-                network.send(node, (int)endpoint.transmitRemoteKey(), out, 0, length);
+                final int to = (int)endpoint.transmitRemoteKey();
+                if (sendTap != null)
+                {
+                    sendTap.onDatagram(node, to, out, 0, length);
+                }
+                network.send(node, to, out, 0, length);
             }
         }
     }
