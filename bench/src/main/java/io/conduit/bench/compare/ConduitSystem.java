@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 
+import io.conduit.transport.codec.PacketLayout;
 import io.conduit.transport.endpoint.ConduitConnection;
 import io.conduit.transport.endpoint.Endpoint;
 import io.conduit.transport.endpoint.EndpointContext;
@@ -45,9 +46,10 @@ final class ConduitSystem implements LoopbackSystem
     @Override
     public String settings()
     {
-        final EndpointContext context = context(MIN_RING_CAPACITY, 0);
+        final EndpointContext context = context(MIN_RING_CAPACITY, 0, 1);
         return "Conduit: 2 endpoints in INVOKER mode (no endpoint threads), maxPayloadBytes " +
-            context.connectionConfig().maxPayloadBytes() + ", windows " +
+            context.connectionConfig().maxPayloadBytes() + " (messages larger than that: path MTU discovery up to " +
+            PacketLayout.MAX_DATA_PAYLOAD_LENGTH + "), windows " +
             context.connectionConfig().sendWindowSegments() + "/" + context.connectionConfig().receiveWindowSegments() +
             " segments, " + context.connectionConfig().congestionControl() + ", socket buffers requested " +
             context.socket().receiveBufferBytes() / 1024 + " KiB";
@@ -58,11 +60,12 @@ final class ConduitSystem implements LoopbackSystem
     {
         final int ringCapacity = Math.max(MIN_RING_CAPACITY,
             BitUtil.findNextPositivePowerOfTwo(RING_MESSAGE_FRACTION * (maxMessageLength + RECORD_HEADER_BYTES)));
-        final Endpoint server = Endpoint.launch(context(ringCapacity, 1).listen(true).name("loopcmp-server"));
+        final Endpoint server = Endpoint.launch(context(ringCapacity, 1, maxMessageLength).listen(true)
+            .name("loopcmp-server"));
         Endpoint client = null;
         try
         {
-            client = Endpoint.launch(context(ringCapacity, 2).name("loopcmp-client"));
+            client = Endpoint.launch(context(ringCapacity, 2, maxMessageLength).name("loopcmp-client"));
             final ConduitConnection outbound = client.connect(
                 new InetSocketAddress("127.0.0.1", server.localAddress().getPort()));
             final ConduitConnection inbound = awaitConnected(client, server, outbound);
@@ -100,7 +103,7 @@ final class ConduitSystem implements LoopbackSystem
         return inbound;
     }
 
-    private EndpointContext context(final int ringCapacity, final long seed)
+    private EndpointContext context(final int ringCapacity, final long seed, final int maxMessageLength)
     {
         final EndpointContext context = new EndpointContext().bind("127.0.0.1", 0)
             .threadingMode(ThreadingMode.INVOKER)
@@ -117,6 +120,12 @@ final class ConduitSystem implements LoopbackSystem
         if (maxPayloadBytes > 0)
         {
             context.connectionConfig().maxPayloadBytes(maxPayloadBytes);
+        }
+        else if (maxMessageLength > context.connectionConfig().maxPayloadBytes())
+        {
+            // Messages that do not fit one default segment: let RFC 8899 probing find the loopback's 64 KiB path,
+            // as issue 7 intends. Small messages keep the default 1,400-byte payload, Aeron's MTU class.
+            context.connectionConfig().maxPayloadBytes(PacketLayout.MAX_DATA_PAYLOAD_LENGTH).pathMtuDiscovery(true);
         }
         return context;
     }
