@@ -94,6 +94,11 @@ public final class LossyLinkComparison
             fairSeconds, seed, started, startLoad, LinkLab.loadAverage(), String.join(" ", args));
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, table);
+        final Path plot = out.resolveSibling("lossy-goodput.png");
+        if (LossyResultsTable.plot(goodput, contenders, plot))
+        {
+            System.out.println("plot written to " + plot);
+        }
         System.out.println(table);
     }
 

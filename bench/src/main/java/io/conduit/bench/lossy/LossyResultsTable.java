@@ -1,9 +1,14 @@
 package io.conduit.bench.lossy;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+
+import io.conduit.bench.compare.LinePlot;
 
 /** The Markdown results of {@link LossyLinkComparison}: goodput per scenario and contender, then fairness. */
 final class LossyResultsTable
@@ -57,5 +62,37 @@ final class LossyResultsTable
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Goodput against loss rate per contender, over the scenarios that share the 100 Mbit/s 50 ms link (the only
+     * ones that differ in loss alone); nothing is drawn when fewer than two of them ran.
+     */
+    static boolean plot(final Map<LinkScenario, Map<ContenderKind, Double>> goodput,
+        final List<ContenderKind> contenders, final Path file) throws IOException
+    {
+        final List<LinkScenario> lossSeries = new ArrayList<>();
+        goodput.keySet().stream().filter(scenario -> scenario.rateMbit() == 100 && scenario.rttMs() == 50)
+            .sorted((a, b) -> Double.compare(a.lossPercent(), b.lossPercent())).forEach(lossSeries::add);
+        if (lossSeries.size() < 2)
+        {
+            return false;
+        }
+        final LinePlot plot = new LinePlot("Goodput vs loss, 100 Mbit/s, 50 ms RTT, through tools/linkemu",
+            new LinePlot.Axis("random loss on the data direction (%)", LinePlot.Scale.LINEAR),
+            new LinePlot.Axis("goodput (Mbit/s)", LinePlot.Scale.LINEAR));
+        for (final ContenderKind kind : contenders)
+        {
+            final double[] x = new double[lossSeries.size()];
+            final double[] y = new double[lossSeries.size()];
+            for (int i = 0; i < x.length; i++)
+            {
+                x[i] = lossSeries.get(i).lossPercent();
+                y[i] = goodput.get(lossSeries.get(i)).getOrDefault(kind, 0.0);
+            }
+            plot.add(new LinePlot.Series(kind.label(), x, y));
+        }
+        plot.writePng(file, 900, 560);
+        return true;
     }
 }
