@@ -27,6 +27,7 @@ public final class CongestionConfig
     private double cubicC = DEFAULT_CUBIC_C;
     private boolean cubicFastConvergence = true;
     private boolean cubicRenoFriendly = true;
+    private boolean pacing = true;
 
     /**
      * @return the window a new connection starts with, in segments.
@@ -179,6 +180,25 @@ public final class CongestionConfig
         return this;
     }
 
+    /**
+     * @return whether window-based controllers (NewReno, CUBIC) pace their packets; BBR always does.
+     */
+    public boolean pacing()
+    {
+        return pacing;
+    }
+
+    /**
+     * @param enabled pacing of NewReno and CUBIC at cwnd/SRTT with Linux's headroom (see {@link Pacer}); on by
+     *                default, off gives the classic ACK-clocked bursts.
+     * @return this.
+     */
+    public CongestionConfig pacing(final boolean enabled)
+    {
+        pacing = enabled;
+        return this;
+    }
+
     @Override
     public String toString()
     {
@@ -188,7 +208,8 @@ public final class CongestionConfig
             ", cubicBeta=" + cubicBeta +
             ", cubicC=" + cubicC +
             ", cubicFastConvergence=" + cubicFastConvergence +
-            ", cubicRenoFriendly=" + cubicRenoFriendly + '}';
+            ", cubicRenoFriendly=" + cubicRenoFriendly +
+            ", pacing=" + pacing + '}';
     }
 
     /**

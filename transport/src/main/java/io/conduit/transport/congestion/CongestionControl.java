@@ -31,6 +31,18 @@ public interface CongestionControl
     boolean inSlowStart();
 
     /**
+     * The rate the engine's {@link Pacer} spreads packets at. Window-based controllers derive it from cwnd and the
+     * engine's smoothed RTT; model-based ones (BBR) from their bandwidth estimate.
+     *
+     * @param smoothedRttNs the engine's SRTT, or 0 before the first sample.
+     * @return bytes per second, or 0 for unpaced.
+     */
+    default long pacingRateBytesPerSecond(final long smoothedRttNs)
+    {
+        return 0;
+    }
+
+    /**
      * A data packet left, new or retransmitted.
      *
      * @param nowNs                    caller's time.

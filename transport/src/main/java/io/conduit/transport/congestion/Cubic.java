@@ -32,6 +32,7 @@ public final class Cubic implements CongestionControl
     private final long initialWindowBytes;
     private final long minimumWindowBytes;
     private final long maximumWindowBytes;
+    private final boolean pacing;
     private final double beta;
     private final double cubicC;
     private final boolean fastConvergence;
@@ -75,6 +76,7 @@ public final class Cubic implements CongestionControl
         this.initialWindowBytes = initialBytes;
         this.minimumWindowBytes = (long)cfg.minimumWindowSegments() * maxSegmentBytes;
         this.maximumWindowBytes = cfg.maximumWindowBytes();
+        this.pacing = cfg.pacing();
         this.beta = cfg.cubicBeta();
         this.cubicC = cfg.cubicC();
         this.fastConvergence = cfg.cubicFastConvergence();
@@ -119,6 +121,12 @@ public final class Cubic implements CongestionControl
     public boolean inSlowStart()
     {
         return windowBytes < slowStartThresholdBytes;
+    }
+
+    @Override
+    public long pacingRateBytesPerSecond(final long smoothedRttNs)
+    {
+        return pacing ? PacingRates.windowBased(windowBytes, slowStartThresholdBytes, smoothedRttNs) : 0;
     }
 
     /**

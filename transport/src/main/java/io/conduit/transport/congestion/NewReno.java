@@ -34,6 +34,7 @@ public final class NewReno implements CongestionControl
     private final long initialWindowBytes;
     private final long minimumWindowBytes;
     private final long maximumWindowBytes;
+    private final boolean pacing;
 
     private long windowBytes;
     private long slowStartThresholdBytes;
@@ -57,6 +58,7 @@ public final class NewReno implements CongestionControl
         this.initialWindowBytes = initialBytes;
         this.minimumWindowBytes = (long)cfg.minimumWindowSegments() * maxSegmentBytes;
         this.maximumWindowBytes = cfg.maximumWindowBytes();
+        this.pacing = cfg.pacing();
         reset();
     }
 
@@ -82,6 +84,12 @@ public final class NewReno implements CongestionControl
     public boolean inSlowStart()
     {
         return windowBytes < slowStartThresholdBytes;
+    }
+
+    @Override
+    public long pacingRateBytesPerSecond(final long smoothedRttNs)
+    {
+        return pacing ? PacingRates.windowBased(windowBytes, slowStartThresholdBytes, smoothedRttNs) : 0;
     }
 
     /**

@@ -13,6 +13,7 @@ import io.conduit.transport.codec.PacketEncoder;
 import io.conduit.transport.codec.PacketLayout;
 import io.conduit.transport.codec.PacketType;
 import io.conduit.transport.congestion.CongestionControl;
+import io.conduit.transport.congestion.Pacer;
 
 import static io.conduit.transport.codec.SerialNumber.greaterThan;
 import static io.conduit.transport.codec.SerialNumber.lessThan;
@@ -55,6 +56,7 @@ public final class Connection
     private final ExpandableRingBuffer sendQueue;
     private final CongestionControl congestion;
     private final RttEstimator rtt;
+    private final Pacer pacer;
     private final ConnectionCounters counters = new ConnectionCounters();
     private final PacketEncoder encoder = new PacketEncoder();
     private final UnsafeBuffer cookie = new UnsafeBuffer(new byte[PacketLayout.COOKIE_LENGTH]);
@@ -148,6 +150,7 @@ public final class Connection
         this.sendQueue = new ExpandableRingBuffer(Math.min(64 * 1024, queueCapacity),
             Math.min(ExpandableRingBuffer.MAX_CAPACITY, queueCapacity), false);
         this.congestion = config.congestionControl().create(SendWindow.cost(maxPayload), config.congestionConfig());
+        this.pacer = new Pacer(SendWindow.cost(maxPayload));
         this.rtt = new RttEstimator(config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs(),
             config.clockGranularityNs());
         java.util.Arrays.fill(deadlines, TimerKind.NONE);
@@ -824,6 +827,10 @@ public final class Connection
             deadlines[TimerKind.DELAYED_ACK] = TimerKind.NONE;
             ackNow = true;
         }
+        if (due(TimerKind.PACING, nowNs))
+        {
+            deadlines[TimerKind.PACING] = TimerKind.NONE; // markReady above lets the endpoint poll the data out
+        }
         if (due(TimerKind.PERSIST, nowNs))
         {
             deadlines[TimerKind.PERSIST] = TimerKind.NONE;
@@ -987,14 +994,18 @@ public final class Connection
         {
             return writeAck(nowNs, out, offset);
         }
-        int length = writeRetransmission(nowNs, out, offset);
-        if (length == 0)
+        int length = 0;
+        if (pacingAllows(nowNs))
         {
-            length = writeNewSegment(nowNs, out, offset);
-        }
-        if (length == 0 && tailProbePending)
-        {
-            length = writeTailProbe(nowNs, out, offset);
+            length = writeRetransmission(nowNs, out, offset);
+            if (length == 0)
+            {
+                length = writeNewSegment(nowNs, out, offset);
+            }
+            if (length == 0 && tailProbePending)
+            {
+                length = writeTailProbe(nowNs, out, offset);
+            }
         }
         if (length > 0)
         {
@@ -1011,6 +1022,22 @@ public final class Connection
             return writeAck(nowNs, out, offset);
         }
         return 0;
+    }
+
+    /**
+     * Data waits for the pacer; ACKs and probes never do. While data waits, the pacing timer holds the release time
+     * so the endpoint's timer heap wakes this connection then, instead of the sender polling.
+     */
+    private boolean pacingAllows(final long nowNs)
+    {
+        if (pacer.mayRelease(nowNs))
+        {
+            deadlines[TimerKind.PACING] = TimerKind.NONE;
+            return true;
+        }
+        final boolean dataWaiting = sendWindow.lostCount() > 0 || tailProbePending || canSendNewSegment();
+        deadlines[TimerKind.PACING] = dataWaiting ? pacer.releaseTimeNs() : TimerKind.NONE;
+        return false;
     }
 
     private int writeSyn(final long nowNs, final MutableDirectBuffer out, final int offset)
@@ -1162,6 +1189,7 @@ public final class Connection
             deadlines[TimerKind.RETRANSMIT] = nowNs + rtt.rtoNs();
         }
         congestion.onPacketSent(nowNs, SendWindow.cost(payloadLength), sendWindow.bytesInFlight());
+        pacer.onSent(nowNs, SendWindow.cost(payloadLength), congestion.pacingRateBytesPerSecond(rtt.srttNs()));
         return encoder.seal(payloadLength);
     }
 

@@ -20,7 +20,9 @@ public final class TimerKind
     public static final int REORDER = 5;
     /** Tail loss probe (RFC 8985 §7): after about two RTTs of silence, resend the last segment to draw an ACK. */
     public static final int TAIL_PROBE = 6;
-    public static final int COUNT = 7;
+    /** Pacing release (see {@link io.conduit.transport.congestion.Pacer}): the next data packet may leave. */
+    public static final int PACING = 7;
+    public static final int COUNT = 8;
 
     /** A deadline slot with nothing scheduled. */
     public static final long NONE = Long.MAX_VALUE;
@@ -40,6 +42,7 @@ public final class TimerKind
             case TIME_WAIT: return "time-wait";
             case REORDER: return "reorder";
             case TAIL_PROBE: return "tail-probe";
+            case PACING: return "pacing";
             default: return "unknown";
         }
     }
