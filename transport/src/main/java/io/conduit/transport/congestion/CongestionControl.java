@@ -62,6 +62,17 @@ public interface CongestionControl
     void onAcked(long nowNs, long ackedBytes, long bytesInFlight, long rttNs);
 
     /**
+     * A delivery-rate sample, taken on every ACK that delivered or lost data, in loss recovery too (unlike
+     * {@link #onAcked}). Model-based controllers (BBR) run on these; window-based ones ignore them.
+     *
+     * @param nowNs  caller's time.
+     * @param sample the engine's reusable sample; valid during this call only.
+     */
+    default void onRateSample(final long nowNs, final RateSample sample)
+    {
+    }
+
+    /**
      * Start of a loss-recovery episode (fast retransmit / SACK loss detection). Called at most once per episode;
      * the engine tracks the recovery point (RFC 6582/6675).
      *

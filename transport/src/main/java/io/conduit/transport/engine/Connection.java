@@ -57,6 +57,7 @@ public final class Connection
     private final CongestionControl congestion;
     private final RttEstimator rtt;
     private final Pacer pacer;
+    private final DeliveryRateSampler rateSampler;
     private final ConnectionCounters counters = new ConnectionCounters();
     private final PacketEncoder encoder = new PacketEncoder();
     private final UnsafeBuffer cookie = new UnsafeBuffer(new byte[PacketLayout.COOKIE_LENGTH]);
@@ -151,6 +152,8 @@ public final class Connection
             Math.min(ExpandableRingBuffer.MAX_CAPACITY, queueCapacity), false);
         this.congestion = config.congestionControl().create(SendWindow.cost(maxPayload), config.congestionConfig());
         this.pacer = new Pacer(SendWindow.cost(maxPayload));
+        this.rateSampler = new DeliveryRateSampler(config.sendWindowSegments());
+        sendWindow.rateSampler(rateSampler);
         this.rtt = new RttEstimator(config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs(),
             config.clockGranularityNs());
         java.util.Arrays.fill(deadlines, TimerKind.NONE);
@@ -622,6 +625,7 @@ public final class Connection
     {
         // RFC 8985 §6.2: the ambiguity guard is the minimum RTT; the smoothed RTT stands in for it here.
         sendWindow.beginAck(nowNs, rtt.srttNs());
+        rateSampler.beginAck();
         final int released = lessThan(ack, sendWindow.una()) ? 0 : sendWindow.acknowledgeUpTo(ack);
         for (int i = 0, count = packet.sackCount(); i < count; i++)
         {
@@ -651,7 +655,7 @@ public final class Connection
         {
             rtoRecovery = false;
         }
-        detectLosses(nowNs);
+        final long newlyLostBytes = detectLosses(nowNs);
         if (inRecovery && !lessThan(sendWindow.una(), recoveryPoint))
         {
             inRecovery = false;
@@ -661,12 +665,23 @@ public final class Connection
         {
             congestion.onAcked(nowNs, sendWindow.newlyAckedBytes(), sendWindow.bytesInFlight(), rttSampleNs);
         }
+        if (sendWindow.newlyAckedBytes() > 0 || newlyLostBytes > 0)
+        {
+            congestion.onRateSample(nowNs,
+                rateSampler.finish(rtt.minRttNs(), newlyLostBytes, sendWindow.bytesInFlight(), rttSampleNs));
+        }
     }
 
-    /** Marks lost segments (RFC 6675 + RACK) and enters loss recovery once per window of data (RFC 6675 §5). */
-    private void detectLosses(final long nowNs)
+    /**
+     * Marks lost segments (RFC 6675 + RACK) and enters loss recovery once per window of data (RFC 6675 §5).
+     * Returns the bytes newly marked lost.
+     */
+    private long detectLosses(final long nowNs)
     {
+        final long inFlightBeforeBytes = sendWindow.bytesInFlight();
         final int newlyLost = sendWindow.detectLosses(nowNs, rtt.srttNs(), reorderWindowNs());
+        final long newlyLostBytes = inFlightBeforeBytes - sendWindow.bytesInFlight();
+        rateSampler.onLost(newlyLostBytes);
         if (newlyLost > 0 && !inRecovery && !rtoRecovery)
         {
             inRecovery = true;
@@ -674,6 +689,7 @@ public final class Connection
             counters.fastRetransmits++;
             congestion.onLossDetected(nowNs, sendWindow.bytesInFlight());
         }
+        return newlyLostBytes;
     }
 
     /** RFC 8985 §6.2 step 4: a quarter of the RTT tolerates mild reordering, never below the clock's granularity. */
@@ -883,6 +899,7 @@ public final class Connection
         }
         // RFC 6298 §5.4-5.6 and RFC 5681 §3.1: back off, collapse the window, resend from the first hole.
         congestion.onRetransmissionTimeout(nowNs, sendWindow.bytesInFlight());
+        rateSampler.onLost(sendWindow.bytesInFlight());
         sendWindow.markAllLost();
         rtt.backoff();
         inRecovery = false;
@@ -1005,6 +1022,11 @@ public final class Connection
             if (length == 0 && tailProbePending)
             {
                 length = writeTailProbe(nowNs, out, offset);
+            }
+            if (length == 0 && sendQueue.isEmpty() && sendWindow.lostCount() == 0 &&
+                sendWindow.bytesInFlight() < congestion.windowBytes())
+            {
+                rateSampler.onAppLimited(sendWindow.bytesInFlight());
             }
         }
         if (length > 0)
@@ -1182,7 +1204,9 @@ public final class Connection
         {
             sendWindow.copyPayload(seq, out, encoder.payloadIndex());
         }
+        final long inFlightBeforeBytes = sendWindow.bytesInFlight();
         sendWindow.onTransmit(seq, nowNs);
+        rateSampler.onSent(seq, nowNs, inFlightBeforeBytes, sendWindow.bytesInFlight());
         lastDataSentNs = nowNs;
         if (deadlines[TimerKind.RETRANSMIT] == TimerKind.NONE)
         {
@@ -1268,6 +1292,6 @@ public final class Connection
         return "Connection{local=" + Integer.toHexString(localId) + ", remote=" + Integer.toHexString(remoteId) +
             ", state=" + state + ", reason=" + closeReason + ", una=" + sendWindow.una() + ", nxt=" + sendWindow.nxt() +
             ", rcvNxt=" + receiveWindow.rcvNxt() + ", cwnd=" + congestion.windowBytes() + ", inFlight=" +
-            sendWindow.bytesInFlight() + ", rto=" + rtt.rtoNs() + "}";
+            sendWindow.bytesInFlight() + ", rto=" + rtt.rtoNs() + ", " + congestion + "}";
     }
 }

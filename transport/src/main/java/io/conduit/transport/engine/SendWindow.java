@@ -46,6 +46,7 @@ final class SendWindow
     private long ackNowNs;
     private long ambiguityNs;
     private boolean ackedRetransmission;
+    private DeliveryRateSampler rateSampler;
 
     SendWindow(final int capacity, final int slotBytes)
     {
@@ -60,6 +61,12 @@ final class SendWindow
         this.state = new byte[capacity];
         this.transmitCount = new int[capacity];
         this.sentTimeNs = new long[capacity];
+    }
+
+    /** Every newly delivered segment is reported to {@code sampler} too. */
+    void rateSampler(final DeliveryRateSampler sampler)
+    {
+        rateSampler = sampler;
     }
 
     void reset(final int initialSequence)
@@ -291,6 +298,10 @@ final class SendWindow
     {
         newlyAckedBytes += cost(payloadLength[slot]);
         final long sentNs = sentTimeNs[slot];
+        if (rateSampler != null)
+        {
+            rateSampler.onDelivered(slot, cost(payloadLength[slot]), sentNs, ackNowNs);
+        }
         if ((transmitCount[slot] == 1 || ackNowNs - sentNs >= ambiguityNs) &&
             (rackSentNs == Long.MIN_VALUE || sentNs - rackSentNs > 0))
         {

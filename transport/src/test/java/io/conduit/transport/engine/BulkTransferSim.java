@@ -28,8 +28,8 @@ final class BulkTransferSim
     private long rttNs = MILLISECONDS.toNanos(50);
     private double lossProbability;
     private long queueLimitBytes = -1;
-    private long warmupNs = SECONDS.toNanos(2);
-    private long durationNs = SECONDS.toNanos(6);
+    private long warmupNs = MILLISECONDS.toNanos(1_500);
+    private long durationNs = SECONDS.toNanos(5);
     private int windowSegments = 4_096;
     private int chunkMessages;
     private long chunkPeriodNs;
@@ -111,6 +111,7 @@ final class BulkTransferSim
         Connection server = null;
         long deliveredAtWarmup = -1;
         long nextChunkNs = 0;
+        long traceNs = 0;
         final long endNs = durationNs;
         while (sim.nowNs() < endNs)
         {
@@ -147,6 +148,11 @@ final class BulkTransferSim
             if (deliveredAtWarmup < 0 && sim.nowNs() >= warmupNs)
             {
                 deliveredAtWarmup = delivered[0];
+            }
+            if (Boolean.getBoolean("bulk.trace") && sim.nowNs() >= traceNs)
+            {
+                System.out.printf("t=%.2f delivered=%d %s%n", sim.nowNs() / 1e9, delivered[0], client);
+                traceNs += 250_000_000L;
             }
             sim.flush();
             sim.step(chunkMessages > 0 ? Math.min(endNs, Math.max(nextChunkNs, sim.nowNs())) : endNs);
