@@ -28,6 +28,7 @@ public final class CongestionConfig
     private boolean cubicFastConvergence = true;
     private boolean cubicRenoFriendly = true;
     private boolean pacing = true;
+    private boolean hyStart = true;
 
     /**
      * @return the window a new connection starts with, in segments.
@@ -199,6 +200,24 @@ public final class CongestionConfig
         return this;
     }
 
+    /**
+     * @return whether NewReno and CUBIC leave slow start on a rising RTT (HyStart++, RFC 9406).
+     */
+    public boolean hyStart()
+    {
+        return hyStart;
+    }
+
+    /**
+     * @param enabled HyStart++ on (the default, as RFC 9406 §4 recommends) or off (classic slow start until loss).
+     * @return this.
+     */
+    public CongestionConfig hyStart(final boolean enabled)
+    {
+        hyStart = enabled;
+        return this;
+    }
+
     @Override
     public String toString()
     {
@@ -209,7 +228,8 @@ public final class CongestionConfig
             ", cubicC=" + cubicC +
             ", cubicFastConvergence=" + cubicFastConvergence +
             ", cubicRenoFriendly=" + cubicRenoFriendly +
-            ", pacing=" + pacing + '}';
+            ", pacing=" + pacing +
+            ", hyStart=" + hyStart + '}';
     }
 
     /**
