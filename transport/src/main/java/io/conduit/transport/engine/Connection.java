@@ -103,6 +103,7 @@ public final class Connection
     private boolean ackPending;
     private int segmentsSinceAck;
     private int tsRecent;
+    private boolean tsRecentValid;
     private int lastAdvertisedEdge;
     private boolean lastAdvertisedZero;
 
@@ -111,6 +112,9 @@ public final class Connection
     private boolean rtoRecovery;
     private int rtoRecoveryPoint;
     private int consecutiveTimeouts;
+    /** Eifel (RFC 3522): the first timeout-driven retransmission's timestamp, to compare with the next echo. */
+    private boolean spuriousCheckPending;
+    private int retransmitTimestampUs;
 
     private boolean probePending;
     private boolean tailProbePending;
@@ -528,7 +532,13 @@ public final class Connection
             cookieEchoPending = false;
             handshakeAckPending = false;
         }
-        tsRecent = packet.timestamp();
+        // RFC 7323 §4.3: TS.Recent only moves forward, so a late original arriving after its retransmission cannot
+        // make the next ACK look like an answer to the original (which would fool the Eifel check, RFC 3522).
+        if (!tsRecentValid || !lessThan(packet.timestamp(), tsRecent))
+        {
+            tsRecent = packet.timestamp();
+            tsRecentValid = true;
+        }
         if (!onAck(nowNs, packet))
         {
             return;
@@ -641,6 +651,10 @@ public final class Connection
         {
             tailProbeOutstanding = false;
         }
+        if (spuriousCheckPending && released > 0)
+        {
+            checkSpuriousTimeout(nowNs, packet.timestampEcho());
+        }
         if (released > 0)
         {
             consecutiveTimeouts = 0;
@@ -670,6 +684,27 @@ public final class Connection
             congestion.onRateSample(nowNs,
                 rateSampler.finish(rtt.minRttNs(), newlyLostBytes, sendWindow.bytesInFlight(), rttSampleNs));
         }
+    }
+
+    /**
+     * RFC 3522 (Eifel detection): the first ACK to advance the cumulative point after a timeout echoes a timestamp older than the
+     * retransmission, so it answers the original transmission, which was merely late. RFC 4015 (Eifel response):
+     * undo the window reduction, take the late echo as an RTT sample so the RTO covers the delay (which also ends the
+     * backoff), and stop resending what was never lost.
+     */
+    private void checkSpuriousTimeout(final long nowNs, final int echoUs)
+    {
+        spuriousCheckPending = false;
+        if (!lessThan(echoUs, retransmitTimestampUs))
+        {
+            return;
+        }
+        counters.spuriousTimeouts++;
+        congestion.onSpuriousCongestionEvent(nowNs);
+        rtt.onSample(Math.max(0, (long)(timestampUs(nowNs) - echoUs) * 1000));
+        sendWindow.restoreLost();
+        rtoRecovery = false;
+        consecutiveTimeouts = 0;
     }
 
     /**
@@ -902,6 +937,12 @@ public final class Connection
         rateSampler.onLost(sendWindow.bytesInFlight());
         sendWindow.markAllLost();
         rtt.backoff();
+        if (!spuriousCheckPending)
+        {
+            // The retransmission leaves in this duty cycle, stamped no earlier than now (RFC 3522 §2, RetransmitTS).
+            spuriousCheckPending = true;
+            retransmitTimestampUs = timestampUs(nowNs);
+        }
         inRecovery = false;
         rtoRecovery = true;
         rtoRecoveryPoint = sendWindow.nxt();

@@ -410,6 +410,25 @@ final class SendWindow
         bytesInFlight = 0;
     }
 
+    /**
+     * RFC 4015: the timeout that marked everything lost was spurious, so segments still waiting to be resent are in
+     * flight after all. Genuinely lost ones among them are found again by SACK and RACK.
+     */
+    void restoreLost()
+    {
+        for (int seq = una; seq - nxt < 0 && lostCount > 0; seq++)
+        {
+            final int slot = seq & mask;
+            final byte s = state[slot];
+            if ((s & LOST) != 0)
+            {
+                state[slot] = (byte)((s & ~LOST) | IN_FLIGHT);
+                bytesInFlight += cost(payloadLength[slot]);
+                lostCount--;
+            }
+        }
+    }
+
     /** The lowest lost segment, or {@code nxt()} when none is lost. */
     int firstLost()
     {
