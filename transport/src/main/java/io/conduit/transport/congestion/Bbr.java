@@ -14,15 +14,16 @@ package io.conduit.transport.congestion;
  * BBRv3's response to loss, kept where it matters for random loss: a probe that sees more than 2% of its flight
  * lost sets {@code inflight_hi} (never below the flight that was in the network) and ends the probe; outside
  * probes, a round that lost more than 2% lowers the short-term bound {@code bw_lo} to the latest round's delivery
- * (at most by the factor beta = 0.7), and each probe resets it. Deviations from the draft, all for random loss: the
- * draft lowers the bounds on any loss in a round, and measures the delivery of a round paced below the estimate, so
- * under steady random loss the rate ratchets down round after round; here rounds under the loss threshold are noise
- * (as in the probe's own check), loss rates are judged over at least {@link #MIN_LOSS_SAMPLE_SEGMENTS} and smoothed
- * over rounds, and the round's delivery is scaled back by the gain it was paced at. {@code inflight_lo} is left out: one round's delivery
- * undercounts the pipe by the ACK delays, and capping the window there kept the flow below its BDP; the window
- * already follows {@code bw_lo} through the BDP. Left out: ACK-aggregation allowance
- * ({@code extra_acked}, replaced by a fixed allowance of a few segments), ECN, and the recovery-time packet
- * conservation (the engine's recovery retransmits inside the model's window).
+ * (at most by the factor beta = 0.7), and each probe resets it.
+ * <p>
+ * Deviations from the draft, all for random loss. The draft lowers the bounds on any loss in a round and measures
+ * the delivery of a round paced below the estimate, so under steady random loss the rate ratchets down round after
+ * round; here rounds under the loss threshold are noise (as in the probe's own check), loss rates are judged over at
+ * least {@link #MIN_LOSS_SAMPLE_SEGMENTS} and smoothed over rounds, and a round's delivery is scaled back by the gain
+ * it was paced at. {@code inflight_lo} is left out: one round's delivery undercounts the pipe by the ACK delays, and
+ * capping the window there kept the flow below its BDP; the window already follows {@code bw_lo} through the BDP.
+ * Also left out: the ACK-aggregation allowance ({@code extra_acked}, replaced by a fixed few segments), ECN, and
+ * recovery-time packet conservation (the engine's recovery retransmits inside the model's window).
  * <p>
  * Driven by {@link #onRateSample}; {@link #onAcked} is not needed. All arithmetic in bytes, nanoseconds and
  * bytes per second; nothing allocates; the only randomness (the probe wait) comes from a fixed-seed generator so runs

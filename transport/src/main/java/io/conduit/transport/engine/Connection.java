@@ -687,10 +687,10 @@ public final class Connection
     }
 
     /**
-     * RFC 3522 (Eifel detection): the first ACK to advance the cumulative point after a timeout echoes a timestamp older than the
-     * retransmission, so it answers the original transmission, which was merely late. RFC 4015 (Eifel response):
-     * undo the window reduction, take the late echo as an RTT sample so the RTO covers the delay (which also ends the
-     * backoff), and stop resending what was never lost.
+     * RFC 3522 (Eifel detection): the first ACK after a timeout to advance the cumulative point (so it covers the
+     * retransmitted first hole) echoes a timestamp older than the retransmission: it answers the original, which was
+     * merely late. RFC 4015 (Eifel response): undo the window reduction, take the late echo as an RTT sample so the
+     * RTO covers the delay (which also ends the backoff), and stop resending what was never lost.
      */
     private void checkSpuriousTimeout(final long nowNs, final int echoUs)
     {

@@ -1,6 +1,7 @@
 package io.conduit.transport.engine;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.conduit.transport.congestion.CongestionControlKind;
 
@@ -49,6 +50,23 @@ class GoodputSimTest
     void bbrKeeps90PercentOfA10MbitPathAtTwoPercentLossWhereLossBasedControllersCollapse()
     {
         lossyLink(10, 30, 0.02);
+    }
+
+    /** The whole table of docs/congestion-control.md: -Dgoodput.table=true (about a minute). */
+    @Test
+    @EnabledIfSystemProperty(named = "goodput.table", matches = "true")
+    void printTheTable()
+    {
+        final long[][] links = {{100, 50}, {100, 50}, {100, 50}, {100, 10}, {10, 30}};
+        final double[] losses = {0, 0.01, 0.05, 0.001, 0.02};
+        System.out.println("| controller | link | RTT | loss | goodput / capacity |");
+        for (int i = 0; i < links.length; i++)
+        {
+            for (final CongestionControlKind kind : CongestionControlKind.values())
+            {
+                run(kind, links[i][0], links[i][1], losses[i]);
+            }
+        }
     }
 
     private static void lossyLink(final long mbit, final long rttMs, final double loss)
