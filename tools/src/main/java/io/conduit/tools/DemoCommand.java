@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer>
     @Option(names = "--seed", defaultValue = "1", description = "Seed for the file and the relay (default ${DEFAULT-VALUE}).")
     private long seed;
 
-    @Option(names = "--cc", defaultValue = "newreno", description = "Congestion control: newreno or cubic.")
+    @Option(names = "--cc", defaultValue = "newreno", description = "Congestion control: newreno, cubic or bbr.")
     private String congestionControl;
 
     @Option(names = "--mode", defaultValue = "auto",

@@ -53,6 +53,7 @@ class OptionParsingTest
         assertEquals(CongestionControlKind.NEW_RENO, option.convert("newreno"));
         assertEquals(CongestionControlKind.NEW_RENO, option.convert("NEW_RENO"));
         assertEquals(CongestionControlKind.NEW_RENO, option.convert("new-reno"));
+        assertEquals(CongestionControlKind.BBR, option.convert("bbr"));
         for (final CongestionControlKind kind : CongestionControlKind.values())
         {
             assertEquals(kind, option.convert(kind.name()));

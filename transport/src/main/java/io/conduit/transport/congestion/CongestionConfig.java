@@ -27,6 +27,8 @@ public final class CongestionConfig
     private double cubicC = DEFAULT_CUBIC_C;
     private boolean cubicFastConvergence = true;
     private boolean cubicRenoFriendly = true;
+    private boolean pacing = true;
+    private boolean hyStart = true;
 
     /**
      * @return the window a new connection starts with, in segments.
@@ -179,6 +181,43 @@ public final class CongestionConfig
         return this;
     }
 
+    /**
+     * @return whether window-based controllers (NewReno, CUBIC) pace their packets; BBR always does.
+     */
+    public boolean pacing()
+    {
+        return pacing;
+    }
+
+    /**
+     * @param enabled pacing of NewReno and CUBIC at cwnd/SRTT with Linux's headroom (see {@link Pacer}); on by
+     *                default, off gives the classic ACK-clocked bursts.
+     * @return this.
+     */
+    public CongestionConfig pacing(final boolean enabled)
+    {
+        pacing = enabled;
+        return this;
+    }
+
+    /**
+     * @return whether NewReno and CUBIC leave slow start on a rising RTT (HyStart++, RFC 9406).
+     */
+    public boolean hyStart()
+    {
+        return hyStart;
+    }
+
+    /**
+     * @param enabled HyStart++ on (the default, as RFC 9406 §4 recommends) or off (classic slow start until loss).
+     * @return this.
+     */
+    public CongestionConfig hyStart(final boolean enabled)
+    {
+        hyStart = enabled;
+        return this;
+    }
+
     @Override
     public String toString()
     {
@@ -188,7 +227,9 @@ public final class CongestionConfig
             ", cubicBeta=" + cubicBeta +
             ", cubicC=" + cubicC +
             ", cubicFastConvergence=" + cubicFastConvergence +
-            ", cubicRenoFriendly=" + cubicRenoFriendly + '}';
+            ", cubicRenoFriendly=" + cubicRenoFriendly +
+            ", pacing=" + pacing +
+            ", hyStart=" + hyStart + '}';
     }
 
     /**

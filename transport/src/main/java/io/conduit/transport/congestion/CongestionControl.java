@@ -31,6 +31,18 @@ public interface CongestionControl
     boolean inSlowStart();
 
     /**
+     * The rate the engine's {@link Pacer} spreads packets at. Window-based controllers derive it from cwnd and the
+     * engine's smoothed RTT; model-based ones (BBR) from their bandwidth estimate.
+     *
+     * @param smoothedRttNs the engine's SRTT, or 0 before the first sample.
+     * @return bytes per second, or 0 for unpaced.
+     */
+    default long pacingRateBytesPerSecond(final long smoothedRttNs)
+    {
+        return 0;
+    }
+
+    /**
      * A data packet left, new or retransmitted.
      *
      * @param nowNs                    caller's time.
@@ -48,6 +60,17 @@ public interface CongestionControl
      * @param rttNs         the latest RTT sample, or 0 if this ACK gave none.
      */
     void onAcked(long nowNs, long ackedBytes, long bytesInFlight, long rttNs);
+
+    /**
+     * A delivery-rate sample, taken on every ACK that delivered or lost data, in loss recovery too (unlike
+     * {@link #onAcked}). Model-based controllers (BBR) run on these; window-based ones ignore them.
+     *
+     * @param nowNs  caller's time.
+     * @param sample the engine's reusable sample; valid during this call only.
+     */
+    default void onRateSample(final long nowNs, final RateSample sample)
+    {
+    }
 
     /**
      * Start of a loss-recovery episode (fast retransmit / SACK loss detection). Called at most once per episode;

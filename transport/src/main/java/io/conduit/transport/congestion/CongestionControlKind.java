@@ -24,6 +24,16 @@ public enum CongestionControlKind
         {
             return new Cubic(maxSegmentBytes, cfg);
         }
+    },
+
+    /** Model-based: bandwidth and min-RTT estimates set pacing rate and window (BBRv3 draft); see {@link Bbr}. */
+    BBR
+    {
+        @Override
+        public CongestionControl create(final int maxSegmentBytes, final CongestionConfig cfg)
+        {
+            return new Bbr(maxSegmentBytes, cfg);
+        }
     };
 
     /**

@@ -32,6 +32,9 @@ public final class Cubic implements CongestionControl
     private final long initialWindowBytes;
     private final long minimumWindowBytes;
     private final long maximumWindowBytes;
+    private final boolean pacing;
+    /** RFC 9406 slow start, or null when configured off. */
+    private final HyStart hyStart;
     private final double beta;
     private final double cubicC;
     private final boolean fastConvergence;
@@ -75,6 +78,8 @@ public final class Cubic implements CongestionControl
         this.initialWindowBytes = initialBytes;
         this.minimumWindowBytes = (long)cfg.minimumWindowSegments() * maxSegmentBytes;
         this.maximumWindowBytes = cfg.maximumWindowBytes();
+        this.pacing = cfg.pacing();
+        this.hyStart = cfg.hyStart() ? new HyStart() : null;
         this.beta = cfg.cubicBeta();
         this.cubicC = cfg.cubicC();
         this.fastConvergence = cfg.cubicFastConvergence();
@@ -121,6 +126,12 @@ public final class Cubic implements CongestionControl
         return windowBytes < slowStartThresholdBytes;
     }
 
+    @Override
+    public long pacingRateBytesPerSecond(final long smoothedRttNs)
+    {
+        return pacing ? PacingRates.windowBased(windowBytes, slowStartThresholdBytes, smoothedRttNs) : 0;
+    }
+
     /**
      * A send after the pipe drained ends an idle period, which RFC 9438 §5.8 keeps out of t: the epoch start moves
      * forward by the idle time, so the window does not jump after a pause.
@@ -133,6 +144,10 @@ public final class Cubic implements CongestionControl
             throw new IllegalArgumentException("sent bytes must be positive: " + bytes);
         }
         requireNotNegative("bytesInFlightBeforeSend", bytesInFlightBeforeSend);
+        if (hyStart != null)
+        {
+            hyStart.onPacketSent(bytes);
+        }
         if (idle && bytesInFlightBeforeSend == 0)
         {
             final long idleNs = nowNs - idleSinceNs;
@@ -177,17 +192,29 @@ public final class Cubic implements CongestionControl
         if (windowBytes < slowStartThresholdBytes)
         {
             // RFC 9438 §4.10: plain slow start, exactly NewReno's (RFC 5681 §3.1 eq. 2, RFC 3465 §2.2/§2.3).
-            final long limitBytes = slowStartAfterTimeout ?
-                maxSegmentBytes : (long)NewReno.SLOW_START_LIMIT_SEGMENTS * maxSegmentBytes;
-            final long creditBytes = Math.min(ackedBytes, limitBytes);
-            final long growthBytes = Math.min(creditBytes, slowStartThresholdBytes - windowBytes);
-            windowBytes += growthBytes;
-            if (windowBytes < slowStartThresholdBytes)
+            final int phase = hyStart == null ? HyStart.SLOW_START : hyStart.onAck(ackedBytes, rttNs);
+            if (phase == HyStart.EXIT)
             {
-                return;
+                // RFC 9406 §4.3: CSS_ROUNDS of conservative growth without the RTT falling back: ssthresh = cwnd.
+                slowStartThresholdBytes = windowBytes;
+                slowStartAfterTimeout = false;
             }
-            slowStartAfterTimeout = false;
-            avoidanceCreditBytes = creditBytes - growthBytes;
+            else
+            {
+                final long limitBytes = slowStartAfterTimeout ?
+                    maxSegmentBytes : (long)NewReno.SLOW_START_LIMIT_SEGMENTS * maxSegmentBytes;
+                final long creditBytes = Math.min(ackedBytes, limitBytes);
+                // RFC 9406 §4.3: Conservative Slow Start grows by a quarter of what slow start would.
+                final long divisor = phase == HyStart.CONSERVATIVE ? HyStart.CSS_GROWTH_DIVISOR : 1;
+                final long growthBytes = Math.min(creditBytes / divisor, slowStartThresholdBytes - windowBytes);
+                windowBytes += growthBytes;
+                if (windowBytes < slowStartThresholdBytes)
+                {
+                    return;
+                }
+                slowStartAfterTimeout = false;
+                avoidanceCreditBytes = creditBytes - growthBytes * divisor;
+            }
         }
         congestionAvoidance(nowNs, avoidanceCreditBytes);
     }
@@ -201,6 +228,7 @@ public final class Cubic implements CongestionControl
         }
         requireNotNegative("bytesInFlight", bytesInFlight);
 
+        endHyStart();
         saveUndoStateIfNewEpisode();
         final double windowSegments = segments(windowBytes);
         // RFC 9438 §4.7: a loss before reaching the previous W_max means a new flow took bandwidth; give some back.
@@ -237,6 +265,7 @@ public final class Cubic implements CongestionControl
     {
         requireNotNegative("bytesInFlight", bytesInFlight);
 
+        endHyStart();
         saveUndoStateIfNewEpisode();
         // RFC 9438 §4.8: ssthresh from beta_cubic, once per timed-out segment as RFC 5681 §3.1 holds it constant
         // on repeated timeouts; W_max and K are chosen when the next avoidance stage starts.
@@ -278,6 +307,10 @@ public final class Cubic implements CongestionControl
     @Override
     public void reset()
     {
+        if (hyStart != null)
+        {
+            hyStart.clear();
+        }
         windowBytes = initialWindowBytes;
         slowStartThresholdBytes = maximumWindowBytes;
         inRecovery = false;
@@ -414,6 +447,15 @@ public final class Cubic implements CongestionControl
         originSegments = 0;
         renoEstimateSegments = 0;
         growthCarryBytes = 0;
+    }
+
+    /** RFC 9406 §4.4: a congestion event ends HyStart++ for this slow start. */
+    private void endHyStart()
+    {
+        if (hyStart != null)
+        {
+            hyStart.reset();
+        }
     }
 
     private void saveUndoStateIfNewEpisode()

@@ -34,6 +34,9 @@ public final class NewReno implements CongestionControl
     private final long initialWindowBytes;
     private final long minimumWindowBytes;
     private final long maximumWindowBytes;
+    private final boolean pacing;
+    /** RFC 9406 slow start, or null when configured off. */
+    private final HyStart hyStart;
 
     private long windowBytes;
     private long slowStartThresholdBytes;
@@ -57,6 +60,8 @@ public final class NewReno implements CongestionControl
         this.initialWindowBytes = initialBytes;
         this.minimumWindowBytes = (long)cfg.minimumWindowSegments() * maxSegmentBytes;
         this.maximumWindowBytes = cfg.maximumWindowBytes();
+        this.pacing = cfg.pacing();
+        this.hyStart = cfg.hyStart() ? new HyStart() : null;
         reset();
     }
 
@@ -84,6 +89,12 @@ public final class NewReno implements CongestionControl
         return windowBytes < slowStartThresholdBytes;
     }
 
+    @Override
+    public long pacingRateBytesPerSecond(final long smoothedRttNs)
+    {
+        return pacing ? PacingRates.windowBased(windowBytes, slowStartThresholdBytes, smoothedRttNs) : 0;
+    }
+
     /**
      * NewReno's window depends only on acknowledgements and losses, so a send changes nothing; the arguments are
      * still checked so a broken caller is caught here too.
@@ -96,6 +107,10 @@ public final class NewReno implements CongestionControl
             throw new IllegalArgumentException("sent bytes must be positive: " + bytes);
         }
         requireNotNegative("bytesInFlightBeforeSend", bytesInFlightBeforeSend);
+        if (hyStart != null)
+        {
+            hyStart.onPacketSent(bytes);
+        }
     }
 
     @Override
@@ -121,17 +136,29 @@ public final class NewReno implements CongestionControl
         if (windowBytes < slowStartThresholdBytes)
         {
             // RFC 5681 §3.1 eq. 2 with RFC 3465 §2.2/§2.3 byte counting: cwnd += min(N, L).
-            final long limitBytes = slowStartAfterTimeout ?
-                maxSegmentBytes : (long)SLOW_START_LIMIT_SEGMENTS * maxSegmentBytes;
-            final long creditBytes = Math.min(ackedBytes, limitBytes);
-            final long growthBytes = Math.min(creditBytes, slowStartThresholdBytes - windowBytes);
-            windowBytes += growthBytes;
-            if (windowBytes < slowStartThresholdBytes)
+            final int phase = hyStart == null ? HyStart.SLOW_START : hyStart.onAck(ackedBytes, rttNs);
+            if (phase == HyStart.EXIT)
             {
-                return;
+                // RFC 9406 §4.3: CSS_ROUNDS of conservative growth without the RTT falling back: ssthresh = cwnd.
+                slowStartThresholdBytes = windowBytes;
+                slowStartAfterTimeout = false;
             }
-            slowStartAfterTimeout = false;
-            avoidanceCreditBytes = creditBytes - growthBytes;
+            else
+            {
+                final long limitBytes = slowStartAfterTimeout ?
+                    maxSegmentBytes : (long)SLOW_START_LIMIT_SEGMENTS * maxSegmentBytes;
+                final long creditBytes = Math.min(ackedBytes, limitBytes);
+                // RFC 9406 §4.3: Conservative Slow Start grows by a quarter of what slow start would.
+                final long divisor = phase == HyStart.CONSERVATIVE ? HyStart.CSS_GROWTH_DIVISOR : 1;
+                final long growthBytes = Math.min(creditBytes / divisor, slowStartThresholdBytes - windowBytes);
+                windowBytes += growthBytes;
+                if (windowBytes < slowStartThresholdBytes)
+                {
+                    return;
+                }
+                slowStartAfterTimeout = false;
+                avoidanceCreditBytes = creditBytes - growthBytes * divisor;
+            }
         }
 
         if (windowBytes >= maximumWindowBytes)
@@ -158,6 +185,7 @@ public final class NewReno implements CongestionControl
         }
         requireNotNegative("bytesInFlight", bytesInFlight);
 
+        endHyStart();
         saveUndoStateIfNewEpisode();
         // RFC 5681 §3.1 eq. 4 and RFC 6675 §5 step (4.2): ssthresh = cwnd = max(FlightSize / 2, 2*SMSS).
         slowStartThresholdBytes = reducedThresholdBytes(bytesInFlight);
@@ -189,6 +217,7 @@ public final class NewReno implements CongestionControl
     {
         requireNotNegative("bytesInFlight", bytesInFlight);
 
+        endHyStart();
         saveUndoStateIfNewEpisode();
         // RFC 5681 §3.1: ssthresh from eq. 4 on the first timeout of a segment, "held constant" when the same data
         // times out again, so repeated backoffs do not grind it down to 2*SMSS.
@@ -222,6 +251,10 @@ public final class NewReno implements CongestionControl
     @Override
     public void reset()
     {
+        if (hyStart != null)
+        {
+            hyStart.clear();
+        }
         windowBytes = initialWindowBytes;
         slowStartThresholdBytes = maximumWindowBytes;
         bytesAckedInAvoidance = 0;
@@ -239,6 +272,15 @@ public final class NewReno implements CongestionControl
     {
         return "NewReno{windowBytes=" + windowBytes + ", slowStartThresholdBytes=" + slowStartThresholdBytes +
             ", inRecovery=" + inRecovery + '}';
+    }
+
+    /** RFC 9406 §4.4: a congestion event ends HyStart++ for this slow start. */
+    private void endHyStart()
+    {
+        if (hyStart != null)
+        {
+            hyStart.reset();
+        }
     }
 
     private void saveUndoStateIfNewEpisode()

@@ -13,6 +13,7 @@ import io.conduit.transport.codec.PacketEncoder;
 import io.conduit.transport.codec.PacketLayout;
 import io.conduit.transport.codec.PacketType;
 import io.conduit.transport.congestion.CongestionControl;
+import io.conduit.transport.congestion.Pacer;
 
 import static io.conduit.transport.codec.SerialNumber.greaterThan;
 import static io.conduit.transport.codec.SerialNumber.lessThan;
@@ -58,6 +59,8 @@ public final class Connection
     private final CongestionControl congestion;
     private final RttEstimator rtt;
     private final PathMtuSearch pathMtu;
+    private final Pacer pacer;
+    private final DeliveryRateSampler rateSampler;
     private final ConnectionCounters counters = new ConnectionCounters();
     private final PacketEncoder encoder = new PacketEncoder();
     private final UnsafeBuffer cookie = new UnsafeBuffer(new byte[PacketLayout.COOKIE_LENGTH]);
@@ -103,6 +106,7 @@ public final class Connection
     private boolean ackPending;
     private int segmentsSinceAck;
     private int tsRecent;
+    private boolean tsRecentValid;
     private int lastAdvertisedEdge;
     private boolean lastAdvertisedZero;
 
@@ -111,6 +115,9 @@ public final class Connection
     private boolean rtoRecovery;
     private int rtoRecoveryPoint;
     private int consecutiveTimeouts;
+    /** Eifel (RFC 3522): the first timeout-driven retransmission's timestamp, to compare with the next echo. */
+    private boolean spuriousCheckPending;
+    private int retransmitTimestampUs;
 
     private boolean probePending;
     private boolean tailProbePending;
@@ -154,6 +161,9 @@ public final class Connection
         this.sendQueue = new ExpandableRingBuffer(Math.min(64 * 1024, queueCapacity),
             Math.min(ExpandableRingBuffer.MAX_CAPACITY, queueCapacity), false);
         this.congestion = config.congestionControl().create(SendWindow.cost(maxPayload), config.congestionConfig());
+        this.pacer = new Pacer(SendWindow.cost(maxPayload));
+        this.rateSampler = new DeliveryRateSampler(config.sendWindowSegments());
+        sendWindow.rateSampler(rateSampler);
         this.rtt = new RttEstimator(config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs(),
             config.clockGranularityNs());
         this.pathMtu = new PathMtuSearch(maxPayload + PacketLayout.DATA_OVERHEAD, config.pathMtuRaiseIntervalNs());
@@ -563,7 +573,13 @@ public final class Connection
             cookieEchoPending = false;
             handshakeAckPending = false;
         }
-        tsRecent = packet.timestamp();
+        // RFC 7323 §4.3: TS.Recent only moves forward, so a late original arriving after its retransmission cannot
+        // make the next ACK look like an answer to the original (which would fool the Eifel check, RFC 3522).
+        if (!tsRecentValid || !lessThan(packet.timestamp(), tsRecent))
+        {
+            tsRecent = packet.timestamp();
+            tsRecentValid = true;
+        }
         if (!onAck(nowNs, packet))
         {
             return;
@@ -671,6 +687,7 @@ public final class Connection
     {
         // RFC 8985 §6.2: the ambiguity guard is the minimum RTT; the smoothed RTT stands in for it here.
         sendWindow.beginAck(nowNs, rtt.srttNs());
+        rateSampler.beginAck();
         final int released = lessThan(ack, sendWindow.una()) ? 0 : sendWindow.acknowledgeUpTo(ack);
         for (int i = 0, count = packet.sackCount(); i < count; i++)
         {
@@ -686,6 +703,10 @@ public final class Connection
         {
             tailProbeOutstanding = false;
         }
+        if (spuriousCheckPending && released > 0)
+        {
+            checkSpuriousTimeout(nowNs, packet.timestampEcho());
+        }
         if (released > 0)
         {
             consecutiveTimeouts = 0;
@@ -700,7 +721,7 @@ public final class Connection
         {
             rtoRecovery = false;
         }
-        detectLosses(nowNs);
+        final long newlyLostBytes = detectLosses(nowNs);
         if (inRecovery && !lessThan(sendWindow.una(), recoveryPoint))
         {
             inRecovery = false;
@@ -710,12 +731,44 @@ public final class Connection
         {
             congestion.onAcked(nowNs, sendWindow.newlyAckedBytes(), sendWindow.bytesInFlight(), rttSampleNs);
         }
+        if (sendWindow.newlyAckedBytes() > 0 || newlyLostBytes > 0)
+        {
+            congestion.onRateSample(nowNs,
+                rateSampler.finish(rtt.minRttNs(), newlyLostBytes, sendWindow.bytesInFlight(), rttSampleNs));
+        }
     }
 
-    /** Marks lost segments (RFC 6675 + RACK) and enters loss recovery once per window of data (RFC 6675 §5). */
-    private void detectLosses(final long nowNs)
+    /**
+     * RFC 3522 (Eifel detection): the first ACK after a timeout to advance the cumulative point (so it covers the
+     * retransmitted first hole) echoes a timestamp older than the retransmission: it answers the original, which was
+     * merely late. RFC 4015 (Eifel response): undo the window reduction, take the late echo as an RTT sample so the
+     * RTO covers the delay (which also ends the backoff), and stop resending what was never lost.
+     */
+    private void checkSpuriousTimeout(final long nowNs, final int echoUs)
     {
+        spuriousCheckPending = false;
+        if (!lessThan(echoUs, retransmitTimestampUs))
+        {
+            return;
+        }
+        counters.spuriousTimeouts++;
+        congestion.onSpuriousCongestionEvent(nowNs);
+        rtt.onSample(Math.max(0, (long)(timestampUs(nowNs) - echoUs) * 1000));
+        sendWindow.restoreLost();
+        rtoRecovery = false;
+        consecutiveTimeouts = 0;
+    }
+
+    /**
+     * Marks lost segments (RFC 6675 + RACK) and enters loss recovery once per window of data (RFC 6675 §5).
+     * Returns the bytes newly marked lost.
+     */
+    private long detectLosses(final long nowNs)
+    {
+        final long inFlightBeforeBytes = sendWindow.bytesInFlight();
         final int newlyLost = sendWindow.detectLosses(nowNs, rtt.srttNs(), reorderWindowNs());
+        final long newlyLostBytes = inFlightBeforeBytes - sendWindow.bytesInFlight();
+        rateSampler.onLost(newlyLostBytes);
         if (newlyLost > 0 && !inRecovery && !rtoRecovery)
         {
             inRecovery = true;
@@ -723,6 +776,7 @@ public final class Connection
             counters.fastRetransmits++;
             congestion.onLossDetected(nowNs, sendWindow.bytesInFlight());
         }
+        return newlyLostBytes;
     }
 
     /** RFC 8985 §6.2 step 4: a quarter of the RTT tolerates mild reordering, never below the clock's granularity. */
@@ -880,6 +934,10 @@ public final class Connection
         {
             pathMtu.onTimer(nowNs);
         }
+        if (due(TimerKind.PACING, nowNs))
+        {
+            deadlines[TimerKind.PACING] = TimerKind.NONE; // markReady above lets the endpoint poll the data out
+        }
         if (due(TimerKind.PERSIST, nowNs))
         {
             deadlines[TimerKind.PERSIST] = TimerKind.NONE;
@@ -937,8 +995,15 @@ public final class Connection
         }
         // RFC 6298 §5.4-5.6 and RFC 5681 §3.1: back off, collapse the window, resend from the first hole.
         congestion.onRetransmissionTimeout(nowNs, sendWindow.bytesInFlight());
+        rateSampler.onLost(sendWindow.bytesInFlight());
         sendWindow.markAllLost();
         rtt.backoff();
+        if (!spuriousCheckPending)
+        {
+            // The retransmission leaves in this duty cycle, stamped no earlier than now (RFC 3522 §2, RetransmitTS).
+            spuriousCheckPending = true;
+            retransmitTimestampUs = timestampUs(nowNs);
+        }
         inRecovery = false;
         rtoRecovery = true;
         rtoRecoveryPoint = sendWindow.nxt();
@@ -1054,18 +1119,27 @@ public final class Connection
         {
             return writeAck(nowNs, out, offset);
         }
-        int length = writeRetransmission(nowNs, out, offset);
-        if (length == 0)
+        int length = 0;
+        if (pacingAllows(nowNs))
         {
-            length = writePathMtuProbe(nowNs, out, offset);
-        }
-        if (length == 0)
-        {
-            length = writeNewSegment(nowNs, out, offset);
-        }
-        if (length == 0 && tailProbePending)
-        {
-            length = writeTailProbe(nowNs, out, offset);
+            length = writeRetransmission(nowNs, out, offset);
+            if (length == 0)
+            {
+                length = writePathMtuProbe(nowNs, out, offset);
+            }
+            if (length == 0)
+            {
+                length = writeNewSegment(nowNs, out, offset);
+            }
+            if (length == 0 && tailProbePending)
+            {
+                length = writeTailProbe(nowNs, out, offset);
+            }
+            if (length == 0 && sendQueue.isEmpty() && sendWindow.lostCount() == 0 &&
+                sendWindow.bytesInFlight() < congestion.windowBytes())
+            {
+                rateSampler.onAppLimited(sendWindow.bytesInFlight());
+            }
         }
         if (length > 0)
         {
@@ -1082,6 +1156,22 @@ public final class Connection
             return writeAck(nowNs, out, offset);
         }
         return 0;
+    }
+
+    /**
+     * Data waits for the pacer; ACKs and probes never do. While data waits, the pacing timer holds the release time
+     * so the endpoint's timer heap wakes this connection then, instead of the sender polling.
+     */
+    private boolean pacingAllows(final long nowNs)
+    {
+        if (pacer.mayRelease(nowNs))
+        {
+            deadlines[TimerKind.PACING] = TimerKind.NONE;
+            return true;
+        }
+        final boolean dataWaiting = sendWindow.lostCount() > 0 || tailProbePending || canSendNewSegment();
+        deadlines[TimerKind.PACING] = dataWaiting ? pacer.releaseTimeNs() : TimerKind.NONE;
+        return false;
     }
 
     private int writeSyn(final long nowNs, final MutableDirectBuffer out, final int offset)
@@ -1226,13 +1316,16 @@ public final class Connection
         {
             sendWindow.copyPayload(seq, out, encoder.payloadIndex());
         }
+        final long inFlightBeforeBytes = sendWindow.bytesInFlight();
         sendWindow.onTransmit(seq, nowNs);
+        rateSampler.onSent(seq, nowNs, inFlightBeforeBytes, sendWindow.bytesInFlight());
         lastDataSentNs = nowNs;
         if (deadlines[TimerKind.RETRANSMIT] == TimerKind.NONE)
         {
             deadlines[TimerKind.RETRANSMIT] = nowNs + rtt.rtoNs();
         }
         congestion.onPacketSent(nowNs, SendWindow.cost(payloadLength), sendWindow.bytesInFlight());
+        pacer.onSent(nowNs, SendWindow.cost(payloadLength), congestion.pacingRateBytesPerSecond(rtt.srttNs()));
         return encoder.seal(payloadLength);
     }
 
@@ -1340,6 +1433,6 @@ public final class Connection
         return "Connection{local=" + Integer.toHexString(localId) + ", remote=" + Integer.toHexString(remoteId) +
             ", state=" + state + ", reason=" + closeReason + ", una=" + sendWindow.una() + ", nxt=" + sendWindow.nxt() +
             ", rcvNxt=" + receiveWindow.rcvNxt() + ", cwnd=" + congestion.windowBytes() + ", inFlight=" +
-            sendWindow.bytesInFlight() + ", rto=" + rtt.rtoNs() + "}";
+            sendWindow.bytesInFlight() + ", rto=" + rtt.rtoNs() + ", " + congestion + "}";
     }
 }

@@ -21,6 +21,7 @@ public final class ConnectionCounters
     long acksSent;
     long probesSent;
     long tailProbes;
+    long spuriousTimeouts;
     long invalidAcks;
     long pathMtuProbesSent;
     long pathMtuProbesAcked;
@@ -44,6 +45,8 @@ public final class ConnectionCounters
     public long probesSent() { return probesSent; }
     /** Tail loss probes sent (RFC 8985 §7); each is also counted in {@link #retransmits()}. */
     public long tailProbes() { return tailProbes; }
+    /** Retransmission timeouts found spurious by their timestamp echo (RFC 3522) and undone (RFC 4015). */
+    public long spuriousTimeouts() { return spuriousTimeouts; }
     /** ACKs for sequence numbers never sent: ignored. */
     public long invalidAcks() { return invalidAcks; }
     /** Path MTU probes (PROBE packets) sent. */

@@ -46,6 +46,7 @@ final class SendWindow
     private long ackNowNs;
     private long ambiguityNs;
     private boolean ackedRetransmission;
+    private DeliveryRateSampler rateSampler;
 
     SendWindow(final int capacity, final int slotBytes)
     {
@@ -60,6 +61,12 @@ final class SendWindow
         this.state = new byte[capacity];
         this.transmitCount = new int[capacity];
         this.sentTimeNs = new long[capacity];
+    }
+
+    /** Every newly delivered segment is reported to {@code sampler} too. */
+    void rateSampler(final DeliveryRateSampler sampler)
+    {
+        rateSampler = sampler;
     }
 
     void reset(final int initialSequence)
@@ -291,6 +298,10 @@ final class SendWindow
     {
         newlyAckedBytes += cost(payloadLength[slot]);
         final long sentNs = sentTimeNs[slot];
+        if (rateSampler != null)
+        {
+            rateSampler.onDelivered(slot, cost(payloadLength[slot]), sentNs, ackNowNs);
+        }
         if ((transmitCount[slot] == 1 || ackNowNs - sentNs >= ambiguityNs) &&
             (rackSentNs == Long.MIN_VALUE || sentNs - rackSentNs > 0))
         {
@@ -397,6 +408,25 @@ final class SendWindow
             }
         }
         bytesInFlight = 0;
+    }
+
+    /**
+     * RFC 4015: the timeout that marked everything lost was spurious, so segments still waiting to be resent are in
+     * flight after all. Genuinely lost ones among them are found again by SACK and RACK.
+     */
+    void restoreLost()
+    {
+        for (int seq = una; seq - nxt < 0 && lostCount > 0; seq++)
+        {
+            final int slot = seq & mask;
+            final byte s = state[slot];
+            if ((s & LOST) != 0)
+            {
+                state[slot] = (byte)((s & ~LOST) | IN_FLIGHT);
+                bytesInFlight += cost(payloadLength[slot]);
+                lostCount--;
+            }
+        }
     }
 
     /** The lowest lost segment, or {@code nxt()} when none is lost. */

@@ -22,7 +22,9 @@ public final class TimerKind
     public static final int TAIL_PROBE = 6;
     /** Path MTU discovery's probe timer and PMTU_RAISE_TIMER (RFC 8899 §5.1.1). */
     public static final int PATH_MTU = 7;
-    public static final int COUNT = 8;
+    /** Pacing release (see {@link io.conduit.transport.congestion.Pacer}): the next data packet may leave. */
+    public static final int PACING = 8;
+    public static final int COUNT = 9;
 
     /** A deadline slot with nothing scheduled. */
     public static final long NONE = Long.MAX_VALUE;
@@ -43,6 +45,7 @@ public final class TimerKind
             case REORDER: return "reorder";
             case TAIL_PROBE: return "tail-probe";
             case PATH_MTU: return "path-mtu";
+            case PACING: return "pacing";
             default: return "unknown";
         }
     }

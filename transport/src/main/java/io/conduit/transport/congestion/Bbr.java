@@ -1,0 +1,737 @@
+package io.conduit.transport.congestion;
+
+/**
+ * BBR (draft-ietf-ccwg-bbr, BBRv3): a model of the path, the bottleneck bandwidth (windowed maximum of delivery-rate
+ * samples) and the round-trip propagation time (windowed minimum RTT), sets the pacing rate (gain x bandwidth) and
+ * the window (gain x bandwidth-delay product). Random loss does not shrink the model, which is why BBR keeps a lossy
+ * long path full where NewReno and CUBIC halve their windows again and again.
+ * <p>
+ * States as in the draft: STARTUP (pacing gain 2.77, doubling per round until the bandwidth stops growing by 25%
+ * for three rounds, or loss exceeds 2%), DRAIN (gain 0.35 until the queue is gone), PROBE_BW as BBRv3's
+ * DOWN/CRUISE/REFILL/UP cycle (gains 0.9/1.0/1.0/1.25, a bandwidth probe every 2-3 s or every min(BDP, 63) rounds,
+ * whichever is first) and PROBE_RTT (window at half the BDP for 200 ms when the minimum RTT is 5 s old).
+ * <p>
+ * BBRv3's response to loss, kept where it matters for random loss: a probe that sees more than 2% of its flight
+ * lost sets {@code inflight_hi} (never below the flight that was in the network) and ends the probe; outside
+ * probes, a round that lost more than 2% lowers the short-term bound {@code bw_lo} to the latest round's delivery
+ * (at most by the factor beta = 0.7), and each probe resets it.
+ * <p>
+ * Deviations from the draft, all for random loss. The draft lowers the bounds on any loss in a round and measures
+ * the delivery of a round paced below the estimate, so under steady random loss the rate ratchets down round after
+ * round; here rounds under the loss threshold are noise (as in the probe's own check), loss rates are judged over at
+ * least {@link #MIN_LOSS_SAMPLE_SEGMENTS} and smoothed over rounds, and a round's delivery is scaled back by the gain
+ * it was paced at. {@code inflight_lo} is left out: one round's delivery undercounts the pipe by the ACK delays, and
+ * capping the window there kept the flow below its BDP; the window already follows {@code bw_lo} through the BDP.
+ * Also left out: the ACK-aggregation allowance ({@code extra_acked}, replaced by a fixed few segments), ECN, and
+ * recovery-time packet conservation (the engine's recovery retransmits inside the model's window).
+ * <p>
+ * Driven by {@link #onRateSample}; {@link #onAcked} is not needed. All arithmetic in bytes, nanoseconds and
+ * bytes per second; nothing allocates; the only randomness (the probe wait) comes from a fixed-seed generator so runs
+ * are reproducible.
+ */
+public final class Bbr implements CongestionControl
+{
+    static final int STARTUP = 0;
+    static final int DRAIN = 1;
+    static final int PROBE_BW_DOWN = 2;
+    static final int PROBE_BW_CRUISE = 3;
+    static final int PROBE_BW_REFILL = 4;
+    static final int PROBE_BW_UP = 5;
+    static final int PROBE_RTT = 6;
+
+    /** BBRStartupPacingGain: 4 ln 2, the smallest gain that doubles the delivery rate each round. */
+    static final double STARTUP_PACING_GAIN = 2.77;
+    static final double DEFAULT_CWND_GAIN = 2.0;
+    static final double DRAIN_PACING_GAIN = 0.35;
+    static final double DOWN_PACING_GAIN = 0.9;
+    static final double UP_PACING_GAIN = 1.25;
+    static final double UP_CWND_GAIN = 2.25;
+    /** BBRPacingMarginPercent: pace 1% below the estimate so a standing queue cannot build. */
+    static final double PACING_MARGIN = 0.99;
+    /** BBRLossThresh: the highest loss rate a probe may cause. */
+    static final double LOSS_THRESHOLD = 0.02;
+    /** BBRBeta: the multiplicative cut of the short-term bounds per lossy round. */
+    static final double BETA = 0.7;
+    /** BBRHeadroom: outside probes, leave 15% of inflight_hi free for other flows. */
+    static final double HEADROOM = 0.15;
+    /**
+     * A loss rate is only judged over at least this many segments: in a flight of 26 one random loss is already
+     * 3.8%, so a 2% threshold measured over small flights fires on every unlucky round.
+     */
+    static final int MIN_LOSS_SAMPLE_SEGMENTS = 50;
+    /**
+     * Outside probes the loss rate is smoothed over rounds (gain 1/4): one heavy round still cuts at once, but the
+     * binomial tail of steady 1% random loss (one 430-segment round in forty loses over 2%) does not.
+     */
+    static final double LOSS_RATE_GAIN = 0.25;
+    static final int FULL_BW_ROUNDS = 3;
+    static final double FULL_BW_GROWTH = 1.25;
+    /** BBRStartupFullLossCnt: loss events in one round before a lossy STARTUP may end. */
+    static final int STARTUP_FULL_LOSS_EVENTS = 6;
+    static final long MIN_RTT_FILTER_NS = 10_000_000_000L;
+    static final long PROBE_RTT_INTERVAL_NS = 5_000_000_000L;
+    static final long PROBE_RTT_DURATION_NS = 200_000_000L;
+    static final long PROBE_WAIT_BASE_NS = 2_000_000_000L;
+    static final int MAX_RENO_ROUNDS = 63;
+    /** BBRMinPipeCwnd: four packets keep the ACK clock going even in PROBE_RTT. */
+    static final int MIN_PIPE_SEGMENTS = 4;
+    /** In place of extra_acked: room for delayed and stretched ACKs and the pacer's burst. */
+    static final int ACK_ALLOWANCE_SEGMENTS = 4;
+
+    private static final long NO_BOUND = Long.MAX_VALUE;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final int maxSegmentBytes;
+    private final long initialWindowBytes;
+    private final long minimumWindowBytes;
+    private final long maximumWindowBytes;
+
+    private int state;
+    private long windowBytes;
+    private long pacingRate;
+    private double pacingGain;
+    private double cwndGain;
+
+    private long nextRoundDelivered;
+    private long roundCount;
+    private boolean roundStart;
+
+    private final long[] maxBwSlots = new long[2];
+    private long maxBw;
+    private long cycleCount;
+    private long bwLo;
+    private long inflightHi;
+    private long bwLatest;
+    private double lossRate;
+    private double roundMinGain;
+    private double previousRoundMinGain;
+    private boolean lossInRound;
+    private long lostBytesInRound;
+    private long deliveredAtRoundStart;
+    private int lossEventsInRound;
+
+    private long minRttNs;
+    private long minRttStampNs;
+    private long probeRttMinNs;
+    private long probeRttMinStampNs;
+    private boolean probeRttExpired;
+    private long probeRttDoneNs;
+    private boolean probeRttRoundDone;
+    private int stateBeforeProbeRtt;
+    private long priorWindowBytes;
+
+    private boolean fullBwReached;
+    private long fullBw;
+    private int fullBwCount;
+
+    private long cycleStampNs;
+    private long probeWaitNs;
+    private long roundsSinceProbe;
+    private long upBaseBw;
+    private int upPlateauRounds;
+    private int upRounds;
+    private long random;
+
+    private boolean hasUndoState;
+    private long undoWindowBytes;
+
+    /**
+     * @param maxSegmentBytes SMSS, positive.
+     * @param cfg             tunables, copied; BBR uses the window bounds only.
+     */
+    public Bbr(final int maxSegmentBytes, final CongestionConfig cfg)
+    {
+        final long initialBytes = cfg.initialWindowBytes(maxSegmentBytes);
+        this.maxSegmentBytes = maxSegmentBytes;
+        this.initialWindowBytes = initialBytes;
+        this.minimumWindowBytes = Math.min((long)MIN_PIPE_SEGMENTS * maxSegmentBytes, initialBytes);
+        this.maximumWindowBytes = cfg.maximumWindowBytes();
+        reset();
+    }
+
+    @Override
+    public String name()
+    {
+        return "bbr";
+    }
+
+    @Override
+    public long windowBytes()
+    {
+        return windowBytes;
+    }
+
+    /** BBR has no ssthresh; the maximum window stands in for "infinite". */
+    @Override
+    public long slowStartThresholdBytes()
+    {
+        return maximumWindowBytes;
+    }
+
+    @Override
+    public boolean inSlowStart()
+    {
+        return state == STARTUP;
+    }
+
+    /** Before the first bandwidth sample: the initial window over the RTT at the startup gain (BBRInitPacingRate). */
+    @Override
+    public long pacingRateBytesPerSecond(final long smoothedRttNs)
+    {
+        if (pacingRate > 0)
+        {
+            return pacingRate;
+        }
+        final long rttNs = smoothedRttNs > 0 ? smoothedRttNs : 1_000_000L;
+        return Math.max(1, (long)(STARTUP_PACING_GAIN * initialWindowBytes * NANOS_PER_SECOND / rttNs));
+    }
+
+    int state()
+    {
+        return state;
+    }
+
+    long maxBandwidth()
+    {
+        return maxBw;
+    }
+
+    long minRttNs()
+    {
+        return minRttNs;
+    }
+
+    /** The bandwidth the model works with: the long-term maximum, capped by the short-term lower bound. */
+    long bandwidth()
+    {
+        return Math.min(maxBw, bwLo);
+    }
+
+    @Override
+    public void onPacketSent(final long nowNs, final int bytes, final long bytesInFlightBeforeSend)
+    {
+        if (bytes <= 0)
+        {
+            throw new IllegalArgumentException("sent bytes must be positive: " + bytes);
+        }
+    }
+
+    /** The model moves on rate samples only; see {@link #onRateSample}. */
+    @Override
+    public void onAcked(final long nowNs, final long ackedBytes, final long bytesInFlight, final long rttNs)
+    {
+    }
+
+    @Override
+    public void onRateSample(final long nowNs, final RateSample rs)
+    {
+        hasUndoState = false;
+        updateRound(rs);
+        updateMinRtt(nowNs, rs.rttNs());
+        updateMaxBw(rs);
+        updateCongestionSignals(nowNs, rs);
+        checkStartupDone(rs);
+        checkDrainDone(nowNs, rs);
+        updateProbeBw(nowNs, rs);
+        checkProbeRtt(nowNs, rs);
+        setPacingRate();
+        setWindow(rs);
+    }
+
+    /** A round trip ends when a packet sent after the previous round's end is delivered (BBRUpdateRound). */
+    private void updateRound(final RateSample rs)
+    {
+        roundStart = false;
+        if (rs.newlyAckedBytes() > 0 && rs.priorDeliveredBytes() >= nextRoundDelivered)
+        {
+            nextRoundDelivered = rs.totalDeliveredBytes();
+            roundCount++;
+            roundsSinceProbe++;
+            roundStart = true;
+        }
+    }
+
+    /**
+     * BBRUpdateMinRTT: the expiry is noted before a fresh sample replaces the old minimum, for BBRCheckProbeRTT. A
+     * sample equal to the minimum refreshes it too (the draft takes only smaller ones): it shows the queue was empty
+     * just now, which is all PROBE_RTT would find out. On real paths, where jitter makes exact ties rare, this changes
+     * little; on the simulator's exact delays it spares a flow that keeps no queue a needless halving every 5 s.
+     */
+    private void updateMinRtt(final long nowNs, final long rttNs)
+    {
+        probeRttExpired = probeRttMinStampNs != 0 && nowNs - probeRttMinStampNs > PROBE_RTT_INTERVAL_NS;
+        if (rttNs <= 0)
+        {
+            return;
+        }
+        if (probeRttMinNs == 0 || rttNs <= probeRttMinNs || probeRttExpired)
+        {
+            probeRttMinNs = rttNs;
+            probeRttMinStampNs = nowNs;
+        }
+        if (minRttNs == 0 || probeRttMinNs < minRttNs || nowNs - minRttStampNs > MIN_RTT_FILTER_NS)
+        {
+            minRttNs = probeRttMinNs;
+            minRttStampNs = probeRttMinStampNs;
+        }
+    }
+
+    /**
+     * BBRUpdateMaxBw: the maximum over the current and the previous PROBE_BW cycle. An application-limited sample
+     * only counts when it raises the estimate, since it can only understate the path.
+     */
+    private void updateMaxBw(final RateSample rs)
+    {
+        final long rate = rs.rateBytesPerSecond();
+        if (rate <= 0)
+        {
+            return;
+        }
+        bwLatest = Math.max(bwLatest, rate);
+        if (!rs.appLimited() || rate >= maxBw)
+        {
+            maxBwSlots[(int)(cycleCount & 1)] = Math.max(maxBwSlots[(int)(cycleCount & 1)], rate);
+            maxBw = Math.max(maxBwSlots[0], maxBwSlots[1]);
+        }
+    }
+
+    /**
+     * Loss bookkeeping per round, and BBRv3's responses: a probe whose flight lost more than 2% ends
+     * (BBRHandleInflightTooHigh), and outside probes a lossy round lowers the short-term bounds
+     * (BBRAdaptLowerBoundsFromCongestion).
+     */
+    private void updateCongestionSignals(final long nowNs, final RateSample rs)
+    {
+        if (rs.newlyLostBytes() > 0)
+        {
+            lossInRound = true;
+            lostBytesInRound += rs.newlyLostBytes();
+            lossEventsInRound++;
+        }
+        if (isProbingBw() && fullBwReached && lossTooHigh(rs.lostBytes(), rs.txInFlightBytes()))
+        {
+            inflightHi = Math.max(rs.txInFlightBytes(), (long)(bdp(cwndGainFor(PROBE_BW_CRUISE)) * BETA));
+            if (state == PROBE_BW_UP || state == PROBE_BW_REFILL)
+            {
+                startDown(nowNs);
+            }
+        }
+        roundMinGain = Math.min(roundMinGain, pacingGain);
+        if (!roundStart)
+        {
+            return;
+        }
+        final long roundBytes = rs.totalDeliveredBytes() - deliveredAtRoundStart + lostBytesInRound;
+        final long sampleBytes = Math.max(roundBytes, (long)MIN_LOSS_SAMPLE_SEGMENTS * maxSegmentBytes);
+        lossRate += ((double)lostBytesInRound / sampleBytes - lossRate) * LOSS_RATE_GAIN;
+        if (lossInRound && fullBwReached && !isProbingBw() && lossRate > LOSS_THRESHOLD)
+        {
+            // BBRLossLowerBounds: follow the latest round's delivery down, at most by beta per round. Its samples
+            // were paced (a round earlier) at gain x margin of the estimate, so the delivery is scaled back up by
+            // that much: only delivery below what was paced says the path shrank.
+            final double paced = Math.min(roundMinGain, previousRoundMinGain) * PACING_MARGIN;
+            final long latestBw = Math.min((long)(bwLatest / paced), maxBw);
+            bwLo = Math.max(latestBw, (long)(Math.min(bwLo, maxBw) * BETA));
+        }
+        bwLatest = 0;
+        previousRoundMinGain = roundMinGain;
+        roundMinGain = pacingGain;
+    }
+
+    /** BBRIsInflightTooHigh: more than 2% of a flight (of at least the minimum sample) was lost. */
+    private boolean lossTooHigh(final long lostBytes, final long flightBytes)
+    {
+        final long sampleBytes = Math.max(flightBytes, (long)MIN_LOSS_SAMPLE_SEGMENTS * maxSegmentBytes);
+        return flightBytes > 0 && lostBytes > sampleBytes * LOSS_THRESHOLD;
+    }
+
+    private boolean isProbingBw()
+    {
+        return state == STARTUP || state == PROBE_BW_REFILL || state == PROBE_BW_UP;
+    }
+
+    /** BBRCheckStartupFullBandwidth and BBRCheckStartupHighLoss, once per round. */
+    private void checkStartupDone(final RateSample rs)
+    {
+        if (state != STARTUP || !roundStart)
+        {
+            if (roundStart)
+            {
+                endLossRound(rs);
+            }
+            return;
+        }
+        if (!rs.appLimited())
+        {
+            if (maxBw >= fullBw * FULL_BW_GROWTH)
+            {
+                fullBw = maxBw;
+                fullBwCount = 0;
+            }
+            else if (++fullBwCount >= FULL_BW_ROUNDS)
+            {
+                fullBwReached = true;
+            }
+        }
+        final long roundDelivered = rs.totalDeliveredBytes() - deliveredAtRoundStart;
+        if (lossEventsInRound >= STARTUP_FULL_LOSS_EVENTS &&
+            lostBytesInRound > (roundDelivered + lostBytesInRound) * LOSS_THRESHOLD)
+        {
+            fullBwReached = true;
+            inflightHi = Math.max(bdp(1.0), windowBytes);
+        }
+        endLossRound(rs);
+        if (fullBwReached)
+        {
+            state = DRAIN;
+            pacingGain = DRAIN_PACING_GAIN;
+            cwndGain = DEFAULT_CWND_GAIN;
+        }
+    }
+
+    private void endLossRound(final RateSample rs)
+    {
+        lossInRound = false;
+        lostBytesInRound = 0;
+        lossEventsInRound = 0;
+        deliveredAtRoundStart = rs.totalDeliveredBytes();
+    }
+
+    /** BBRCheckDrainDone: the queue STARTUP built is gone once the flight fits the BDP. */
+    private void checkDrainDone(final long nowNs, final RateSample rs)
+    {
+        if (state == DRAIN && rs.bytesInFlight() <= bdp(1.0))
+        {
+            startDown(nowNs);
+        }
+    }
+
+    private void updateProbeBw(final long nowNs, final RateSample rs)
+    {
+        switch (state)
+        {
+            case PROBE_BW_DOWN:
+                if (isTimeToProbeBw(nowNs))
+                {
+                    startRefill();
+                }
+                else if (rs.bytesInFlight() <= inflightWithHeadroom() && rs.bytesInFlight() <= bdp(1.0))
+                {
+                    state = PROBE_BW_CRUISE;
+                    pacingGain = 1.0;
+                }
+                break;
+            case PROBE_BW_CRUISE:
+                if (isTimeToProbeBw(nowNs))
+                {
+                    startRefill();
+                }
+                break;
+            case PROBE_BW_REFILL:
+                if (roundStart)
+                {
+                    startUp(nowNs);
+                }
+                break;
+            case PROBE_BW_UP:
+                probeUp(nowNs, rs);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** BBRStartProbeBW_DOWN: a new cycle, so the bandwidth filter moves on a slot and the next probe is scheduled. */
+    private void startDown(final long nowNs)
+    {
+        cycleCount++;
+        maxBwSlots[(int)(cycleCount & 1)] = 0;
+        maxBw = Math.max(maxBwSlots[0], maxBwSlots[1]);
+        state = PROBE_BW_DOWN;
+        pacingGain = DOWN_PACING_GAIN;
+        cwndGain = DEFAULT_CWND_GAIN;
+        cycleStampNs = nowNs;
+        roundsSinceProbe = 0;
+        // BBRPickProbeWait: 2-3 s, randomised so competing flows do not probe in lockstep.
+        probeWaitNs = PROBE_WAIT_BASE_NS + nextRandom() % NANOS_PER_SECOND;
+    }
+
+    /** BBRIsTimeToProbeBW: the wall-clock wait passed, or as many rounds as Reno would take to grow one BDP. */
+    private boolean isTimeToProbeBw(final long nowNs)
+    {
+        final long renoRounds = Math.min(bdp(1.0) / maxSegmentBytes, MAX_RENO_ROUNDS);
+        return nowNs - cycleStampNs > probeWaitNs || roundsSinceProbe >= Math.max(renoRounds, 1);
+    }
+
+    /** BBRStartProbeBW_REFILL: forget the short-term bounds and refill the pipe for one round. */
+    private void startRefill()
+    {
+        bwLo = NO_BOUND;
+        state = PROBE_BW_REFILL;
+        pacingGain = 1.0;
+        cwndGain = DEFAULT_CWND_GAIN;
+        nextRoundDelivered = 0; // the next ACK starts a round
+    }
+
+    private void startUp(final long nowNs)
+    {
+        state = PROBE_BW_UP;
+        pacingGain = UP_PACING_GAIN;
+        cwndGain = UP_CWND_GAIN;
+        cycleStampNs = nowNs;
+        upBaseBw = maxBw;
+        upPlateauRounds = 0;
+        upRounds = 0;
+    }
+
+    /**
+     * PROBE_BW_UP: raise inflight_hi while it limits (doubling its growth every round, BBRProbeInflightHiUpward),
+     * and go DOWN once the flight reached 1.25 BDP for a min RTT or the bandwidth stopped growing.
+     */
+    private void probeUp(final long nowNs, final RateSample rs)
+    {
+        if (inflightHi != NO_BOUND && windowBytes >= inflightHi)
+        {
+            final long growthPerRound = (long)maxSegmentBytes << Math.min(upRounds, 20);
+            inflightHi += Math.max(1, rs.newlyAckedBytes() * growthPerRound / Math.max(windowBytes, 1));
+        }
+        if (roundStart)
+        {
+            upRounds++;
+            if (maxBw >= upBaseBw * FULL_BW_GROWTH)
+            {
+                upBaseBw = maxBw;
+                upPlateauRounds = 0;
+            }
+            else
+            {
+                upPlateauRounds++;
+            }
+        }
+        final boolean fullFlight = nowNs - cycleStampNs > minRttNs && rs.bytesInFlight() >= bdp(UP_PACING_GAIN);
+        if (fullFlight || upPlateauRounds >= FULL_BW_ROUNDS)
+        {
+            startDown(nowNs);
+        }
+    }
+
+    /** BBRCheckProbeRTT: a 5 s old minimum RTT sends the flow to PROBE_RTT, at half the BDP for 200 ms and a round. */
+    private void checkProbeRtt(final long nowNs, final RateSample rs)
+    {
+        if (state != PROBE_RTT && fullBwReached && probeRttExpired)
+        {
+            stateBeforeProbeRtt = state == STARTUP || state == DRAIN ? PROBE_BW_DOWN : state;
+            priorWindowBytes = Math.max(priorWindowBytes, windowBytes);
+            state = PROBE_RTT;
+            pacingGain = 1.0;
+            cwndGain = 0.5;
+            probeRttDoneNs = 0;
+        }
+        if (state != PROBE_RTT)
+        {
+            return;
+        }
+        if (probeRttDoneNs == 0 && rs.bytesInFlight() <= probeRttWindow())
+        {
+            probeRttDoneNs = nowNs + PROBE_RTT_DURATION_NS;
+            probeRttRoundDone = false;
+            nextRoundDelivered = rs.totalDeliveredBytes();
+        }
+        else if (probeRttDoneNs != 0)
+        {
+            probeRttRoundDone |= roundStart;
+            if (probeRttRoundDone && nowNs - probeRttDoneNs >= 0)
+            {
+                probeRttMinStampNs = nowNs; // BBRExitProbeRTT: the probe refreshed the minimum
+                windowBytes = Math.max(windowBytes, priorWindowBytes);
+                priorWindowBytes = 0;
+                if (stateBeforeProbeRtt == PROBE_BW_UP || stateBeforeProbeRtt == PROBE_BW_REFILL)
+                {
+                    startRefill();
+                }
+                else
+                {
+                    startDown(nowNs);
+                    state = PROBE_BW_CRUISE;
+                    pacingGain = 1.0;
+                }
+            }
+        }
+    }
+
+    private long probeRttWindow()
+    {
+        return Math.max(bdp(0.5), minimumWindowBytes);
+    }
+
+    /** BBRSetPacingRate: gain x bandwidth less the margin; STARTUP only ever raises it. */
+    private void setPacingRate()
+    {
+        final long bw = bandwidth();
+        if (bw <= 0)
+        {
+            return;
+        }
+        final long rate = (long)(pacingGain * bw * PACING_MARGIN);
+        if (fullBwReached || rate > pacingRate)
+        {
+            pacingRate = Math.max(rate, 1);
+        }
+    }
+
+    /**
+     * BBRSetCwnd: grow towards gain x BDP plus an ACK allowance by what was delivered, never beyond it once the pipe
+     * is full, then bound by the model (inflight_hi with headroom outside probes, inflight_lo) and by PROBE_RTT.
+     */
+    private void setWindow(final RateSample rs)
+    {
+        final long target = maxBw <= 0 ? initialWindowBytes :
+            bdp(cwndGain) + (long)ACK_ALLOWANCE_SEGMENTS * maxSegmentBytes;
+        final long acked = rs.newlyAckedBytes();
+        if (fullBwReached)
+        {
+            windowBytes = Math.min(windowBytes + acked, target);
+        }
+        else if (windowBytes < target || rs.totalDeliveredBytes() < initialWindowBytes)
+        {
+            windowBytes += acked;
+        }
+        windowBytes = Math.max(windowBytes, minimumWindowBytes);
+        long cap = state == PROBE_BW_DOWN || state == PROBE_BW_CRUISE || state == PROBE_RTT ?
+            inflightWithHeadroom() : inflightHi;
+        if (state == PROBE_RTT)
+        {
+            cap = Math.min(cap, probeRttWindow());
+        }
+        windowBytes = Math.min(windowBytes, Math.max(cap, minimumWindowBytes));
+        windowBytes = Math.min(windowBytes, maximumWindowBytes);
+    }
+
+    /** BBRInflightWithHeadroom: inflight_hi less 15%, never below the minimum pipe. */
+    private long inflightWithHeadroom()
+    {
+        if (inflightHi == NO_BOUND)
+        {
+            return NO_BOUND;
+        }
+        return Math.max((long)(inflightHi * (1.0 - HEADROOM)), minimumWindowBytes);
+    }
+
+    private double cwndGainFor(final int forState)
+    {
+        return forState == PROBE_BW_UP ? UP_CWND_GAIN : DEFAULT_CWND_GAIN;
+    }
+
+    /** BBRBDPMultiple: gain x bandwidth x min RTT; the initial window until both are measured. */
+    private long bdp(final double gain)
+    {
+        final long bw = bandwidth();
+        if (bw <= 0 || minRttNs <= 0)
+        {
+            return initialWindowBytes;
+        }
+        return (long)(gain * bw * (minRttNs / 1e9));
+    }
+
+    /** Loss is handled through rate samples; BBR keeps its window when recovery starts. */
+    @Override
+    public void onLossDetected(final long nowNs, final long bytesInFlight)
+    {
+        if (bytesInFlight < 0)
+        {
+            throw new IllegalArgumentException("bytesInFlight must not be negative: " + bytesInFlight);
+        }
+    }
+
+    @Override
+    public void onRecoveryComplete(final long nowNs)
+    {
+    }
+
+    /**
+     * A timeout means the ACK clock stopped: like Linux, restart from one packet (saving the window for an undo); the
+     * model is kept, so the window grows back by what is delivered, up to the model's target.
+     */
+    @Override
+    public void onRetransmissionTimeout(final long nowNs, final long bytesInFlight)
+    {
+        if (!hasUndoState)
+        {
+            undoWindowBytes = windowBytes;
+            hasUndoState = true;
+        }
+        priorWindowBytes = Math.max(priorWindowBytes, windowBytes);
+        windowBytes = maxSegmentBytes;
+    }
+
+    @Override
+    public void onSpuriousCongestionEvent(final long nowNs)
+    {
+        if (hasUndoState)
+        {
+            windowBytes = Math.max(windowBytes, undoWindowBytes);
+            hasUndoState = false;
+        }
+    }
+
+    @Override
+    public void reset()
+    {
+        state = STARTUP;
+        windowBytes = initialWindowBytes;
+        pacingRate = 0;
+        pacingGain = STARTUP_PACING_GAIN;
+        cwndGain = DEFAULT_CWND_GAIN;
+        nextRoundDelivered = 0;
+        roundCount = 0;
+        roundStart = false;
+        maxBwSlots[0] = 0;
+        maxBwSlots[1] = 0;
+        maxBw = 0;
+        cycleCount = 0;
+        bwLo = NO_BOUND;
+        inflightHi = NO_BOUND;
+        bwLatest = 0;
+        lossRate = 0;
+        roundMinGain = STARTUP_PACING_GAIN;
+        previousRoundMinGain = STARTUP_PACING_GAIN;
+        lossInRound = false;
+        lostBytesInRound = 0;
+        deliveredAtRoundStart = 0;
+        lossEventsInRound = 0;
+        minRttNs = 0;
+        minRttStampNs = 0;
+        probeRttMinNs = 0;
+        probeRttMinStampNs = 0;
+        probeRttExpired = false;
+        probeRttDoneNs = 0;
+        probeRttRoundDone = false;
+        priorWindowBytes = 0;
+        fullBwReached = false;
+        fullBw = 0;
+        fullBwCount = 0;
+        cycleStampNs = 0;
+        probeWaitNs = PROBE_WAIT_BASE_NS;
+        roundsSinceProbe = 0;
+        random = 0x9E3779B97F4A7C15L;
+        hasUndoState = false;
+        undoWindowBytes = 0;
+    }
+
+    /** xorshift64: reproducible, allocation-free; only spreads probe times, so its quality hardly matters. */
+    private long nextRandom()
+    {
+        random ^= random << 13;
+        random ^= random >>> 7;
+        random ^= random << 17;
+        return random >>> 1;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Bbr{state=" + state + ", windowBytes=" + windowBytes + ", maxBw=" + maxBw + ", bwLo=" + bwLo +
+            ", minRttNs=" + minRttNs + ", inflightHi=" + inflightHi +
+            ", pacingRate=" + pacingRate + ", cycles=" + cycleCount + '}';
+    }
+}

@@ -1,0 +1,144 @@
+package io.conduit.transport.congestion;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * BBR's model and state machine on synthetic rate samples: a path of fixed bandwidth and RTT, one ACK per
+ * millisecond, each delivering a millisecond's worth of bytes with a rate sample spanning one RTT.
+ */
+class BbrTest
+{
+    private static final int SMSS = 1_000;
+    private static final long BW = 1_000_000;          // bytes per second
+    private static final long RTT_NS = 100_000_000L;   // BDP = 100 kB
+    private static final long BDP = BW * RTT_NS / 1_000_000_000L;
+    private static final long STEP_NS = 1_000_000L;
+
+    private final RateSample sample = new RateSample();
+    private long nowNs = 1_000_000_000L;
+    private long delivered;
+
+    /** Feeds {@code steps} ACKs at {@code rate}; {@code lossEvery} > 0 loses one segment in that many ACKs. */
+    private void run(final Bbr bbr, final int steps, final long rate, final long inflight, final int lossEvery)
+    {
+        final long perStep = rate * STEP_NS / 1_000_000_000L;
+        final long perRtt = rate * RTT_NS / 1_000_000_000L;
+        for (int i = 0; i < steps; i++)
+        {
+            nowNs += STEP_NS;
+            delivered += perStep;
+            final boolean loss = lossEvery > 0 && i % lossEvery == 0;
+            sample.set(perRtt, RTT_NS, false, delivered, Math.max(0, delivered - perRtt), perStep,
+                loss ? SMSS : 0, loss ? (long)SMSS * Math.max(1, perRtt / SMSS / lossEvery) : 0, inflight, inflight,
+                RTT_NS);
+            bbr.onRateSample(nowNs, sample);
+        }
+    }
+
+    private Bbr inProbeBw()
+    {
+        final Bbr bbr = new Bbr(SMSS, new CongestionConfig());
+        run(bbr, 1_000, BW, BDP / 2, 0);
+        return bbr;
+    }
+
+    @Test
+    void startsInStartupPacedAtTheStartupGainOverTheInitialWindow()
+    {
+        final Bbr bbr = new Bbr(SMSS, new CongestionConfig());
+        assertEquals("bbr", bbr.name());
+        assertTrue(bbr.inSlowStart());
+        assertEquals(Bbr.STARTUP, bbr.state());
+        assertEquals(10L * SMSS, bbr.windowBytes());
+        // draft BBRInitPacingRate: 2.77 x IW / SRTT.
+        assertEquals((long)(2.77 * 10_000 * 10), bbr.pacingRateBytesPerSecond(RTT_NS));
+    }
+
+    @Test
+    void leavesStartupAfterThreeRoundsWithoutGrowthThenDrainsIntoProbeBw()
+    {
+        final Bbr bbr = new Bbr(SMSS, new CongestionConfig());
+        run(bbr, 350, BW, 2 * BDP, 0);
+        assertEquals(Bbr.DRAIN, bbr.state(), bbr.toString());
+        assertFalse(bbr.inSlowStart());
+        // Once the flight fits one BDP, DRAIN ends and PROBE_BW_DOWN finds nothing left to drain: CRUISE.
+        run(bbr, 1, BW, BDP, 0);
+        assertEquals(Bbr.PROBE_BW_CRUISE, bbr.state(), bbr.toString());
+        assertEquals(BW, bbr.maxBandwidth());
+        assertEquals(RTT_NS, bbr.minRttNs());
+        // CRUISE paces at 1.0 x bw less the 1% margin; the window targets 2 x BDP plus the ACK allowance.
+        assertEquals((long)(BW * 0.99), bbr.pacingRateBytesPerSecond(RTT_NS));
+        run(bbr, 200, BW, BDP / 2, 0);
+        assertEquals(2 * BDP + Bbr.ACK_ALLOWANCE_SEGMENTS * SMSS, bbr.windowBytes(), bbr.toString());
+    }
+
+    @Test
+    void onePercentRandomLossLeavesTheModelAlone()
+    {
+        final Bbr bbr = inProbeBw();
+        run(bbr, 1_000, BW, BDP, 100);
+        assertEquals(BW, bbr.bandwidth(), bbr.toString());
+        assertTrue(bbr.pacingRateBytesPerSecond(RTT_NS) >= BW * 0.89, bbr.toString());
+    }
+
+    @Test
+    void heavyLossOutsideAProbeLowersTheShortTermBandwidthBound()
+    {
+        // BBRv3 BBRLossLowerBounds: delivery fell to 60% with 10% loss, so bw_lo follows it down (at most by beta).
+        final Bbr bbr = inProbeBw();
+        run(bbr, 300, BW * 6 / 10, BDP, 10);
+        assertTrue(bbr.bandwidth() < BW * 0.8, bbr.toString());
+        assertTrue(bbr.bandwidth() >= BW * 6 / 10 * 0.7, bbr.toString());
+    }
+
+    @Test
+    void probesBandwidthWithinThreeSecondsAndFindsMore()
+    {
+        final Bbr bbr = inProbeBw();
+        run(bbr, 3_100, 2 * BW, BDP, 0);
+        assertTrue(bbr.maxBandwidth() >= 2 * BW * 0.99, bbr.toString());
+    }
+
+    @Test
+    void probeRttHalvesTheWindowWhenTheMinimumIsFiveSecondsOld()
+    {
+        final Bbr bbr = inProbeBw();
+        // The path's RTT rises, so the minimum is never refreshed: PROBE_RTT within 5 s.
+        boolean sawProbeRtt = false;
+        for (int i = 0; i < 6_000 && !sawProbeRtt; i++)
+        {
+            nowNs += STEP_NS;
+            delivered += BW / 1_000;
+            sample.set(BDP, RTT_NS, false, delivered, delivered - BDP, BW / 1_000, 0, 0, BDP, BDP / 4, 2 * RTT_NS);
+            bbr.onRateSample(nowNs, sample);
+            sawProbeRtt = bbr.state() == Bbr.PROBE_RTT;
+        }
+        assertTrue(sawProbeRtt, bbr.toString());
+        assertTrue(bbr.windowBytes() <= BDP / 2, bbr.toString());
+    }
+
+    @Test
+    void timeoutRestartsFromOnePacketAndAnUndoRestoresTheWindow()
+    {
+        final Bbr bbr = inProbeBw();
+        final long before = bbr.windowBytes();
+        bbr.onRetransmissionTimeout(nowNs, BDP);
+        assertEquals(SMSS, bbr.windowBytes());
+        bbr.onSpuriousCongestionEvent(nowNs);
+        assertEquals(before, bbr.windowBytes());
+    }
+
+    @Test
+    void resetReturnsToStartup()
+    {
+        final Bbr bbr = inProbeBw();
+        bbr.reset();
+        assertEquals(Bbr.STARTUP, bbr.state());
+        assertEquals(0, bbr.maxBandwidth());
+        assertEquals(10L * SMSS, bbr.windowBytes());
+    }
+}

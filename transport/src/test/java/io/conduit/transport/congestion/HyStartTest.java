@@ -1,0 +1,135 @@
+package io.conduit.transport.congestion;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HyStartTest
+{
+    private static final int SEGMENT = 1_000;
+    private static final long RTT_NS = 40_000_000L;
+
+    /** One round: send {@code segments}, then acknowledge them one by one with the given RTT; returns the phase. */
+    private static int round(final HyStart hyStart, final int segments, final long rttNs)
+    {
+        for (int i = 0; i < segments; i++)
+        {
+            hyStart.onPacketSent(SEGMENT);
+        }
+        int phase = hyStart.phase();
+        for (int i = 0; i < segments; i++)
+        {
+            phase = hyStart.onAck(SEGMENT, rttNs);
+        }
+        return phase;
+    }
+
+    @Test
+    void steadyRttStaysInSlowStart()
+    {
+        final HyStart hyStart = new HyStart();
+        for (int r = 0; r < 10; r++)
+        {
+            assertEquals(HyStart.SLOW_START, round(hyStart, 16, RTT_NS));
+        }
+    }
+
+    @Test
+    void riseAboveTheThresholdEntersConservativeSlowStart()
+    {
+        // RFC 9406 §4.2: threshold = clamp(40 ms / 8, 4 ms, 16 ms) = 5 ms; a 4 ms rise is below it, 5 ms is not.
+        final HyStart hyStart = new HyStart();
+        round(hyStart, 16, RTT_NS);
+        assertEquals(HyStart.SLOW_START, round(hyStart, 16, RTT_NS + 4_000_000L));
+        final HyStart rising = new HyStart();
+        round(rising, 16, RTT_NS);
+        assertEquals(HyStart.CONSERVATIVE, round(rising, 16, RTT_NS + 5_000_000L));
+    }
+
+    @Test
+    void needsEightSamplesPerRoundBeforeJudging()
+    {
+        // RFC 9406 §4.2 N_RTT_SAMPLE: a round of seven ACKs never triggers, however large the rise.
+        final HyStart hyStart = new HyStart();
+        round(hyStart, 7, RTT_NS);
+        assertEquals(HyStart.SLOW_START, round(hyStart, 7, 2 * RTT_NS));
+    }
+
+    @Test
+    void rttFallingBelowTheBaselineReturnsToSlowStart()
+    {
+        // RFC 9406 §4.3: CSS was entered on a spurious rise.
+        final HyStart hyStart = new HyStart();
+        round(hyStart, 16, RTT_NS);
+        assertEquals(HyStart.CONSERVATIVE, round(hyStart, 16, RTT_NS + 10_000_000L));
+        assertEquals(HyStart.SLOW_START, round(hyStart, 16, RTT_NS));
+    }
+
+    @Test
+    void fiveConservativeRoundsEndSlowStart()
+    {
+        // RFC 9406 §4.3 CSS_ROUNDS = 5: then ssthresh = cwnd.
+        final HyStart hyStart = new HyStart();
+        round(hyStart, 16, RTT_NS);
+        assertEquals(HyStart.CONSERVATIVE, round(hyStart, 16, RTT_NS + 10_000_000L));
+        int phase = HyStart.CONSERVATIVE;
+        int rounds = 0;
+        while (phase == HyStart.CONSERVATIVE && rounds < 10)
+        {
+            phase = round(hyStart, 16, RTT_NS + 10_000_000L);
+            rounds++;
+        }
+        assertEquals(HyStart.EXIT, phase);
+        assertEquals(HyStart.CSS_ROUNDS, rounds);
+    }
+
+    @Test
+    void newRenoLeavesSlowStartBeforeAnyLossWhenTheRttRises()
+    {
+        final NewReno reno = new NewReno(SEGMENT, new CongestionConfig());
+        final long exitedAt = growWithRisingRtt(reno);
+        assertFalse(reno.inSlowStart());
+        assertEquals(exitedAt, reno.slowStartThresholdBytes(), "ssthresh = cwnd at the exit");
+        final NewReno classic = new NewReno(SEGMENT, new CongestionConfig().hyStart(false));
+        growWithRisingRtt(classic);
+        assertTrue(classic.inSlowStart(), "without HyStart++ only a loss ends slow start");
+        assertTrue(classic.windowBytes() > reno.windowBytes());
+    }
+
+    @Test
+    void cubicLeavesSlowStartBeforeAnyLossWhenTheRttRises()
+    {
+        final Cubic cubic = new Cubic(SEGMENT, new CongestionConfig());
+        growWithRisingRtt(cubic);
+        assertFalse(cubic.inSlowStart());
+    }
+
+    /** Full-window rounds whose RTT rises by 10 ms per round once the window passes 40 segments (a queue builds). */
+    private static long growWithRisingRtt(final CongestionControl cc)
+    {
+        long nowNs = 1_000_000_000L;
+        long exitedAt = -1;
+        for (int r = 0; r < 12; r++)
+        {
+            final int segments = (int)(cc.windowBytes() / SEGMENT);
+            final long rttNs = RTT_NS + Math.max(0, segments - 40) * 1_000_000L;
+            for (int i = 0; i < segments; i++)
+            {
+                cc.onPacketSent(nowNs, SEGMENT, (long)i * SEGMENT);
+            }
+            nowNs += rttNs;
+            for (int i = 0; i < segments; i++)
+            {
+                final boolean wasInSlowStart = cc.inSlowStart();
+                cc.onAcked(nowNs, SEGMENT, (long)(segments - i - 1) * SEGMENT, rttNs);
+                if (wasInSlowStart && !cc.inSlowStart() && exitedAt < 0)
+                {
+                    exitedAt = cc.slowStartThresholdBytes();
+                }
+            }
+        }
+        return exitedAt;
+    }
+}

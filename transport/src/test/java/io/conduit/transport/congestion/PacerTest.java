@@ -1,0 +1,145 @@
+package io.conduit.transport.congestion;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PacerTest
+{
+    private static final int PACKET = 1_000;
+    private static final long T0 = 5_000_000_000L;
+
+    /** Sends whenever the pacer allows, jumping virtual time to each release; returns packets sent by endNs. */
+    private static int sendGreedily(final Pacer pacer, final long startNs, final long endNs, final long rate)
+    {
+        long nowNs = startNs;
+        int sent = 0;
+        while (nowNs - endNs < 0)
+        {
+            if (pacer.mayRelease(nowNs))
+            {
+                pacer.onSent(nowNs, PACKET, rate);
+                sent++;
+            }
+            else
+            {
+                nowNs = pacer.releaseTimeNs();
+            }
+        }
+        return sent;
+    }
+
+    @Test
+    void unpacedReleasesEverythingAtOnce()
+    {
+        final Pacer pacer = new Pacer(PACKET);
+        for (int i = 0; i < 100; i++)
+        {
+            assertTrue(pacer.mayRelease(T0));
+            pacer.onSent(T0, PACKET, 0);
+        }
+    }
+
+    @Test
+    void burstThenOnePacketPerIntervalAtTheRate()
+    {
+        // 1 MB/s and 1000-byte packets: one packet per millisecond once the burst is spent.
+        final long rate = 1_000_000;
+        final Pacer pacer = new Pacer(PACKET);
+        int burst = 0;
+        while (pacer.mayRelease(T0))
+        {
+            pacer.onSent(T0, PACKET, rate);
+            burst++;
+        }
+        // Minimum burst of two segments of credit, plus the packet that found the bucket exactly empty.
+        assertEquals(Pacer.MIN_BURST_SEGMENTS + 1, burst);
+        assertEquals(T0 + 1_000_000, pacer.releaseTimeNs());
+        assertFalse(pacer.mayRelease(pacer.releaseTimeNs() - 1));
+        assertTrue(pacer.mayRelease(pacer.releaseTimeNs()));
+    }
+
+    @Test
+    void averageRateOverOneSecondMatchesTheConfiguredRate()
+    {
+        final long rate = 12_500_000; // 100 Mbit/s
+        final Pacer pacer = new Pacer(PACKET);
+        final int sent = sendGreedily(pacer, T0, T0 + 1_000_000_000L, rate);
+        // The burst's credit plus one packet per 80 us; the packet due exactly at the end falls outside [T0, end).
+        assertEquals(rate / PACKET + pacer.burstBytes(rate) / PACKET, sent);
+    }
+
+    @Test
+    void idleTimeBanksAtMostOneBurst()
+    {
+        final long rate = 12_500_000;
+        final Pacer pacer = new Pacer(PACKET);
+        sendGreedily(pacer, T0, T0 + 10_000_000L, rate);
+        // One second idle, then a burst of ~1 ms at the rate (12.5 packets, so 12 + the one finding the bucket at 0).
+        final long laterNs = T0 + 1_010_000_000L;
+        int burst = 0;
+        while (pacer.mayRelease(laterNs))
+        {
+            pacer.onSent(laterNs, PACKET, rate);
+            burst++;
+        }
+        assertEquals(Pacer.MAX_BURST_SEGMENTS + 1, burst, "12.5 kB wanted, capped at ten segments");
+    }
+
+    @Test
+    void burstIsAboutOneMillisecondBetweenTheBounds()
+    {
+        final Pacer pacer = new Pacer(PACKET);
+        assertEquals(2L * PACKET, pacer.burstBytes(100_000));
+        assertEquals(5_000, pacer.burstBytes(5_000_000));
+        assertEquals(10L * PACKET, pacer.burstBytes(1_000_000_000));
+    }
+
+    @Test
+    void rateChangeTakesEffectOnTheNextPacket()
+    {
+        final Pacer pacer = new Pacer(PACKET);
+        while (pacer.mayRelease(T0))
+        {
+            pacer.onSent(T0, PACKET, 1_000_000);
+        }
+        final long releaseNs = pacer.releaseTimeNs();
+        pacer.onSent(releaseNs, PACKET, 2_000_000);
+        assertEquals(releaseNs + 500_000, pacer.releaseTimeNs());
+    }
+
+    @Test
+    void resetForgetsTheDebt()
+    {
+        final Pacer pacer = new Pacer(PACKET);
+        while (pacer.mayRelease(T0))
+        {
+            pacer.onSent(T0, PACKET, 1_000);
+        }
+        pacer.reset();
+        assertTrue(pacer.mayRelease(T0));
+    }
+
+    @Test
+    void rejectsNonPositiveSizes()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new Pacer(0));
+        assertThrows(IllegalArgumentException.class, () -> new Pacer(PACKET).onSent(T0, 0, 1));
+    }
+
+    @Test
+    void windowBasedRateFollowsLinuxRatios()
+    {
+        // cwnd 100 kB over 100 ms = 1 MB/s; 200% in slow start (cwnd < ssthresh/2), 120% otherwise.
+        assertEquals(2_000_000, PacingRates.windowBased(100_000, 1_000_000, 100_000_000));
+        assertEquals(1_200_000, PacingRates.windowBased(100_000, 150_000, 100_000_000));
+        assertEquals(0, PacingRates.windowBased(100_000, 150_000, 0));
+        final NewReno reno = new NewReno(1_000, new CongestionConfig());
+        assertEquals(2 * 10_000 * 10, reno.pacingRateBytesPerSecond(100_000_000));
+        final Cubic unpaced = new Cubic(1_000, new CongestionConfig().pacing(false));
+        assertEquals(0, unpaced.pacingRateBytesPerSecond(100_000_000));
+    }
+}
