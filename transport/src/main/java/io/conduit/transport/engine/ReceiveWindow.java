@@ -39,6 +39,10 @@ final class ReceiveWindow
     private int rcvNxt;
     private int deliverNxt;
     private int lastOutOfOrderSeq;
+    /** Segments held beyond rcvNxt (arrived out of order), so the ACK path need not scan the window for them. */
+    private int heldCount;
+    /** The highest held sequence number; meaningful only while heldCount > 0. */
+    private int highestHeldSeq;
     private boolean finInOrder;
     private boolean finDelivered;
     private boolean assembling;
@@ -67,6 +71,8 @@ final class ReceiveWindow
         rcvNxt = firstExpectedSeq;
         deliverNxt = firstExpectedSeq;
         lastOutOfOrderSeq = firstExpectedSeq;
+        heldCount = 0;
+        highestHeldSeq = firstExpectedSeq;
         finInOrder = false;
         finDelivered = false;
         assembling = false;
@@ -105,14 +111,13 @@ final class ReceiveWindow
 
     boolean hasOutOfOrder()
     {
-        for (int seq = rcvNxt + 1; seq - (deliverNxt + capacity) < 0; seq++)
-        {
-            if (present[seq & mask])
-            {
-                return true;
-            }
-        }
-        return false;
+        return heldCount > 0;
+    }
+
+    /** Segments that arrived out of order and wait beyond the first gap. */
+    int heldCount()
+    {
+        return heldCount;
     }
 
     /** True when in-order messages wait for the application. */
@@ -154,22 +159,48 @@ final class ReceiveWindow
         if (offset != 0)
         {
             lastOutOfOrderSeq = seq;
+            if (heldCount == 0 || seq - highestHeldSeq > 0)
+            {
+                highestHeldSeq = seq;
+            }
+            heldCount++;
             return ACCEPTED_OUT_OF_ORDER;
         }
         advanceInOrder();
         return ACCEPTED_IN_ORDER;
     }
 
+    /** Moves rcvNxt over the segment just stored at it and over every held segment that now follows in order. */
     private void advanceInOrder()
     {
+        boolean held = false;
         while (!finInOrder && rcvNxt - (deliverNxt + capacity) < 0 && present[rcvNxt & mask])
         {
+            if (held)
+            {
+                heldCount--;
+            }
+            held = true;
             if (type[rcvNxt & mask] == PacketType.FIN)
             {
                 finInOrder = true;
             }
             rcvNxt++;
         }
+        if (finInOrder && heldCount > 0)
+        {
+            discardBeyondFin();
+        }
+    }
+
+    /** Nothing follows a FIN: segments held beyond it are junk a broken peer sent, never to be delivered or SACKed. */
+    private void discardBeyondFin()
+    {
+        for (int seq = rcvNxt; seq - highestHeldSeq <= 0; seq++)
+        {
+            present[seq & mask] = false;
+        }
+        heldCount = 0;
     }
 
     /**
@@ -274,10 +305,14 @@ final class ReceiveWindow
      */
     int sackBlocks(final int[] starts, final int[] ends, final int maxBlocks)
     {
+        if (heldCount == 0 || maxBlocks <= 0)
+        {
+            return 0;
+        }
         int count = 0;
-        final int limit = deliverNxt + capacity;
-        if (maxBlocks > 0 && lastOutOfOrderSeq - rcvNxt > 0 && lastOutOfOrderSeq - limit < 0 &&
-            present[lastOutOfOrderSeq & mask])
+        // Every held segment lies in (rcvNxt, highestHeldSeq], so no block extends past highestHeldSeq + 1.
+        final int limit = highestHeldSeq + 1;
+        if (lastOutOfOrderSeq - rcvNxt > 0 && lastOutOfOrderSeq - limit < 0 && present[lastOutOfOrderSeq & mask])
         {
             int start = lastOutOfOrderSeq;
             while (start - 1 - rcvNxt > 0 && present[(start - 1) & mask])
@@ -294,7 +329,8 @@ final class ReceiveWindow
             count = 1;
         }
         int seq = rcvNxt + 1;
-        while (count < maxBlocks && seq - limit < 0)
+        int seen = 0;
+        while (count < maxBlocks && seen < heldCount && seq - limit < 0)
         {
             if (!present[seq & mask])
             {
@@ -306,6 +342,7 @@ final class ReceiveWindow
             {
                 seq++;
             }
+            seen += seq - start;
             if (count == 0 || start != starts[0])
             {
                 starts[count] = start;
