@@ -1,7 +1,5 @@
 package io.conduit.transport.engine;
 
-import java.util.ArrayDeque;
-
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableRingBuffer;
@@ -122,7 +120,7 @@ public final class Connection
     private long lastTransmitNs;
 
     /** The endpoint's queue of connections that may have something to send; null when driven standalone. */
-    private ArrayDeque<Connection> readyQueue;
+    private ConnectionQueue readyQueue;
     private boolean ready;
     int endpointIndex = -1;
     /** Position in the endpoint's {@link DeadlineHeap}, -1 when not scheduled; owned by the heap. */
@@ -392,7 +390,7 @@ public final class Connection
     }
 
     /** Joins the endpoint's transmit scheduling: from now on every input queues this connection to be polled. */
-    void attach(final ArrayDeque<Connection> readyQueue)
+    void attach(final ConnectionQueue readyQueue)
     {
         this.readyQueue = readyQueue;
         ready = false;
