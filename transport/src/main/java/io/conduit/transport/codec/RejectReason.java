@@ -28,7 +28,9 @@ public enum RejectReason
     /** Message length or fragment offset inconsistent with the payload. */
     BAD_FRAGMENT,
     /** A cookie where none may be, or none where one must be. */
-    BAD_COOKIE_PLACEMENT;
+    BAD_COOKIE_PLACEMENT,
+    /** FLAG_BATCH on a type other than DATA, or batch frames that do not tile the payload or match their count. */
+    BAD_BATCH;
 
     private static final RejectReason[] VALUES = values();
 

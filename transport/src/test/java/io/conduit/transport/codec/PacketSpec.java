@@ -24,6 +24,7 @@ final class PacketSpec
 {
     int type;
     boolean ackNow;
+    boolean batch;
     boolean auth;
     int destinationId;
     int sourceId;
@@ -65,6 +66,27 @@ final class PacketSpec
         return spec;
     }
 
+    /** A DATA batch carrying {@code messages} as frames, as docs/wire-format.md describes. */
+    static PacketSpec batchOf(final byte[]... messages)
+    {
+        int length = 0;
+        for (final byte[] message : messages)
+        {
+            length += PacketLayout.BATCH_FRAME_HEADER_LENGTH + message.length;
+        }
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[length]);
+        int at = 0;
+        for (final byte[] message : messages)
+        {
+            payload.putShort(at, (short)message.length, PacketLayout.BYTE_ORDER);
+            payload.putBytes(at + PacketLayout.BATCH_FRAME_HEADER_LENGTH, message);
+            at += PacketLayout.BATCH_FRAME_HEADER_LENGTH + message.length;
+        }
+        final PacketSpec spec = validOf(PacketType.DATA).payload(payload.byteArray(), messages.length, 0);
+        spec.batch = true;
+        return spec;
+    }
+
     static byte[] filled(final int length, final long seed)
     {
         final byte[] bytes = new byte[length];
@@ -95,7 +117,8 @@ final class PacketSpec
 
     int flags()
     {
-        return (cookie != null ? FLAG_COOKIE : 0) | (auth ? FLAG_AUTH : 0) | (ackNow ? FLAG_ACK_NOW : 0);
+        return (cookie != null ? FLAG_COOKIE : 0) | (auth ? FLAG_AUTH : 0) | (ackNow ? FLAG_ACK_NOW : 0) |
+            (batch ? PacketLayout.FLAG_BATCH : 0);
     }
 
     int sackCount()
