@@ -22,6 +22,8 @@ public final class ConnectionCounters
     long probesSent;
     long tailProbes;
     long invalidAcks;
+    long batchesSent;
+    long batchesReceived;
 
     public long segmentsSent() { return segmentsSent; }
     public long segmentsReceived() { return segmentsReceived; }
@@ -44,4 +46,8 @@ public final class ConnectionCounters
     public long tailProbes() { return tailProbes; }
     /** ACKs for sequence numbers never sent: ignored. */
     public long invalidAcks() { return invalidAcks; }
+    /** DATA segments sent (first time) carrying a batch of several messages. */
+    public long batchesSent() { return batchesSent; }
+    /** Batch segments accepted, in order or not (duplicates excluded). */
+    public long batchesReceived() { return batchesReceived; }
 }
