@@ -6,8 +6,8 @@ import static io.conduit.transport.codec.PacketLayout.*;
 
 /**
  * Validating reader over one received datagram. {@link #wrap} checks everything a later reader relies on (length,
- * magic, version, type, flags, SACK count and blocks, fragment fields, batch frames, checksum) and returns a {@link RejectReason}
- * code; getters may be used only after it returned {@link RejectReason#NONE}. It never throws for any input and never
+ * magic, version, type, flags, SACK count and blocks, fragment fields, batch frames, checksum) and returns a
+ * {@link RejectReason} code; getters may be used only after it returned {@link RejectReason#NONE}. It never throws for any input and never
  * reads outside {@code [offset, offset + length)}. One instance per thread; it holds no per-packet state beyond the
  * current wrap.
  */

@@ -98,7 +98,7 @@ public final class ConnectionConfig
     public ConnectionConfig delayedAckNs(final long value) { delayedAckNs = value; return this; }
     public int ackEverySegments() { return ackEverySegments; }
     public ConnectionConfig ackEverySegments(final int value) { ackEverySegments = value; return this; }
-    /** Whether small messages already queued together share one DATA segment (FLAG_BATCH); never delays one. */
+    /** Whether small messages already queued together share one DATA segment (FLAG_BATCH); none waits for more. */
     public boolean batchMessages() { return batchMessages; }
     public ConnectionConfig batchMessages(final boolean value) { batchMessages = value; return this; }
     public long keepaliveIdleNs() { return keepaliveIdleNs; }

@@ -13,8 +13,8 @@ import io.conduit.transport.codec.PacketType;
  * application; segments after it arrived out of order and wait for the gap to fill. The advertised window is the
  * free slots beyond {@code rcvNxt}, so its right edge ({@code deliverNxt + capacity}) never moves left.
  * Fragments of a message larger than one segment are copied into an assembly buffer as soon as they are in order,
- * freeing their slots, so a message may be far larger than the window. A batch segment ({@link PacketLayout#FLAG_BATCH})
- * holds several whole messages in one slot; they are handed over one by one, straight from the slot.
+ * freeing their slots, so a message may be far larger than the window. A batch segment
+ * ({@link PacketLayout#FLAG_BATCH}) holds several whole messages in one slot, handed over one by one from the slot.
  */
 final class ReceiveWindow
 {
