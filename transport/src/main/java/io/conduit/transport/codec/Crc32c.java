@@ -13,38 +13,32 @@ import org.agrona.DirectBuffer;
  *
  * <p>The JDK's {@link CRC32C} is an intrinsic (SSE4.2 / ARMv8 CRC instructions), but its public API keeps the
  * running value inside the object and reads direct memory only through a {@link ByteBuffer}'s position and limit,
- * so skipping a field costs two calls plus saving and restoring that state. When {@code java.util.zip} is open to
- * us (the project's JVM options open it, as Agrona's own {@code Crc32c} requires), this class calls the JDK's
- * static intrinsic kernels directly, chaining the running value across the two ranges: one array or address, no
- * object state, no position or limit. Otherwise it falls back to the public API.
+ * so skipping a field in a direct buffer costs saving and restoring that state around two calls. When
+ * {@code java.util.zip} is open to us (the project's JVM options open it, as Agrona's own {@code Crc32c} requires),
+ * direct and raw-address buffers go straight to the JDK's static intrinsic kernel, chaining the running value across
+ * the two ranges: no position or limit, no copy. Heap arrays keep the public API, which JMH measured faster here
+ * than the array kernel called through a method handle. Without the opening, everything uses the public API.
  * Not thread safe: one instance per thread.
  */
 public final class Crc32c
 {
-    /** {@code CRC32C.updateBytes(int crc, byte[] b, int off, int end)}: the intrinsic for arrays, or null. */
-    private static final MethodHandle UPDATE_BYTES;
     /** {@code CRC32C.updateDirectByteBuffer(int crc, long address, int off, int end)}: the intrinsic, or null. */
     private static final MethodHandle UPDATE_ADDRESS;
 
     static
     {
-        MethodHandle bytes = null;
         MethodHandle address = null;
         try
         {
             final MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(CRC32C.class, MethodHandles.lookup());
-            bytes = lookup.findStatic(CRC32C.class, "updateBytes",
-                MethodType.methodType(int.class, int.class, byte[].class, int.class, int.class));
             address = lookup.findStatic(CRC32C.class, "updateDirectByteBuffer",
                 MethodType.methodType(int.class, int.class, long.class, int.class, int.class));
         }
         catch (final ReflectiveOperationException | RuntimeException ex)
         {
             // java.util.zip is not opened to this module: the public API below still gives the same checksum.
-            bytes = null;
             address = null;
         }
-        UPDATE_BYTES = bytes;
         UPDATE_ADDRESS = address;
     }
 
@@ -60,10 +54,10 @@ public final class Crc32c
     /** @param useIntrinsicKernels false forces the public-API path (tests compare the two). */
     Crc32c(final boolean useIntrinsicKernels)
     {
-        this.useKernels = useIntrinsicKernels && UPDATE_BYTES != null && UPDATE_ADDRESS != null;
+        this.useKernels = useIntrinsicKernels && UPDATE_ADDRESS != null;
     }
 
-    /** True when this instance calls the JDK's intrinsic kernels directly rather than the public API. */
+    /** True when this instance calls the JDK's intrinsic kernel directly for off-heap memory. */
     boolean usesIntrinsicKernels()
     {
         return useKernels;
@@ -83,7 +77,7 @@ public final class Crc32c
             throw new IllegalArgumentException(
                 "checksum range [" + offset + ", " + offset + " + " + length + ") vs capacity " + buffer.capacity());
         }
-        if (useKernels)
+        if (useKernels && buffer.byteArray() == null)
         {
             return kernelChecksum(buffer, offset, length);
         }
@@ -97,17 +91,9 @@ public final class Crc32c
     private static int kernelChecksum(final DirectBuffer buffer, final int offset, final int length)
     {
         final int afterChecksum = PacketLayout.CHECKSUM_OFFSET + 4;
-        final byte[] array = buffer.byteArray();
         try
         {
-            // CRC32C starts from all ones and ends with a complement, as the public API does around these kernels.
-            if (array != null)
-            {
-                final int start = buffer.wrapAdjustment() + offset;
-                final int crc = (int)UPDATE_BYTES.invokeExact(0xFFFF_FFFF, array, start,
-                    start + PacketLayout.CHECKSUM_OFFSET);
-                return ~(int)UPDATE_BYTES.invokeExact(crc, array, start + afterChecksum, start + length);
-            }
+            // CRC32C starts from all ones and ends with a complement, as the public API does around the kernel.
             final long address = buffer.addressOffset();
             final int crc = (int)UPDATE_ADDRESS.invokeExact(0xFFFF_FFFF, address, offset,
                 offset + PacketLayout.CHECKSUM_OFFSET);
