@@ -6,8 +6,8 @@ import static io.conduit.transport.codec.PacketLayout.*;
 
 /**
  * Validating reader over one received datagram. {@link #wrap} checks everything a later reader relies on (length,
- * magic, version, type, flags, SACK count and blocks, fragment fields, checksum) and returns a {@link RejectReason}
- * code; getters may be used only after it returned {@link RejectReason#NONE}. It never throws for any input and never
+ * magic, version, type, flags, SACK count and blocks, fragment fields, batch frames, checksum) and returns a
+ * {@link RejectReason} code; getters may be used only after it returned {@link RejectReason#NONE}. It never throws for any input and never
  * reads outside {@code [offset, offset + length)}. One instance per thread; it holds no per-packet state beyond the
  * current wrap.
  */
@@ -94,12 +94,22 @@ public final class PacketDecoder
         {
             return RejectReason.BAD_COOKIE_PLACEMENT.code();
         }
+        final boolean batch = (flags & FLAG_BATCH) != 0;
+        if (batch && type != PacketType.DATA)
+        {
+            return RejectReason.BAD_BATCH.code();
+        }
         final int payloadLength = payloadLength();
         if (type == PacketType.DATA)
         {
             if (payloadLength == 0)
             {
                 return RejectReason.BAD_PAYLOAD.code();
+            }
+            if (batch)
+            {
+                return validateBatch(payloadLength) ? validateSacks(type, flags, sackCount) :
+                    RejectReason.BAD_BATCH.code();
             }
             final long messageLength = messageLength();
             final long fragmentOffset = fragmentOffset();
@@ -112,6 +122,39 @@ public final class PacketDecoder
         {
             return RejectReason.BAD_PAYLOAD.code();
         }
+        return validateSacks(type, flags, sackCount);
+    }
+
+    /**
+     * A batch's frames must tile its payload exactly, each holding at least one byte, and their number must equal
+     * {@code messageLength}; the receiver then walks them without further checks.
+     */
+    private boolean validateBatch(final int payloadLength)
+    {
+        if (fragmentOffset() != 0)
+        {
+            return false;
+        }
+        final int payloadIndex = payloadIndex();
+        final int end = payloadIndex + payloadLength;
+        int index = payloadIndex;
+        int frames = 0;
+        while (end - index >= BATCH_FRAME_HEADER_LENGTH)
+        {
+            final int frameLength = buffer.getShort(index, BYTE_ORDER) & 0xFFFF;
+            index += BATCH_FRAME_HEADER_LENGTH;
+            if (frameLength == 0 || frameLength > end - index)
+            {
+                return false;
+            }
+            index += frameLength;
+            frames++;
+        }
+        return index == end && frames == messageLength();
+    }
+
+    private int validateSacks(final int type, final int flags, final int sackCount)
+    {
         for (int i = 0; i < sackCount; i++)
         {
             final int span = sackEnd(i) - sackStart(i);

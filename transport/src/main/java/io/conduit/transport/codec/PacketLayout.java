@@ -38,7 +38,9 @@ import java.nio.ByteOrder;
  * +---------------------------------------------------------------+
  * |  cookie (20 bytes) when FLAG_COOKIE is set                    |
  * +---------------------------------------------------------------+
- * |  payload (payloadLength bytes; zero padding in a PROBE)       |
+ * |  payload (payloadLength bytes; zero padding in a PROBE); with  |
+ * |  FLAG_BATCH a sequence of frames:                             |
+ * |  [length (2 bytes)][length bytes of one message] ...           |
  * +---------------------------------------------------------------+
  * |  authentication tag (16 bytes) when FLAG_AUTH is set          |
  * +---------------------------------------------------------------+
@@ -93,7 +95,17 @@ public final class PacketLayout
     public static final int FLAG_ACK_NOW = 0x04;
     /** ACK only: this ACK answers the PROBE whose id is in the probe id field. */
     public static final int FLAG_PROBE_ACK = 0x08;
-    public static final int KNOWN_FLAGS = FLAG_COOKIE | FLAG_AUTH | FLAG_ACK_NOW | FLAG_PROBE_ACK;
+    /**
+     * DATA only: the payload is a batch of whole small messages, each framed as a little-endian 2-byte length
+     * (1..65,535) followed by that many bytes; {@code messageLength} holds the number of frames and
+     * {@code fragmentOffset} is 0. One sequence number covers the whole batch, so SACK, retransmission and the
+     * segment-counted windows treat it as one segment.
+     */
+    public static final int FLAG_BATCH = 0x10;
+    public static final int KNOWN_FLAGS = FLAG_COOKIE | FLAG_AUTH | FLAG_ACK_NOW | FLAG_PROBE_ACK | FLAG_BATCH;
+
+    /** Bytes before each message in a {@link #FLAG_BATCH} payload: its length, unsigned 16 bits. */
+    public static final int BATCH_FRAME_HEADER_LENGTH = 2;
 
     /** Largest UDP payload a datagram may have (IPv4 65,535 minus IP and UDP headers). */
     public static final int MAX_DATAGRAM_LENGTH = 65_507;

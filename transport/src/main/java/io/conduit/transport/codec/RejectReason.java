@@ -30,7 +30,9 @@ public enum RejectReason
     /** A cookie where none may be, or none where one must be. */
     BAD_COOKIE_PLACEMENT,
     /** A PROBE or probe acknowledgement with no probe id, a PROBE with a fragment offset, or PROBE_ACK off an ACK. */
-    BAD_PROBE;
+    BAD_PROBE,
+    /** FLAG_BATCH on a type other than DATA, or batch frames that do not tile the payload or match their count. */
+    BAD_BATCH;
 
     private static final RejectReason[] VALUES = values();
 

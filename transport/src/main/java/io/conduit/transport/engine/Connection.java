@@ -1,7 +1,5 @@
 package io.conduit.transport.engine;
 
-import java.util.ArrayDeque;
-
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableRingBuffer;
@@ -50,6 +48,7 @@ public final class Connection
     private static final int MAX_EVENTS = 32;
     /** Consecutive retransmission timeouts that make path MTU discovery suspect a black hole (RFC 8899 §4.3). */
     private static final int BLACK_HOLE_TIMEOUTS = 2;
+    private static final int NO_HEAD = -1;
 
     private final ConnectionConfig config;
     private final int maxPayload;
@@ -70,6 +69,7 @@ public final class Connection
     private final int[] events = new int[MAX_EVENTS];
     private final ExpandableRingBuffer.MessageConsumer headPeek = this::peekHead;
     private final ExpandableRingBuffer.MessageConsumer headDrop = (buffer, offset, length, headOffset) -> true;
+    private final ExpandableRingBuffer.MessageConsumer batchCollector = this::collectFrame;
 
     private final int localId;
     private final long remoteKey;
@@ -96,6 +96,11 @@ public final class Connection
     private int headOffset;
     private int headLength;
     private int headSentBytes;
+    /** The send queue's capacity when the head was peeked: a different one means the ring moved its bytes. */
+    private int headRingCapacity = NO_HEAD;
+    private int batchBytes;
+    private int batchFrames;
+    private int batchLimit;
 
     private boolean finQueued;
     private boolean finSent;
@@ -135,7 +140,7 @@ public final class Connection
     private long lastTransmitNs;
 
     /** The endpoint's queue of connections that may have something to send; null when driven standalone. */
-    private ArrayDeque<Connection> readyQueue;
+    private ConnectionQueue readyQueue;
     private boolean ready;
     int endpointIndex = -1;
     /** Position in the endpoint's {@link DeadlineHeap}, -1 when not scheduled; owned by the heap. */
@@ -439,7 +444,7 @@ public final class Connection
     }
 
     /** Joins the endpoint's transmit scheduling: from now on every input queues this connection to be polled. */
-    void attach(final ArrayDeque<Connection> readyQueue)
+    void attach(final ConnectionQueue readyQueue)
     {
         this.readyQueue = readyQueue;
         ready = false;
@@ -808,7 +813,10 @@ public final class Connection
     {
         final int type = packet.type();
         final int payloadLength = packet.payloadLength();
-        if (type == PacketType.DATA && (payloadLength > maxPayload || packet.messageLength() > config.maxMessageBytes()))
+        final boolean batch = packet.hasFlag(PacketLayout.FLAG_BATCH);
+        // A batch's messageLength counts its frames, each no longer than the payload itself.
+        if (type == PacketType.DATA && (payloadLength > maxPayload ||
+            (!batch && packet.messageLength() > config.maxMessageBytes())))
         {
             abortWith(nowNs, CloseReason.PROTOCOL_ERROR);
             return;
@@ -824,8 +832,12 @@ public final class Connection
             }
             return;
         }
-        final int result = receiveWindow.onSegment(packet.seq(), type, packet.buffer(), packet.payloadIndex(),
+        final int result = receiveWindow.onSegment(packet.seq(), type, batch, packet.buffer(), packet.payloadIndex(),
             payloadLength, packet.messageLength(), packet.fragmentOffset());
+        if (batch && (result == ReceiveWindow.ACCEPTED_IN_ORDER || result == ReceiveWindow.ACCEPTED_OUT_OF_ORDER))
+        {
+            counters.batchesReceived++;
+        }
         switch (result)
         {
             case ReceiveWindow.ACCEPTED_IN_ORDER:
@@ -1234,8 +1246,11 @@ public final class Connection
         }
         if (!sendQueue.isEmpty())
         {
-            // Re-peek every time: the ring may have grown (and moved its bytes) since the last fragment.
-            sendQueue.forEach(headPeek, 1);
+            if (headSentBytes == 0 && config.batchMessages() && collectBatch() > 1)
+            {
+                return writeNewBatch(nowNs, out, offset);
+            }
+            peekHeadIfMoved();
             final int length = Math.min(segmentPayloadLimit(), headLength - headSentBytes);
             if (!congestionAllows(SendWindow.cost(length)))
             {
@@ -1248,8 +1263,8 @@ public final class Connection
             {
                 headSentBytes = 0;
                 sendQueue.consume(headDrop, 1);
+                forgetHead();
             }
-            headBuffer = null;
             counters.payloadBytesSent += length;
             return writeSegment(nowNs, out, offset, seq);
         }
@@ -1260,6 +1275,71 @@ public final class Connection
             return writeSegment(nowNs, out, offset, finSeq);
         }
         return 0;
+    }
+
+    /** Sends the batch {@link #collectBatch()} framed in the send window's next slot. */
+    private int writeNewBatch(final long nowNs, final MutableDirectBuffer out, final int offset)
+    {
+        if (!congestionAllows(SendWindow.cost(batchBytes)))
+        {
+            return 0;
+        }
+        final int seq = sendWindow.appendBatch(batchBytes, batchFrames);
+        sendQueue.consume(headDrop, batchFrames);
+        forgetHead();
+        counters.payloadBytesSent += batchBytes;
+        counters.batchesSent++;
+        return writeSegment(nowNs, out, offset, seq);
+    }
+
+    /**
+     * Frames the queued messages that fit one segment together into the send window's next slot, without waiting
+     * for more (Nagle-free: only what is already queued). Peeks the head as a side effect.
+     * @return how many messages fit; below 2 nothing was framed and the head goes alone.
+     */
+    private int collectBatch()
+    {
+        batchFrames = 0;
+        batchBytes = 0;
+        // Path MTU discovery may allow less than the configured payload: a batch must fit what the path carries.
+        batchLimit = segmentPayloadLimit();
+        sendQueue.forEach(batchCollector, Integer.MAX_VALUE);
+        return batchFrames;
+    }
+
+    private boolean collectFrame(final MutableDirectBuffer buffer, final int offset, final int length,
+        final int ringHeadOffset)
+    {
+        final int frameBytes = PacketLayout.BATCH_FRAME_HEADER_LENGTH + length;
+        if (batchFrames == 0)
+        {
+            // The head is framed only once a second message joins it: a lone message goes out unframed.
+            peekHead(buffer, offset, length, ringHeadOffset);
+            batchFrames = 1;
+            batchBytes = frameBytes;
+            return frameBytes < batchLimit;
+        }
+        if (batchBytes + frameBytes > batchLimit)
+        {
+            return false;
+        }
+        final MutableDirectBuffer slot = sendWindow.payloadBuffer();
+        final int base = sendWindow.nextPayloadIndex();
+        if (batchFrames == 1)
+        {
+            putFrame(slot, base, buffer, headOffset, headLength);
+        }
+        putFrame(slot, base + batchBytes, buffer, offset, length);
+        batchFrames++;
+        batchBytes += frameBytes;
+        return true;
+    }
+
+    private static void putFrame(final MutableDirectBuffer slot, final int index, final DirectBuffer message,
+        final int messageOffset, final int length)
+    {
+        slot.putShort(index, (short)length, PacketLayout.BYTE_ORDER);
+        slot.putBytes(index + PacketLayout.BATCH_FRAME_HEADER_LENGTH, message, messageOffset, length);
     }
 
     private boolean canSendNewSegment()
@@ -1298,13 +1378,32 @@ public final class Connection
         headBuffer = buffer;
         this.headOffset = offset;
         headLength = length;
+        headRingCapacity = sendQueue.capacity();
         return true;
+    }
+
+    /**
+     * The head stays where it was peeked until it is consumed or the ring grows (growing moves the bytes), so the
+     * fragments of a large message need not walk the ring again for each segment.
+     */
+    private void peekHeadIfMoved()
+    {
+        if (headRingCapacity != sendQueue.capacity())
+        {
+            sendQueue.forEach(headPeek, 1);
+        }
+    }
+
+    private void forgetHead()
+    {
+        headBuffer = null;
+        headRingCapacity = NO_HEAD;
     }
 
     private int writeSegment(final long nowNs, final MutableDirectBuffer out, final int offset, final int seq)
     {
         final int type = sendWindow.type(seq);
-        final int flags = cookieEchoPending ? PacketLayout.FLAG_COOKIE : 0;
+        final int flags = sendWindow.flags(seq) | (cookieEchoPending ? PacketLayout.FLAG_COOKIE : 0);
         beginPacket(nowNs, out, offset, type, flags, seq);
         final int payloadLength = sendWindow.payloadLength(seq);
         if (type == PacketType.DATA)

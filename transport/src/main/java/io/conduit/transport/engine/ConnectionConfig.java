@@ -26,6 +26,7 @@ public final class ConnectionConfig
     private int maxSynRetransmits = 6;
     private long delayedAckNs = MILLISECONDS.toNanos(5);
     private int ackEverySegments = 2;
+    private boolean batchMessages = true;
     private long keepaliveIdleNs = SECONDS.toNanos(10);
     private long keepaliveIntervalNs = SECONDS.toNanos(2);
     private int keepaliveProbes = 5;
@@ -103,6 +104,9 @@ public final class ConnectionConfig
     public ConnectionConfig delayedAckNs(final long value) { delayedAckNs = value; return this; }
     public int ackEverySegments() { return ackEverySegments; }
     public ConnectionConfig ackEverySegments(final int value) { ackEverySegments = value; return this; }
+    /** Whether small messages already queued together share one DATA segment (FLAG_BATCH); none waits for more. */
+    public boolean batchMessages() { return batchMessages; }
+    public ConnectionConfig batchMessages(final boolean value) { batchMessages = value; return this; }
     public long keepaliveIdleNs() { return keepaliveIdleNs; }
     public ConnectionConfig keepaliveIdleNs(final long value) { keepaliveIdleNs = value; return this; }
     public long keepaliveIntervalNs() { return keepaliveIntervalNs; }

@@ -25,6 +25,8 @@ public final class ConnectionCounters
     long invalidAcks;
     long pathMtuProbesSent;
     long pathMtuProbesAcked;
+    long batchesSent;
+    long batchesReceived;
 
     public long segmentsSent() { return segmentsSent; }
     public long segmentsReceived() { return segmentsReceived; }
@@ -53,4 +55,8 @@ public final class ConnectionCounters
     public long pathMtuProbesSent() { return pathMtuProbesSent; }
     /** Probe acknowledgements received that named a probe of ours. */
     public long pathMtuProbesAcked() { return pathMtuProbesAcked; }
+    /** DATA segments sent (first time) carrying a batch of several messages. */
+    public long batchesSent() { return batchesSent; }
+    /** Batch segments accepted, in order or not (duplicates excluded). */
+    public long batchesReceived() { return batchesReceived; }
 }

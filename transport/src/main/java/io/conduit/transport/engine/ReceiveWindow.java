@@ -4,6 +4,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.conduit.transport.codec.PacketLayout;
 import io.conduit.transport.codec.PacketType;
 
 /**
@@ -12,7 +13,8 @@ import io.conduit.transport.codec.PacketType;
  * application; segments after it arrived out of order and wait for the gap to fill. The advertised window is the
  * free slots beyond {@code rcvNxt}, so its right edge ({@code deliverNxt + capacity}) never moves left.
  * Fragments of a message larger than one segment are copied into an assembly buffer as soon as they are in order,
- * freeing their slots, so a message may be far larger than the window.
+ * freeing their slots, so a message may be far larger than the window. A batch segment
+ * ({@link PacketLayout#FLAG_BATCH}) holds several whole messages in one slot, handed over one by one from the slot.
  */
 final class ReceiveWindow
 {
@@ -33,18 +35,26 @@ final class ReceiveWindow
     private final int[] messageLength;
     private final int[] fragmentOffset;
     private final byte[] type;
+    private final boolean[] batch;
     private final boolean[] present;
     private final ExpandableArrayBuffer assembly;
 
     private int rcvNxt;
     private int deliverNxt;
     private int lastOutOfOrderSeq;
+    /** Segments held beyond rcvNxt (arrived out of order), so the ACK path need not scan the window for them. */
+    private int heldCount;
+    /** The highest held sequence number; meaningful only while heldCount > 0. */
+    private int highestHeldSeq;
     private boolean finInOrder;
     private boolean finDelivered;
     private boolean assembling;
     private boolean assembledPending;
     private int assemblyLength;
     private int assembledBytes;
+    /** Offset in the head slot's payload of the next batch frame to deliver; 0 when no batch is part-delivered. */
+    private int batchCursor;
+    private boolean batchStalled;
 
     ReceiveWindow(final int capacity, final int slotBytes, final int maxMessageBytes)
     {
@@ -57,6 +67,7 @@ final class ReceiveWindow
         this.messageLength = new int[capacity];
         this.fragmentOffset = new int[capacity];
         this.type = new byte[capacity];
+        this.batch = new boolean[capacity];
         this.present = new boolean[capacity];
         // Grows on demand to the largest message seen: most connections never reassemble anything big.
         this.assembly = new ExpandableArrayBuffer(Math.min(maxMessageBytes, 4 * slotBytes));
@@ -67,12 +78,15 @@ final class ReceiveWindow
         rcvNxt = firstExpectedSeq;
         deliverNxt = firstExpectedSeq;
         lastOutOfOrderSeq = firstExpectedSeq;
+        heldCount = 0;
+        highestHeldSeq = firstExpectedSeq;
         finInOrder = false;
         finDelivered = false;
         assembling = false;
         assembledPending = false;
         assemblyLength = 0;
         assembledBytes = 0;
+        batchCursor = 0;
         java.util.Arrays.fill(present, false);
     }
 
@@ -105,14 +119,13 @@ final class ReceiveWindow
 
     boolean hasOutOfOrder()
     {
-        for (int seq = rcvNxt + 1; seq - (deliverNxt + capacity) < 0; seq++)
-        {
-            if (present[seq & mask])
-            {
-                return true;
-            }
-        }
-        return false;
+        return heldCount > 0;
+    }
+
+    /** Segments that arrived out of order and wait beyond the first gap. */
+    int heldCount()
+    {
+        return heldCount;
     }
 
     /** True when in-order messages wait for the application. */
@@ -122,11 +135,12 @@ final class ReceiveWindow
     }
 
     /**
-     * Stores a DATA or FIN segment. The caller has validated lengths against this window's limits.
+     * Stores a DATA or FIN segment. The caller has validated lengths against this window's limits, and a batch's
+     * frames ({@code batchSegment}; {@code totalMessageLength} is then the frame count) with the decoder.
      * @return one of ACCEPTED_IN_ORDER, ACCEPTED_OUT_OF_ORDER, DUPLICATE, OUTSIDE_WINDOW.
      */
-    int onSegment(final int seq, final int segmentType, final DirectBuffer src, final int srcIndex, final int length,
-        final int totalMessageLength, final int offsetInMessage)
+    int onSegment(final int seq, final int segmentType, final boolean batchSegment, final DirectBuffer src,
+        final int srcIndex, final int length, final int totalMessageLength, final int offsetInMessage)
     {
         final int offset = seq - rcvNxt;
         if (offset < 0)
@@ -150,26 +164,53 @@ final class ReceiveWindow
         messageLength[slot] = totalMessageLength;
         fragmentOffset[slot] = offsetInMessage;
         type[slot] = (byte)segmentType;
+        batch[slot] = batchSegment;
         present[slot] = true;
         if (offset != 0)
         {
             lastOutOfOrderSeq = seq;
+            if (heldCount == 0 || seq - highestHeldSeq > 0)
+            {
+                highestHeldSeq = seq;
+            }
+            heldCount++;
             return ACCEPTED_OUT_OF_ORDER;
         }
         advanceInOrder();
         return ACCEPTED_IN_ORDER;
     }
 
+    /** Moves rcvNxt over the segment just stored at it and over every held segment that now follows in order. */
     private void advanceInOrder()
     {
+        boolean held = false;
         while (!finInOrder && rcvNxt - (deliverNxt + capacity) < 0 && present[rcvNxt & mask])
         {
+            if (held)
+            {
+                heldCount--;
+            }
+            held = true;
             if (type[rcvNxt & mask] == PacketType.FIN)
             {
                 finInOrder = true;
             }
             rcvNxt++;
         }
+        if (finInOrder && heldCount > 0)
+        {
+            discardBeyondFin();
+        }
+    }
+
+    /** Nothing follows a FIN: segments held beyond it are junk a broken peer sent, never to be delivered or SACKed. */
+    private void discardBeyondFin()
+    {
+        for (int seq = rcvNxt; seq - highestHeldSeq <= 0; seq++)
+        {
+            present[seq & mask] = false;
+        }
+        heldCount = 0;
     }
 
     /**
@@ -203,6 +244,20 @@ final class ReceiveWindow
                 finDelivered = true;
                 break;
             }
+            if (batch[slot])
+            {
+                final int frames = assembling ? PROTOCOL_ERROR : deliverBatch(handler, slot, limit - delivered);
+                if (frames < 0)
+                {
+                    return PROTOCOL_ERROR;
+                }
+                delivered += frames;
+                if (batchStalled)
+                {
+                    break;
+                }
+                continue;
+            }
             final int length = payloadLength[slot];
             final int total = messageLength[slot];
             final int offset = fragmentOffset[slot];
@@ -231,6 +286,45 @@ final class ReceiveWindow
                 assembling = false;
                 delivered++;
             }
+        }
+        return delivered;
+    }
+
+    /**
+     * Hands the frames of the batch in {@code slot} to the handler, from where the last call stopped, and releases
+     * the slot after the last frame. Sets {@link #batchStalled} when frames remain (limit or back-pressure).
+     */
+    private int deliverBatch(final MessageHandler handler, final int slot, final int limit)
+    {
+        final int base = slot * slotBytes;
+        final int end = payloadLength[slot];
+        int cursor = batchCursor;
+        int delivered = 0;
+        while (delivered < limit && end - cursor > 0)
+        {
+            final int length = payloads.getShort(base + cursor, PacketLayout.BYTE_ORDER) & 0xFFFF;
+            final int message = cursor + PacketLayout.BATCH_FRAME_HEADER_LENGTH;
+            // The decoder validated the frames; this guard only keeps a broken invariant from reading other slots.
+            if (length == 0 || length > end - message)
+            {
+                return PROTOCOL_ERROR;
+            }
+            if (!handler.onMessage(payloads, base + message, length))
+            {
+                break;
+            }
+            cursor = message + length;
+            delivered++;
+        }
+        batchStalled = cursor != end;
+        if (batchStalled)
+        {
+            batchCursor = cursor;
+        }
+        else
+        {
+            batchCursor = 0;
+            release(slot);
         }
         return delivered;
     }
@@ -274,10 +368,14 @@ final class ReceiveWindow
      */
     int sackBlocks(final int[] starts, final int[] ends, final int maxBlocks)
     {
+        if (heldCount == 0 || maxBlocks <= 0)
+        {
+            return 0;
+        }
         int count = 0;
-        final int limit = deliverNxt + capacity;
-        if (maxBlocks > 0 && lastOutOfOrderSeq - rcvNxt > 0 && lastOutOfOrderSeq - limit < 0 &&
-            present[lastOutOfOrderSeq & mask])
+        // Every held segment lies in (rcvNxt, highestHeldSeq], so no block extends past highestHeldSeq + 1.
+        final int limit = highestHeldSeq + 1;
+        if (lastOutOfOrderSeq - rcvNxt > 0 && lastOutOfOrderSeq - limit < 0 && present[lastOutOfOrderSeq & mask])
         {
             int start = lastOutOfOrderSeq;
             while (start - 1 - rcvNxt > 0 && present[(start - 1) & mask])
@@ -294,7 +392,8 @@ final class ReceiveWindow
             count = 1;
         }
         int seq = rcvNxt + 1;
-        while (count < maxBlocks && seq - limit < 0)
+        int seen = 0;
+        while (count < maxBlocks && seen < heldCount && seq - limit < 0)
         {
             if (!present[seq & mask])
             {
@@ -306,6 +405,7 @@ final class ReceiveWindow
             {
                 seq++;
             }
+            seen += seq - start;
             if (count == 0 || start != starts[0])
             {
                 starts[count] = start;

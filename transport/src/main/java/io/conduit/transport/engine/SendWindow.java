@@ -30,6 +30,7 @@ final class SendWindow
     private final int[] messageLength;
     private final int[] fragmentOffset;
     private final byte[] type;
+    private final byte[] flags;
     private final byte[] state;
     private final int[] transmitCount;
     private final long[] sentTimeNs;
@@ -58,6 +59,7 @@ final class SendWindow
         this.messageLength = new int[capacity];
         this.fragmentOffset = new int[capacity];
         this.type = new byte[capacity];
+        this.flags = new byte[capacity];
         this.state = new byte[capacity];
         this.transmitCount = new int[capacity];
         this.sentTimeNs = new long[capacity];
@@ -132,16 +134,58 @@ final class SendWindow
         {
             throw new IllegalArgumentException("segment of " + length + " bytes exceeds slot of " + slotBytes);
         }
-        final int seq = nxt;
-        final int slot = seq & mask;
         if (length > 0)
         {
-            payloads.putBytes(slot * slotBytes, src, srcIndex, length);
+            payloads.putBytes(nextPayloadIndex(), src, srcIndex, length);
         }
+        return commit(segmentType, 0, length, totalMessageLength, offsetInMessage);
+    }
+
+    /** The buffer holding every slot's payload, for building the next segment in place. */
+    MutableDirectBuffer payloadBuffer()
+    {
+        return payloads;
+    }
+
+    /** Index in {@link #payloadBuffer()} where the payload of the next new segment (sequence {@link #nxt()}) goes. */
+    int nextPayloadIndex()
+    {
+        return (nxt & mask) * slotBytes;
+    }
+
+    /** Slot size: the largest payload one segment carries. */
+    int slotBytes()
+    {
+        return slotBytes;
+    }
+
+    /**
+     * Queues the batch of {@code frameCount} messages already framed at {@link #nextPayloadIndex()} as one DATA
+     * segment with {@link PacketLayout#FLAG_BATCH}, and returns its sequence number.
+     */
+    int appendBatch(final int length, final int frameCount)
+    {
+        if (isFull())
+        {
+            throw new IllegalStateException("send window full: una=" + una + " nxt=" + nxt);
+        }
+        if (length > slotBytes || length <= 0)
+        {
+            throw new IllegalArgumentException("batch of " + length + " bytes for a slot of " + slotBytes);
+        }
+        return commit(PacketType.DATA, PacketLayout.FLAG_BATCH, length, frameCount, 0);
+    }
+
+    private int commit(final int segmentType, final int segmentFlags, final int length, final int totalMessageLength,
+        final int offsetInMessage)
+    {
+        final int seq = nxt;
+        final int slot = seq & mask;
         payloadLength[slot] = length;
         messageLength[slot] = totalMessageLength;
         fragmentOffset[slot] = offsetInMessage;
         type[slot] = (byte)segmentType;
+        flags[slot] = (byte)segmentFlags;
         state[slot] = 0;
         transmitCount[slot] = 0;
         nxt = seq + 1;
@@ -151,6 +195,12 @@ final class SendWindow
     int type(final int seq)
     {
         return type[seq & mask];
+    }
+
+    /** Header flags the segment always carries, e.g. {@link PacketLayout#FLAG_BATCH}. */
+    int flags(final int seq)
+    {
+        return flags[seq & mask];
     }
 
     int payloadLength(final int seq)

@@ -1,5 +1,7 @@
 package io.conduit.transport.codec;
 
+import org.agrona.DirectBuffer;
+
 import static io.conduit.transport.codec.PacketLayout.AUTH_TAG_LENGTH;
 import static io.conduit.transport.codec.PacketLayout.COOKIE_LENGTH;
 import static io.conduit.transport.codec.PacketLayout.FLAG_AUTH;
@@ -60,7 +62,14 @@ final class AcceptedDatagram
         {
             assertFalse(hasCookie, PacketType.name(type) + " carries no cookie");
         }
-        if (type == PacketType.DATA)
+        if (type == PacketType.DATA && (flags & PacketLayout.FLAG_BATCH) != 0)
+        {
+            assertTrue(payloadLength > 0, "DATA carries payload");
+            assertEquals(0, decoder.fragmentOffset(), "a batch is never a fragment");
+            assertEquals(decoder.messageLength(), frameCount(decoder.buffer(), payloadIndex, payloadLength),
+                "frames tile the payload and match their count");
+        }
+        else if (type == PacketType.DATA)
         {
             assertTrue(payloadLength > 0, "DATA carries payload");
             assertTrue(decoder.messageLength() > 0, "messageLength");
@@ -99,5 +108,25 @@ final class AcceptedDatagram
         decoder.timestampEcho();
         final byte[] sections = new byte[length - HEADER_LENGTH];
         decoder.buffer().getBytes(offset + HEADER_LENGTH, sections);
+    }
+
+    /** Frames in a batch payload, walked over a copy (the decoder's own walk is what is under test); -1 if ragged. */
+    static int frameCount(final DirectBuffer buffer, final int index, final int length)
+    {
+        final byte[] payload = new byte[length];
+        buffer.getBytes(index, payload);
+        int at = 0;
+        int frames = 0;
+        while (at + 2 <= length)
+        {
+            final int frameLength = (payload[at] & 0xFF) | (payload[at + 1] & 0xFF) << 8;
+            if (frameLength == 0 || at + 2 + frameLength > length)
+            {
+                return -1;
+            }
+            at += 2 + frameLength;
+            frames++;
+        }
+        return at == length ? frames : -1;
     }
 }

@@ -2,13 +2,17 @@ package io.conduit.transport.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The checksum is CRC32C (Castagnoli) over the datagram with bytes 8..11 left out, on every kind of buffer. */
 class Crc32cTest
@@ -65,5 +69,34 @@ class Crc32cTest
         assertThrows(IllegalArgumentException.class, () -> crc32c.checksum(buffer, -1, 20));
         assertThrows(IllegalArgumentException.class, () -> crc32c.checksum(buffer, 0, 11), "no room for the field");
         assertThrows(IllegalArgumentException.class, () -> crc32c.checksum(buffer, 8, Integer.MAX_VALUE));
+    }
+
+    @Test
+    void callsTheIntrinsicKernelsWhenJavaUtilZipIsOpen()
+    {
+        // Surefire runs with the project's --add-opens java.base/java.util.zip: the fast path must be the one tested.
+        assertTrue(new Crc32c().usesIntrinsicKernels());
+        assertFalse(new Crc32c(false).usesIntrinsicKernels());
+    }
+
+    @ParameterizedTest
+    @EnumSource(BufferKind.class)
+    void kernelAndPublicApiPathsAgreeWithTheReferenceForEveryLengthAndOffset(final BufferKind kind)
+    {
+        final UnsafeBuffer buffer = kind.allocate(2_100);
+        final byte[] bytes = new byte[2_100];
+        new SplittableRandom(42).nextBytes(bytes);
+        buffer.putBytes(0, bytes);
+        final Crc32c kernels = new Crc32c();
+        final Crc32c publicApi = new Crc32c(false);
+        for (int length = 12; length <= 2_048; length += length < 80 ? 1 : 37)
+        {
+            for (final int offset : new int[] {0, 1, 3, 7, 52})
+            {
+                final int expected = ReferenceChecksum.of(buffer, offset, length);
+                assertEquals(expected, kernels.checksum(buffer, offset, length), "kernels " + offset + "+" + length);
+                assertEquals(expected, publicApi.checksum(buffer, offset, length), "public " + offset + "+" + length);
+            }
+        }
     }
 }

@@ -1,5 +1,8 @@
 package io.conduit.transport.codec;
 
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +30,7 @@ import static io.conduit.transport.codec.PacketLayout.TYPE_OFFSET;
 import static io.conduit.transport.codec.PacketLayout.VERSION;
 import static io.conduit.transport.codec.PacketLayout.VERSION_OFFSET;
 import static io.conduit.transport.codec.RejectReason.AUTH_UNSUPPORTED;
+import static io.conduit.transport.codec.RejectReason.BAD_BATCH;
 import static io.conduit.transport.codec.RejectReason.BAD_CHECKSUM;
 import static io.conduit.transport.codec.RejectReason.BAD_COOKIE_PLACEMENT;
 import static io.conduit.transport.codec.RejectReason.BAD_FLAGS;
@@ -42,6 +46,7 @@ import static io.conduit.transport.codec.RejectReason.NONE;
 import static io.conduit.transport.codec.RejectReason.TRUNCATED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One test per {@link RejectReason}: each takes a valid datagram, breaks exactly one rule of
@@ -474,5 +479,95 @@ class PacketRejectionTest
         assertEquals(NONE, RejectReason.of(decoder.wrap(kind.copyOf(bytes), 0, bytes.length)));
         bytes[bytes.length - 1] ^= 1;
         assertEquals(BAD_CHECKSUM, RejectReason.of(decoder.wrap(kind.copyOf(bytes), 0, bytes.length)));
+    }
+
+    @Test
+    void batchesOfWholeMessagesAreAcceptedAndReadBack()
+    {
+        final PacketSpec three = PacketSpec.batchOf(new byte[]{1}, PacketSpec.filled(32, 3), PacketSpec.filled(300, 4));
+        final Datagram datagram = new Datagram(three);
+        assertEquals(NONE, decode(datagram));
+        three.assertDecodedBy(decoder);
+        assertEquals(3, AcceptedDatagram.frameCount(decoder.buffer(), decoder.payloadIndex(), decoder.payloadLength()));
+        assertEquals(NONE, decode(new Datagram(PacketSpec.batchOf(PacketSpec.filled(1400, 5)))), "one frame");
+    }
+
+    @Test
+    void batchFlagOnAnyTypeButDataIsRejected()
+    {
+        for (final int type : ALL_TYPES)
+        {
+            final PacketSpec spec = PacketSpec.validOf(type);
+            spec.batch = true;
+            // On DATA too: its one-byte payload cannot hold a frame header.
+            assertEquals(BAD_BATCH, decode(new Datagram(spec)), PacketType.name(type));
+        }
+    }
+
+    @Test
+    void malformedBatchFramesAreRejected()
+    {
+        // Payload: [2][a b][3][c d e] = 9 bytes; frame headers at payload offsets 0 and 4.
+        final PacketSpec spec = PacketSpec.batchOf(new byte[]{'a', 'b'}, new byte[]{'c', 'd', 'e'});
+        final int payloadAt = PacketLayout.HEADER_LENGTH;
+        assertEquals(NONE, decode(new Datagram(spec)));
+
+        assertEquals(BAD_BATCH, decode(new Datagram(spec).putShort(payloadAt, 0).reseal()), "empty frame");
+        assertEquals(BAD_BATCH, decode(new Datagram(spec).putShort(payloadAt + 4, 4).reseal()), "frame overruns");
+        assertEquals(BAD_BATCH, decode(new Datagram(spec).putShort(payloadAt + 4, 0xFFFF).reseal()), "huge frame");
+        assertEquals(BAD_BATCH, decode(new Datagram(spec).putShort(payloadAt, 1).reseal()), "frames misaligned");
+        assertEquals(BAD_BATCH, decode(new Datagram(spec).putInt(MESSAGE_LENGTH_OFFSET, 3).reseal()), "count high");
+        assertEquals(BAD_BATCH, decode(new Datagram(spec).putInt(MESSAGE_LENGTH_OFFSET, 1).reseal()), "count low");
+        assertEquals(BAD_BATCH, decode(new Datagram(spec).putInt(MESSAGE_LENGTH_OFFSET, 0).reseal()), "count zero");
+        assertEquals(BAD_BATCH, decode(new Datagram(spec).putInt(FRAGMENT_OFFSET_OFFSET, 1).reseal()), "fragment");
+
+        // One stray byte after the last frame: a truncated frame header.
+        final PacketSpec ragged = PacketSpec.batchOf(new byte[]{'a', 'b'}, new byte[]{'c', 'd', 'e'});
+        ragged.payload = Arrays.copyOf(ragged.payload, ragged.payload.length + 1);
+        assertEquals(BAD_BATCH, decode(new Datagram(ragged)), "truncated frame header");
+        // A frame whose header claims more bytes than remain: a truncated frame body.
+        final PacketSpec cut = PacketSpec.batchOf(new byte[]{'a', 'b'}, new byte[]{'c', 'd', 'e'});
+        cut.payload = Arrays.copyOf(cut.payload, cut.payload.length - 1);
+        assertEquals(BAD_BATCH, decode(new Datagram(cut)), "truncated frame body");
+    }
+
+    @ParameterizedTest
+    @EnumSource(BufferKind.class)
+    void randomBatchPayloadsAreJudgedExactlyAsTheFrameRuleSays(final BufferKind kind)
+    {
+        final SplittableRandom random = new SplittableRandom(99);
+        int accepted = 0;
+        for (int run = 0; run < 3_000; run++)
+        {
+            // Well-formed frames, then often one defect: a byte changed, or a byte too many or too few.
+            final UnsafeBuffer frames = new UnsafeBuffer(new byte[64]);
+            int length = 0;
+            int count = 0;
+            while (length < 40)
+            {
+                final int frameLength = 1 + random.nextInt(5);
+                frames.putShort(length, (short)frameLength, PacketLayout.BYTE_ORDER);
+                length += PacketLayout.BATCH_FRAME_HEADER_LENGTH + frameLength;
+                count++;
+            }
+            byte[] payload = Arrays.copyOf(frames.byteArray(), length);
+            switch (random.nextInt(4))
+            {
+                case 0: payload[random.nextInt(payload.length)] = (byte)random.nextInt(8); break;
+                case 1: payload = Arrays.copyOf(payload, payload.length + 1); break;
+                case 2: payload = Arrays.copyOf(payload, payload.length - 1); break;
+                default: break;
+            }
+            final int claimedCount = random.nextBoolean() ? count : count - 1 + random.nextInt(3);
+            final PacketSpec spec = PacketSpec.validOf(PacketType.DATA).payload(payload, claimedCount, 0);
+            spec.batch = true;
+            final byte[] bytes = spec.toBytes();
+            final int expectedFrames = AcceptedDatagram.frameCount(new UnsafeBuffer(bytes), PacketLayout.HEADER_LENGTH,
+                payload.length);
+            final RejectReason verdict = RejectReason.of(decoder.wrap(kind.copyOf(bytes), 0, bytes.length));
+            assertEquals(expectedFrames == spec.messageLength ? NONE : BAD_BATCH, verdict, "run " + run);
+            accepted += verdict == NONE ? 1 : 0;
+        }
+        assertTrue(accepted > 300 && accepted < 2_700, "accepted " + accepted + " of 3,000: the test lost its reach");
     }
 }

@@ -25,6 +25,7 @@ final class PacketSpec
 {
     int type;
     boolean ackNow;
+    boolean batch;
     boolean auth;
     /** ACK only: answers the probe whose id is in {@link #messageLength}. */
     boolean probeAck;
@@ -72,6 +73,27 @@ final class PacketSpec
         return spec;
     }
 
+    /** A DATA batch carrying {@code messages} as frames, as docs/wire-format.md describes. */
+    static PacketSpec batchOf(final byte[]... messages)
+    {
+        int length = 0;
+        for (final byte[] message : messages)
+        {
+            length += PacketLayout.BATCH_FRAME_HEADER_LENGTH + message.length;
+        }
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[length]);
+        int at = 0;
+        for (final byte[] message : messages)
+        {
+            payload.putShort(at, (short)message.length, PacketLayout.BYTE_ORDER);
+            payload.putBytes(at + PacketLayout.BATCH_FRAME_HEADER_LENGTH, message);
+            at += PacketLayout.BATCH_FRAME_HEADER_LENGTH + message.length;
+        }
+        final PacketSpec spec = validOf(PacketType.DATA).payload(payload.byteArray(), messages.length, 0);
+        spec.batch = true;
+        return spec;
+    }
+
     static byte[] filled(final int length, final long seed)
     {
         final byte[] bytes = new byte[length];
@@ -103,7 +125,7 @@ final class PacketSpec
     int flags()
     {
         return (cookie != null ? FLAG_COOKIE : 0) | (auth ? FLAG_AUTH : 0) | (ackNow ? FLAG_ACK_NOW : 0) |
-            (probeAck ? FLAG_PROBE_ACK : 0);
+            (probeAck ? FLAG_PROBE_ACK : 0) | (batch ? PacketLayout.FLAG_BATCH : 0);
     }
 
     int sackCount()
