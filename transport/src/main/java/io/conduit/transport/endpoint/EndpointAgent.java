@@ -30,7 +30,8 @@ import io.conduit.transport.media.UdpChannel;
  */
 final class EndpointAgent implements Agent
 {
-    private static final int TRANSMIT_BATCH_MULTIPLIER = 4;
+    /** Datagrams written per duty cycle at most, so one busy connection cannot keep the agent from receiving. */
+    private static final int TRANSMIT_LIMIT = 256;
 
     final ManyToOneConcurrentArrayQueue<ConduitConnection> connectRequests;
     final ManyToOneConcurrentArrayQueue<ConduitConnection> doorbells;
@@ -97,6 +98,10 @@ final class EndpointAgent implements Agent
         final long nowNs = clock.nanoTime();
         edgeCounters[EndpointStats.DUTY_CYCLES]++;
         int work = openRequested(nowNs);
+        // What the application offered since the last cycle leaves first: in a request/response exchange on an
+        // invoker thread, the reply would otherwise wait behind a receive attempt that finds nothing (a system call).
+        work += serviceDoorbells(nowNs);
+        work += transmit(nowNs);
         work += receive(nowNs);
         if (engine.nextDeadlineNs() - nowNs <= 0)
         {
@@ -429,7 +434,7 @@ final class EndpointAgent implements Agent
             pendingTransmitTo = null;
         }
         int sent = 0;
-        final int limit = context.datagramBatch() * TRANSMIT_BATCH_MULTIPLIER;
+        final int limit = TRANSMIT_LIMIT;
         int length;
         while (sent < limit && (length = engine.pollTransmit(nowNs, channel.sendBuffer(), 0)) > 0)
         {

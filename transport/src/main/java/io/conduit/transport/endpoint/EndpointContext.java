@@ -34,7 +34,12 @@ public final class EndpointContext
     private IdleStrategy idleStrategy;
     private int sendRingCapacity = 1024 * 1024;
     private int receiveRingCapacity = 1024 * 1024;
-    private int datagramBatch = 64;
+    /**
+     * One datagram per duty cycle by default, like Aeron's receiver: a receive that finds nothing costs a system call,
+     * and after a request arrives that call would sit between it and its delivery (bench/run loopback: p50 13.7 µs
+     * with 64, 10.5 µs with 1); a backlogged socket costs one call per datagram either way.
+     */
+    private int datagramBatch = 1;
     private int deliveryBatch = 64;
     private long statsIntervalNs = 100_000_000L;
     private long lingerNs = 2_000_000_000L;
