@@ -182,7 +182,11 @@ public final class Bbr implements CongestionControl
         {
             return pacingRate;
         }
-        final long rttNs = smoothedRttNs > 0 ? smoothedRttNs : 1_000_000L;
+        return initialPacingRate(smoothedRttNs > 0 ? smoothedRttNs : 1_000_000L);
+    }
+
+    private long initialPacingRate(final long rttNs)
+    {
         return Math.max(1, (long)(STARTUP_PACING_GAIN * initialWindowBytes * NANOS_PER_SECOND / rttNs));
     }
 
@@ -572,7 +576,10 @@ public final class Bbr implements CongestionControl
         {
             return;
         }
-        final long rate = (long)(pacingGain * bw * PACING_MARGIN);
+        final long modelRate = (long)(pacingGain * bw * PACING_MARGIN);
+        // BBRInitPacingRate over the best RTT known so far is STARTUP's floor: a first sample taken over a slow
+        // first round trip (a peer still loading its code) would otherwise pace STARTUP from far below.
+        final long rate = !fullBwReached && minRttNs > 0 ? Math.max(modelRate, initialPacingRate(minRttNs)) : modelRate;
         if (fullBwReached || rate > pacingRate)
         {
             pacingRate = Math.max(rate, 1);

@@ -58,6 +58,30 @@ class BbrTest
         assertEquals((long)(2.77 * 10_000 * 10), bbr.pacingRateBytesPerSecond(RTT_NS));
     }
 
+    /**
+     * A cold peer: the handshake and the first ACK took 700 ms on a 100 ms path, so the first bandwidth sample is
+     * a fraction of what one initial window per round trip gives. STARTUP must not pace from that sample.
+     */
+    @Test
+    void aSlowFirstRoundTripDoesNotPaceStartupFromItsRate()
+    {
+        final Bbr bbr = new Bbr(SMSS, new CongestionConfig());
+        final long slowRttNs = 7 * RTT_NS;
+        final long latched = bbr.pacingRateBytesPerSecond(slowRttNs);
+        assertEquals((long)(2.77 * 10_000 * 1_000_000_000L / slowRttNs), latched);
+        nowNs += slowRttNs;
+        // Two segments delivered over the slow first round trip: ~2.9 kB/s, twenty times below the latched rate.
+        bbr.onRateSample(nowNs, sample.set(2 * SMSS, slowRttNs, false, 2 * SMSS, 0, 2 * SMSS, 0, 0, 10 * SMSS,
+            8 * SMSS, slowRttNs));
+        assertTrue(bbr.pacingRateBytesPerSecond(slowRttNs) >= latched, bbr.toString());
+        // The next sample shows the real 100 ms path: the floor is the initial window over that RTT.
+        nowNs += RTT_NS;
+        bbr.onRateSample(nowNs, sample.set(4 * SMSS, RTT_NS, false, 6 * SMSS, 2 * SMSS, 4 * SMSS, 0, 0, 10 * SMSS,
+            6 * SMSS, RTT_NS));
+        assertEquals(Bbr.STARTUP, bbr.state());
+        assertTrue(bbr.pacingRateBytesPerSecond(RTT_NS) >= (long)(2.77 * 10_000 * 10), bbr.toString());
+    }
+
     @Test
     void leavesStartupAfterThreeRoundsWithoutGrowthThenDrainsIntoProbeBw()
     {
