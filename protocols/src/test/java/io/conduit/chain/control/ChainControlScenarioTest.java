@@ -25,39 +25,19 @@ class ChainControlScenarioTest
     @Test
     void headCrashMakesItsSuccessorHead()
     {
-        run("headCrashMakesItsSuccessorHead", (sim, plan) ->
-        {
-            final ChainConfiguration before = sim.latest();
-            assertTrue(sim.crash(before.head()));
-            ChainControlRuns.awaitRemoved(sim, before.head());
-            assertEquals(before.member(1), sim.latest().head());
-        });
+        run("headCrashMakesItsSuccessorHead", ChainCrashes::headCrashMakesItsSuccessorHead);
     }
 
     @Test
     void middleCrashLinksItsNeighbours()
     {
-        run("middleCrashLinksItsNeighbours", (sim, plan) ->
-        {
-            final ChainConfiguration before = sim.latest();
-            final int middle = before.member(1 + plan.nextInt(before.size() - 2));
-            assertTrue(sim.crash(middle));
-            ChainControlRuns.awaitRemoved(sim, middle);
-            assertEquals(before.head(), sim.latest().head());
-            assertEquals(before.tail(), sim.latest().tail());
-        });
+        run("middleCrashLinksItsNeighbours", ChainCrashes::middleCrashLinksItsNeighbours);
     }
 
     @Test
     void tailCrashMakesItsPredecessorTail()
     {
-        run("tailCrashMakesItsPredecessorTail", (sim, plan) ->
-        {
-            final ChainConfiguration before = sim.latest();
-            assertTrue(sim.crash(before.tail()));
-            ChainControlRuns.awaitRemoved(sim, before.tail());
-            assertEquals(before.member(before.size() - 2), sim.latest().tail());
-        });
+        run("tailCrashMakesItsPredecessorTail", ChainCrashes::tailCrashMakesItsPredecessorTail);
     }
 
     /** Two heads (or two tails) in a row, the second as soon as the first is removed; five members. */

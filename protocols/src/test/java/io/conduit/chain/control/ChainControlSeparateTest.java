@@ -32,9 +32,9 @@ class ChainControlSeparateTest
 
     private enum Fault
     {
-        HEAD_CRASH(ChainControlSeparateTest::headCrashMakesItsSuccessorHead),
-        MIDDLE_CRASH(ChainControlSeparateTest::middleCrashLinksItsNeighbours),
-        TAIL_CRASH(ChainControlSeparateTest::tailCrashMakesItsPredecessorTail),
+        HEAD_CRASH(ChainCrashes::headCrashMakesItsSuccessorHead),
+        MIDDLE_CRASH(ChainCrashes::middleCrashLinksItsNeighbours),
+        TAIL_CRASH(ChainCrashes::tailCrashMakesItsPredecessorTail),
         CONTROL_LEADER_CRASH(ChainControlSeparateTest::controlLeaderCrashLeavesTheChainAlone),
         TAIL_CUT_FROM_CONTROL(ChainControlSeparateTest::tailCutOffFromTheControlPlaneIsRemoved),
         CHAIN_CUT_FROM_CONTROL(ChainControlSeparateTest::chainPartitionedFromTheControlPlane),
@@ -120,32 +120,6 @@ class ChainControlSeparateTest
             assertEquals(sim.latest(), control.configuration(), "member " + id + " applied the latest chain");
         }
         assertTrue(sim.member(1).control().leasesReceived() > 0, "leases come from the control plane");
-    }
-
-    private static void headCrashMakesItsSuccessorHead(final ChainControlSim sim, final SplittableRandom plan)
-    {
-        final ChainConfiguration before = sim.latest();
-        assertTrue(sim.crash(before.head()));
-        ChainControlRuns.awaitRemoved(sim, before.head());
-        assertEquals(before.member(1), sim.latest().head());
-    }
-
-    private static void middleCrashLinksItsNeighbours(final ChainControlSim sim, final SplittableRandom plan)
-    {
-        final ChainConfiguration before = sim.latest();
-        final int middle = before.member(1 + plan.nextInt(before.size() - 2));
-        assertTrue(sim.crash(middle));
-        ChainControlRuns.awaitRemoved(sim, middle);
-        assertEquals(before.head(), sim.latest().head());
-        assertEquals(before.tail(), sim.latest().tail());
-    }
-
-    private static void tailCrashMakesItsPredecessorTail(final ChainControlSim sim, final SplittableRandom plan)
-    {
-        final ChainConfiguration before = sim.latest();
-        assertTrue(sim.crash(before.tail()));
-        ChainControlRuns.awaitRemoved(sim, before.tail());
-        assertEquals(before.member(before.size() - 2), sim.latest().tail());
     }
 
     /**
