@@ -220,29 +220,8 @@ final class AeronSystem implements LoopbackSystem
         }
     }
 
-    private static final class Link implements LoopbackLink
+    private record Link(Peer client, Peer server) implements LoopbackLink
     {
-        private final Peer client;
-        private final Peer server;
-
-        Link(final Peer client, final Peer server)
-        {
-            this.client = client;
-            this.server = server;
-        }
-
-        @Override
-        public LoopbackPeer client()
-        {
-            return client;
-        }
-
-        @Override
-        public LoopbackPeer server()
-        {
-            return server;
-        }
-
         @Override
         public String observations()
         {

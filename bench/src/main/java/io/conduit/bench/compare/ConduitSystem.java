@@ -69,7 +69,7 @@ final class ConduitSystem implements LoopbackSystem
             final ConduitConnection outbound = client.connect(
                 new InetSocketAddress("127.0.0.1", server.localAddress().getPort()));
             final ConduitConnection inbound = awaitConnected(client, server, outbound);
-            return new Link(client, server, outbound, inbound);
+            return new Link(new Peer(client, outbound), new Peer(server, inbound));
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -130,37 +130,12 @@ final class ConduitSystem implements LoopbackSystem
         return context;
     }
 
-    private static final class Link implements LoopbackLink
+    private record Link(Peer client, Peer server) implements LoopbackLink
     {
-        private final Endpoint clientEndpoint;
-        private final Endpoint serverEndpoint;
-        private final Peer client;
-        private final Peer server;
-
-        Link(final Endpoint clientEndpoint, final Endpoint serverEndpoint, final ConduitConnection outbound,
-            final ConduitConnection inbound)
-        {
-            this.clientEndpoint = clientEndpoint;
-            this.serverEndpoint = serverEndpoint;
-            this.client = new Peer(clientEndpoint, outbound);
-            this.server = new Peer(serverEndpoint, inbound);
-        }
-
-        @Override
-        public LoopbackPeer client()
-        {
-            return client;
-        }
-
-        @Override
-        public LoopbackPeer server()
-        {
-            return server;
-        }
-
         @Override
         public String observations()
         {
+            final Endpoint clientEndpoint = client.endpoint;
             clientEndpoint.refreshStats();
             final long datagrams = clientEndpoint.stats().datagramsSent();
             final long segments = client.connection.segmentsSent();
@@ -182,8 +157,8 @@ final class ConduitSystem implements LoopbackSystem
             // Abort rather than close: a graceful close needs both endpoints driven, and close() drives only its own.
             client.connection.abort();
             server.connection.abort();
-            clientEndpoint.close();
-            serverEndpoint.close();
+            client.endpoint.close();
+            server.endpoint.close();
         }
     }
 

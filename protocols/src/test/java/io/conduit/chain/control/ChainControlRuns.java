@@ -1,6 +1,7 @@
 package io.conduit.chain.control;
 
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.conduit.chain.ChainOptions;
@@ -8,11 +9,16 @@ import io.conduit.linearizability.CheckResult;
 import io.conduit.linearizability.KvModel;
 import io.conduit.linearizability.LinearizabilityChecker;
 
-/** The start and the end every simulated run shares: form the chain, and judge the run once the faults stop. */
+/**
+ * The start and the end every simulated run shares: form the chain, inject the run's fault and let it play out, and
+ * judge the run once the faults stop.
+ */
 final class ChainControlRuns
 {
     /** Operations every client must finish after the faults stop. */
     static final int OPERATIONS_AFTER_FAULTS = 3;
+    /** A fault plays out for a random time below this before the run ends, so the end meets it at any stage. */
+    private static final int PLAY_OUT_MS_BOUND = 50;
 
     private ChainControlRuns()
     {
@@ -61,6 +67,35 @@ final class ChainControlRuns
         }
         sim.runMs(20 + plan.nextInt(100));
         return sim;
+    }
+
+    /**
+     * The rest of a run on a formed cluster: inject the fault (which checks what the control plane makes of it), let
+     * it play out for a random time below {@value #PLAY_OUT_MS_BOUND} ms, then {@link #finish}.
+     */
+    static void injectAndFinish(final ChainControlSim sim, final SplittableRandom plan,
+        final BiConsumer<ChainControlSim, SplittableRandom> fault)
+    {
+        fault.accept(sim, plan);
+        sim.runMs(plan.nextInt(PLAY_OUT_MS_BOUND));
+        finish(sim);
+    }
+
+    /** Waits until {@code member} is out of the chain and every member of the new chain is up and has adopted it. */
+    static void awaitRemoved(final ChainControlSim sim, final int member)
+    {
+        sim.runUntil("member " + member + " is removed", () -> !sim.latest().contains(member), 3_000);
+        sim.runUntil("the chain adopts the removal", () ->
+        {
+            for (final int id : sim.latest().members())
+            {
+                if (!sim.isUp(id) || sim.member(id).replica().epoch() != sim.latest().epoch())
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, 3_000);
     }
 
     /**

@@ -25,39 +25,19 @@ class ChainControlScenarioTest
     @Test
     void headCrashMakesItsSuccessorHead()
     {
-        run("headCrashMakesItsSuccessorHead", (sim, plan) ->
-        {
-            final ChainConfiguration before = sim.latest();
-            assertTrue(sim.crash(before.head()));
-            awaitRemoved(sim, before.head());
-            assertEquals(before.member(1), sim.latest().head());
-        });
+        run("headCrashMakesItsSuccessorHead", ChainCrashes::headCrashMakesItsSuccessorHead);
     }
 
     @Test
     void middleCrashLinksItsNeighbours()
     {
-        run("middleCrashLinksItsNeighbours", (sim, plan) ->
-        {
-            final ChainConfiguration before = sim.latest();
-            final int middle = before.member(1 + plan.nextInt(before.size() - 2));
-            assertTrue(sim.crash(middle));
-            awaitRemoved(sim, middle);
-            assertEquals(before.head(), sim.latest().head());
-            assertEquals(before.tail(), sim.latest().tail());
-        });
+        run("middleCrashLinksItsNeighbours", ChainCrashes::middleCrashLinksItsNeighbours);
     }
 
     @Test
     void tailCrashMakesItsPredecessorTail()
     {
-        run("tailCrashMakesItsPredecessorTail", (sim, plan) ->
-        {
-            final ChainConfiguration before = sim.latest();
-            assertTrue(sim.crash(before.tail()));
-            awaitRemoved(sim, before.tail());
-            assertEquals(before.member(before.size() - 2), sim.latest().tail());
-        });
+        run("tailCrashMakesItsPredecessorTail", ChainCrashes::tailCrashMakesItsPredecessorTail);
     }
 
     /** Two heads (or two tails) in a row, the second as soon as the first is removed; five members. */
@@ -71,7 +51,7 @@ class ChainControlScenarioTest
             {
                 final int victim = heads ? sim.latest().head() : sim.latest().tail();
                 assertTrue(sim.crash(victim));
-                awaitRemoved(sim, victim);
+                ChainControlRuns.awaitRemoved(sim, victim);
             }
             assertEquals(3, sim.latest().size());
         });
@@ -86,7 +66,7 @@ class ChainControlScenarioTest
             final int leader = sim.controlLeader();
             assertNotEquals(0, leader);
             assertTrue(sim.crash(leader));
-            awaitRemoved(sim, leader);
+            ChainControlRuns.awaitRemoved(sim, leader);
             assertNotEquals(leader, sim.controlLeader());
         });
     }
@@ -99,7 +79,7 @@ class ChainControlScenarioTest
         {
             final int member = sim.latest().member(plan.nextInt(sim.latest().size()));
             assertTrue(sim.crash(member));
-            awaitRemoved(sim, member);
+            ChainControlRuns.awaitRemoved(sim, member);
             sim.runMs(plan.nextInt(50));
             assertTrue(sim.restart(member));
             sim.runUntil("the member rejoins", sim::isSettled, 3_000);
@@ -213,22 +193,6 @@ class ChainControlScenarioTest
 
     // ------------------------------------------------------------------------------------------ harness
 
-    private static void awaitRemoved(final ChainControlSim sim, final int member)
-    {
-        sim.runUntil("member " + member + " is removed", () -> !sim.latest().contains(member), 3_000);
-        sim.runUntil("the chain adopts the removal", () ->
-        {
-            for (final int id : sim.latest().members())
-            {
-                if (!sim.isUp(id) || sim.member(id).replica().epoch() != sim.latest().epoch())
-                {
-                    return false;
-                }
-            }
-            return true;
-        }, 3_000);
-    }
-
     private static void run(final String name, final BiConsumer<ChainControlSim, SplittableRandom> fault)
     {
         run(name, 0, fault);
@@ -243,9 +207,7 @@ class ChainControlScenarioTest
             final boolean craq = seed % 2 == 0;
             final ChainControlSim sim = size == 0 ? ChainControlRuns.formed(seed, craq, plan) :
                 ChainControlRuns.formed(seed, size, craq, plan);
-            fault.accept(sim, plan);
-            sim.runMs(plan.nextInt(50));
-            ChainControlRuns.finish(sim);
+            ChainControlRuns.injectAndFinish(sim, plan, fault);
         });
     }
 }

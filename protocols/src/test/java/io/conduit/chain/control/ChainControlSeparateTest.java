@@ -32,9 +32,9 @@ class ChainControlSeparateTest
 
     private enum Fault
     {
-        HEAD_CRASH(ChainControlSeparateTest::headCrashMakesItsSuccessorHead),
-        MIDDLE_CRASH(ChainControlSeparateTest::middleCrashLinksItsNeighbours),
-        TAIL_CRASH(ChainControlSeparateTest::tailCrashMakesItsPredecessorTail),
+        HEAD_CRASH(ChainCrashes::headCrashMakesItsSuccessorHead),
+        MIDDLE_CRASH(ChainCrashes::middleCrashLinksItsNeighbours),
+        TAIL_CRASH(ChainCrashes::tailCrashMakesItsPredecessorTail),
         CONTROL_LEADER_CRASH(ChainControlSeparateTest::controlLeaderCrashLeavesTheChainAlone),
         TAIL_CUT_FROM_CONTROL(ChainControlSeparateTest::tailCutOffFromTheControlPlaneIsRemoved),
         CHAIN_CUT_FROM_CONTROL(ChainControlSeparateTest::chainPartitionedFromTheControlPlane),
@@ -68,9 +68,7 @@ class ChainControlSeparateTest
                     });
                 chainMembersAreLearnersAndNeverLead(sim, plan);
                 sim.note("fault " + fault);
-                fault.inject.accept(sim, plan);
-                sim.runMs(plan.nextInt(50));
-                ChainControlRuns.finish(sim);
+                ChainControlRuns.injectAndFinish(sim, plan, fault.inject);
                 runs[fault.ordinal()]++;
                 for (final ChainControlSim.Totals total : ChainControlSim.Totals.values())
                 {
@@ -122,32 +120,6 @@ class ChainControlSeparateTest
             assertEquals(sim.latest(), control.configuration(), "member " + id + " applied the latest chain");
         }
         assertTrue(sim.member(1).control().leasesReceived() > 0, "leases come from the control plane");
-    }
-
-    private static void headCrashMakesItsSuccessorHead(final ChainControlSim sim, final SplittableRandom plan)
-    {
-        final ChainConfiguration before = sim.latest();
-        assertTrue(sim.crash(before.head()));
-        awaitRemoved(sim, before.head());
-        assertEquals(before.member(1), sim.latest().head());
-    }
-
-    private static void middleCrashLinksItsNeighbours(final ChainControlSim sim, final SplittableRandom plan)
-    {
-        final ChainConfiguration before = sim.latest();
-        final int middle = before.member(1 + plan.nextInt(before.size() - 2));
-        assertTrue(sim.crash(middle));
-        awaitRemoved(sim, middle);
-        assertEquals(before.head(), sim.latest().head());
-        assertEquals(before.tail(), sim.latest().tail());
-    }
-
-    private static void tailCrashMakesItsPredecessorTail(final ChainControlSim sim, final SplittableRandom plan)
-    {
-        final ChainConfiguration before = sim.latest();
-        assertTrue(sim.crash(before.tail()));
-        awaitRemoved(sim, before.tail());
-        assertEquals(before.member(before.size() - 2), sim.latest().tail());
     }
 
     /**
@@ -217,23 +189,5 @@ class ChainControlSeparateTest
         }
         sim.healAll();
         sim.runUntil("the tail reads again", () -> sim.member(before.tail()).holdsLease(sim.nowNs()), 3_000);
-    }
-
-    // ------------------------------------------------------------------------------------------ harness
-
-    private static void awaitRemoved(final ChainControlSim sim, final int member)
-    {
-        sim.runUntil("member " + member + " is removed", () -> !sim.latest().contains(member), 3_000);
-        sim.runUntil("the chain adopts the removal", () ->
-        {
-            for (final int id : sim.latest().members())
-            {
-                if (!sim.isUp(id) || sim.member(id).replica().epoch() != sim.latest().epoch())
-                {
-                    return false;
-                }
-            }
-            return true;
-        }, 3_000);
     }
 }

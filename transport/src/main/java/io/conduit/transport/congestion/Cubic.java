@@ -33,7 +33,7 @@ public final class Cubic implements CongestionControl
     private final long minimumWindowBytes;
     private final long maximumWindowBytes;
     private final boolean pacing;
-    /** RFC 9406 slow start, or null when configured off. */
+    /** RFC 9406 slow start; configured off, classic slow start. */
     private final HyStart hyStart;
     private final double beta;
     private final double cubicC;
@@ -79,7 +79,7 @@ public final class Cubic implements CongestionControl
         this.minimumWindowBytes = (long)cfg.minimumWindowSegments() * maxSegmentBytes;
         this.maximumWindowBytes = cfg.maximumWindowBytes();
         this.pacing = cfg.pacing();
-        this.hyStart = cfg.hyStart() ? new HyStart() : null;
+        this.hyStart = new HyStart(cfg.hyStart());
         this.beta = cfg.cubicBeta();
         this.cubicC = cfg.cubicC();
         this.fastConvergence = cfg.cubicFastConvergence();
@@ -144,10 +144,7 @@ public final class Cubic implements CongestionControl
             throw new IllegalArgumentException("sent bytes must be positive: " + bytes);
         }
         requireNotNegative("bytesInFlightBeforeSend", bytesInFlightBeforeSend);
-        if (hyStart != null)
-        {
-            hyStart.onPacketSent(bytes);
-        }
+        hyStart.onPacketSent(bytes);
         if (idle && bytesInFlightBeforeSend == 0)
         {
             final long idleNs = nowNs - idleSinceNs;
@@ -192,29 +189,23 @@ public final class Cubic implements CongestionControl
         if (windowBytes < slowStartThresholdBytes)
         {
             // RFC 9438 §4.10: plain slow start, exactly NewReno's (RFC 5681 §3.1 eq. 2, RFC 3465 §2.2/§2.3).
-            final int phase = hyStart == null ? HyStart.SLOW_START : hyStart.onAck(ackedBytes, rttNs);
-            if (phase == HyStart.EXIT)
+            final long growthBytes = hyStart.slowStartGrowthBytes(
+                ackedBytes, rttNs, maxSegmentBytes, slowStartAfterTimeout, slowStartThresholdBytes - windowBytes);
+            if (growthBytes == HyStart.EXIT_GROWTH)
             {
                 // RFC 9406 §4.3: CSS_ROUNDS of conservative growth without the RTT falling back: ssthresh = cwnd.
                 slowStartThresholdBytes = windowBytes;
-                slowStartAfterTimeout = false;
             }
             else
             {
-                final long limitBytes = slowStartAfterTimeout ?
-                    maxSegmentBytes : (long)NewReno.SLOW_START_LIMIT_SEGMENTS * maxSegmentBytes;
-                final long creditBytes = Math.min(ackedBytes, limitBytes);
-                // RFC 9406 §4.3: Conservative Slow Start grows by a quarter of what slow start would.
-                final long divisor = phase == HyStart.CONSERVATIVE ? HyStart.CSS_GROWTH_DIVISOR : 1;
-                final long growthBytes = Math.min(creditBytes / divisor, slowStartThresholdBytes - windowBytes);
                 windowBytes += growthBytes;
-                if (windowBytes < slowStartThresholdBytes)
-                {
-                    return;
-                }
-                slowStartAfterTimeout = false;
-                avoidanceCreditBytes = creditBytes - growthBytes * divisor;
             }
+            if (windowBytes < slowStartThresholdBytes)
+            {
+                return;
+            }
+            slowStartAfterTimeout = false;
+            avoidanceCreditBytes = hyStart.unusedCreditBytes();
         }
         congestionAvoidance(nowNs, avoidanceCreditBytes);
     }
@@ -307,10 +298,7 @@ public final class Cubic implements CongestionControl
     @Override
     public void reset()
     {
-        if (hyStart != null)
-        {
-            hyStart.clear();
-        }
+        hyStart.clear();
         windowBytes = initialWindowBytes;
         slowStartThresholdBytes = maximumWindowBytes;
         inRecovery = false;
@@ -452,10 +440,7 @@ public final class Cubic implements CongestionControl
     /** RFC 9406 §4.4: a congestion event ends HyStart++ for this slow start. */
     private void endHyStart()
     {
-        if (hyStart != null)
-        {
-            hyStart.reset();
-        }
+        hyStart.reset();
     }
 
     private void saveUndoStateIfNewEpisode()

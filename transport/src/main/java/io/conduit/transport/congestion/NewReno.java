@@ -27,15 +27,12 @@ package io.conduit.transport.congestion;
  */
 public final class NewReno implements CongestionControl
 {
-    /** RFC 3465 §2.3: the slow start byte-counting limit L, in segments, outside the slow start after a timeout. */
-    static final int SLOW_START_LIMIT_SEGMENTS = 2;
-
     private final int maxSegmentBytes;
     private final long initialWindowBytes;
     private final long minimumWindowBytes;
     private final long maximumWindowBytes;
     private final boolean pacing;
-    /** RFC 9406 slow start, or null when configured off. */
+    /** RFC 9406 slow start; configured off, classic slow start. */
     private final HyStart hyStart;
 
     private long windowBytes;
@@ -61,7 +58,7 @@ public final class NewReno implements CongestionControl
         this.minimumWindowBytes = (long)cfg.minimumWindowSegments() * maxSegmentBytes;
         this.maximumWindowBytes = cfg.maximumWindowBytes();
         this.pacing = cfg.pacing();
-        this.hyStart = cfg.hyStart() ? new HyStart() : null;
+        this.hyStart = new HyStart(cfg.hyStart());
         reset();
     }
 
@@ -107,10 +104,7 @@ public final class NewReno implements CongestionControl
             throw new IllegalArgumentException("sent bytes must be positive: " + bytes);
         }
         requireNotNegative("bytesInFlightBeforeSend", bytesInFlightBeforeSend);
-        if (hyStart != null)
-        {
-            hyStart.onPacketSent(bytes);
-        }
+        hyStart.onPacketSent(bytes);
     }
 
     @Override
@@ -136,29 +130,23 @@ public final class NewReno implements CongestionControl
         if (windowBytes < slowStartThresholdBytes)
         {
             // RFC 5681 §3.1 eq. 2 with RFC 3465 §2.2/§2.3 byte counting: cwnd += min(N, L).
-            final int phase = hyStart == null ? HyStart.SLOW_START : hyStart.onAck(ackedBytes, rttNs);
-            if (phase == HyStart.EXIT)
+            final long growthBytes = hyStart.slowStartGrowthBytes(
+                ackedBytes, rttNs, maxSegmentBytes, slowStartAfterTimeout, slowStartThresholdBytes - windowBytes);
+            if (growthBytes == HyStart.EXIT_GROWTH)
             {
                 // RFC 9406 §4.3: CSS_ROUNDS of conservative growth without the RTT falling back: ssthresh = cwnd.
                 slowStartThresholdBytes = windowBytes;
-                slowStartAfterTimeout = false;
             }
             else
             {
-                final long limitBytes = slowStartAfterTimeout ?
-                    maxSegmentBytes : (long)SLOW_START_LIMIT_SEGMENTS * maxSegmentBytes;
-                final long creditBytes = Math.min(ackedBytes, limitBytes);
-                // RFC 9406 §4.3: Conservative Slow Start grows by a quarter of what slow start would.
-                final long divisor = phase == HyStart.CONSERVATIVE ? HyStart.CSS_GROWTH_DIVISOR : 1;
-                final long growthBytes = Math.min(creditBytes / divisor, slowStartThresholdBytes - windowBytes);
                 windowBytes += growthBytes;
-                if (windowBytes < slowStartThresholdBytes)
-                {
-                    return;
-                }
-                slowStartAfterTimeout = false;
-                avoidanceCreditBytes = creditBytes - growthBytes * divisor;
             }
+            if (windowBytes < slowStartThresholdBytes)
+            {
+                return;
+            }
+            slowStartAfterTimeout = false;
+            avoidanceCreditBytes = hyStart.unusedCreditBytes();
         }
 
         if (windowBytes >= maximumWindowBytes)
@@ -251,10 +239,7 @@ public final class NewReno implements CongestionControl
     @Override
     public void reset()
     {
-        if (hyStart != null)
-        {
-            hyStart.clear();
-        }
+        hyStart.clear();
         windowBytes = initialWindowBytes;
         slowStartThresholdBytes = maximumWindowBytes;
         bytesAckedInAvoidance = 0;
@@ -277,10 +262,7 @@ public final class NewReno implements CongestionControl
     /** RFC 9406 §4.4: a congestion event ends HyStart++ for this slow start. */
     private void endHyStart()
     {
-        if (hyStart != null)
-        {
-            hyStart.reset();
-        }
+        hyStart.reset();
     }
 
     private void saveUndoStateIfNewEpisode()

@@ -86,6 +86,70 @@ class HyStartTest
     }
 
     @Test
+    void slowStartGrowsByTheAckedBytesUpToTwoSegmentsOrOneAfterATimeout()
+    {
+        // RFC 3465 §2.2/§2.3: cwnd += min(N, L), L = 2*SMSS, or 1*SMSS in the slow start after a timeout.
+        final HyStart hyStart = new HyStart();
+        assertEquals(1_500, hyStart.slowStartGrowthBytes(1_500, RTT_NS, SEGMENT, false, 100_000));
+        assertEquals(2_000, hyStart.slowStartGrowthBytes(5_000, RTT_NS, SEGMENT, false, 100_000));
+        assertEquals(1_000, hyStart.slowStartGrowthBytes(5_000, RTT_NS, SEGMENT, true, 100_000));
+    }
+
+    @Test
+    void slowStartStopsAtSsthreshAndLeavesTheRestOfTheCreditUnused()
+    {
+        final HyStart hyStart = new HyStart();
+        assertEquals(300, hyStart.slowStartGrowthBytes(5_000, RTT_NS, SEGMENT, false, 300));
+        assertEquals(1_700, hyStart.unusedCreditBytes(), "min(N, L) less the growth");
+    }
+
+    @Test
+    void conservativeSlowStartGrowsByAQuarter()
+    {
+        // RFC 9406 §4.3 CSS_GROWTH_DIVISOR: a quarter of the credit; what the room cut off is unused credit, x4.
+        final HyStart hyStart = new HyStart();
+        round(hyStart, 16, RTT_NS);
+        assertEquals(HyStart.CONSERVATIVE, round(hyStart, 16, RTT_NS + 10_000_000L));
+        hyStart.onPacketSent(2 * SEGMENT);
+        assertEquals(500, hyStart.slowStartGrowthBytes(2_000, RTT_NS + 10_000_000L, SEGMENT, false, 100_000));
+        assertEquals(100, hyStart.slowStartGrowthBytes(2_000, RTT_NS + 10_000_000L, SEGMENT, false, 100));
+        assertEquals(2_000 - 4 * 100, hyStart.unusedCreditBytes());
+    }
+
+    @Test
+    void exitLeavesEveryAckedByteUnused()
+    {
+        final HyStart hyStart = new HyStart();
+        round(hyStart, 16, RTT_NS);
+        round(hyStart, 16, RTT_NS + 10_000_000L);
+        for (int r = 0; r < HyStart.CSS_ROUNDS - 1; r++)
+        {
+            round(hyStart, 16, RTT_NS + 10_000_000L);
+        }
+        hyStart.onPacketSent(16 * SEGMENT);
+        long growth = 0;
+        for (int i = 0; i < 16 && growth != HyStart.EXIT_GROWTH; i++)
+        {
+            growth = hyStart.slowStartGrowthBytes(SEGMENT, RTT_NS + 10_000_000L, SEGMENT, false, 100_000);
+        }
+        assertEquals(HyStart.EXIT_GROWTH, growth);
+        assertEquals(SEGMENT, hyStart.unusedCreditBytes(), "the whole ACK goes to congestion avoidance");
+    }
+
+    @Test
+    void disabledNeverLeavesSlowStart()
+    {
+        final HyStart hyStart = new HyStart(false);
+        round(hyStart, 16, RTT_NS);
+        assertEquals(HyStart.SLOW_START, round(hyStart, 16, 3 * RTT_NS), "classic slow start ignores the RTT");
+        for (int r = 0; r < 10; r++)
+        {
+            assertEquals(HyStart.SLOW_START, round(hyStart, 16, 3 * RTT_NS));
+        }
+        assertEquals(2_000, hyStart.slowStartGrowthBytes(5_000, 3 * RTT_NS, SEGMENT, false, 100_000));
+    }
+
+    @Test
     void newRenoLeavesSlowStartBeforeAnyLossWhenTheRttRises()
     {
         final NewReno reno = new NewReno(SEGMENT, new CongestionConfig());

@@ -2,31 +2,23 @@ package io.conduit.bench.jmh.engine;
 
 import java.util.concurrent.TimeUnit;
 
-import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import io.conduit.bench.jmh.ForkedJvm;
-import io.conduit.bench.jmh.ThreadAllocationProbe;
-import io.conduit.transport.codec.PacketDecoder;
-import io.conduit.transport.codec.RejectReason;
 import io.conduit.transport.engine.Connection;
 import io.conduit.transport.engine.ConnectionConfig;
 import io.conduit.transport.engine.ConnectionCounters;
 import io.conduit.transport.engine.EndpointConfig;
-import io.conduit.transport.engine.MessageHandler;
 
 /**
  * A burst of {@value #BURST} 32-byte messages through two {@link Connection} engines, reported per message (so
@@ -43,46 +35,13 @@ import io.conduit.transport.engine.MessageHandler;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsPrepend = {ForkedJvm.OPEN_INTERNAL_MISC, ForkedJvm.OPEN_ZIP, ForkedJvm.OPEN_NIO_CH,
     ForkedJvm.OPEN_NIO, ForkedJvm.HEAP})
-public class BatchedMessagesBenchmark
+public class BatchedMessagesBenchmark extends EnginePairBenchmark
 {
     static final int BURST = 32;
-    private static final int MESSAGE_LENGTH = 32;
-    private static final long STEP_NS = 1_000;
     private static final int MAX_ROUNDS = 64;
 
     @Param({"true", "false"})
     public boolean batching;
-
-    private final UnsafeBuffer message = new UnsafeBuffer(new byte[MESSAGE_LENGTH]);
-    private final PacketDecoder decoder = new PacketDecoder();
-    private final MessageHandler consumer = EnginePair::consume;
-    private final ThreadAllocationProbe allocation = new ThreadAllocationProbe();
-    private EnginePair pair;
-    private UnsafeBuffer wire;
-    private long nowNs;
-    private long operations;
-
-    @Setup
-    public void setUp()
-    {
-        nowNs = 1_000_000_000L;
-        final EndpointConfig config = new EndpointConfig()
-            .connection(new ConnectionConfig().ackEverySegments(1).batchMessages(batching));
-        pair = new EnginePair(config, nowNs);
-        wire = pair.wire();
-    }
-
-    @Setup(Level.Iteration)
-    public void beginIteration()
-    {
-        allocation.begin(operations);
-    }
-
-    @TearDown(Level.Iteration)
-    public void endIteration()
-    {
-        allocation.end(operations);
-    }
 
     @Benchmark
     @OperationsPerInvocation(BURST)
@@ -94,10 +53,7 @@ public class BatchedMessagesBenchmark
         final Connection receiver = pair.serverConnection;
         for (int i = 0; i < BURST; i++)
         {
-            if (sender.offer(message, 0, MESSAGE_LENGTH) < 0)
-            {
-                throw new IllegalStateException("offer refused: " + sender);
-            }
+            offer(sender);
         }
         int delivered = 0;
         for (int round = 0; delivered < BURST; round++)
@@ -120,29 +76,16 @@ public class BatchedMessagesBenchmark
         return delivered;
     }
 
-    /** Fails the run if the engines did anything but the clean exchange being measured. */
-    @TearDown(Level.Trial)
-    public void checkCleanExchange()
+    @Override
+    EndpointConfig config()
     {
-        final ConnectionCounters sent = pair.clientConnection.counters();
-        final ConnectionCounters received = pair.serverConnection.counters();
-        final boolean batchedAsExpected = batching ? sent.batchesSent() > 0 : sent.batchesSent() == 0;
-        if (sent.retransmits() != 0 || sent.timeouts() != 0 || received.messagesDelivered() != operations ||
-            !batchedAsExpected)
-        {
-            throw new IllegalStateException("not a clean exchange after " + operations + " messages: retransmits " +
-                sent.retransmits() + ", timeouts " + sent.timeouts() + ", delivered " + received.messagesDelivered() +
-                ", batches " + sent.batchesSent());
-        }
+        return new EndpointConfig().connection(new ConnectionConfig().ackEverySegments(1).batchMessages(batching));
     }
 
-    private PacketDecoder decode(final int length)
+    /** With batching the burst must have travelled in FLAG_BATCH segments, without it in none. */
+    @Override
+    boolean sentAsConfigured(final ConnectionCounters sent)
     {
-        final int reason = decoder.wrap(wire, 0, length);
-        if (reason != RejectReason.NONE.code())
-        {
-            throw new IllegalStateException("rejected datagram of " + length + " bytes: " + RejectReason.of(reason));
-        }
-        return decoder;
+        return batching ? sent.batchesSent() > 0 : sent.batchesSent() == 0;
     }
 }

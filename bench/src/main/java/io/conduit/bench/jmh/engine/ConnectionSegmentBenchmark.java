@@ -2,28 +2,19 @@ package io.conduit.bench.jmh.engine;
 
 import java.util.concurrent.TimeUnit;
 
-import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import io.conduit.bench.jmh.ForkedJvm;
-import io.conduit.bench.jmh.ThreadAllocationProbe;
-import io.conduit.transport.codec.PacketDecoder;
 import io.conduit.transport.codec.PacketType;
-import io.conduit.transport.codec.RejectReason;
 import io.conduit.transport.engine.Connection;
-import io.conduit.transport.engine.ConnectionCounters;
-import io.conduit.transport.engine.MessageHandler;
 
 /**
  * One operation is the steady-state life of one 32-byte message: the sender queues it and emits one DATA segment,
@@ -45,40 +36,8 @@ import io.conduit.transport.engine.MessageHandler;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsPrepend = {ForkedJvm.OPEN_INTERNAL_MISC, ForkedJvm.OPEN_ZIP, ForkedJvm.OPEN_NIO_CH,
     ForkedJvm.OPEN_NIO, ForkedJvm.HEAP})
-public class ConnectionSegmentBenchmark
+public class ConnectionSegmentBenchmark extends EnginePairBenchmark
 {
-    private static final int MESSAGE_LENGTH = 32;
-    private static final long STEP_NS = 1_000;
-
-    private final UnsafeBuffer message = new UnsafeBuffer(new byte[MESSAGE_LENGTH]);
-    private final PacketDecoder decoder = new PacketDecoder();
-    private final MessageHandler consumer = EnginePair::consume;
-    private final ThreadAllocationProbe allocation = new ThreadAllocationProbe();
-    private EnginePair pair;
-    private UnsafeBuffer wire;
-    private long nowNs;
-    private long operations;
-
-    @Setup
-    public void setUp()
-    {
-        nowNs = 1_000_000_000L;
-        pair = new EnginePair(EnginePair.config(), nowNs);
-        wire = pair.wire();
-    }
-
-    @Setup(Level.Iteration)
-    public void beginIteration()
-    {
-        allocation.begin(operations);
-    }
-
-    @TearDown(Level.Iteration)
-    public void endIteration()
-    {
-        allocation.end(operations);
-    }
-
     @Benchmark
     public int connectionDataAndAck()
     {
@@ -109,39 +68,6 @@ public class ConnectionSegmentBenchmark
         expectSent(ackLength, pair.server.pollTransmit(nowNs, wire, ackLength));
         pair.client.onDatagram(nowNs, EnginePair.SERVER_KEY, wire, 0, ackLength);
         return delivered + pair.client.nextDeadlineNs() + pair.server.nextDeadlineNs();
-    }
-
-    /** Fails the run if the engines did anything but the clean exchange being measured. */
-    @TearDown(Level.Trial)
-    public void checkCleanExchange()
-    {
-        final ConnectionCounters sent = pair.clientConnection.counters();
-        final ConnectionCounters received = pair.serverConnection.counters();
-        if (sent.retransmits() != 0 || sent.timeouts() != 0 || received.messagesDelivered() != operations)
-        {
-            throw new IllegalStateException("not a clean exchange after " + operations + " operations: retransmits " +
-                sent.retransmits() + ", timeouts " + sent.timeouts() + ", delivered " + received.messagesDelivered());
-        }
-    }
-
-    private void offer(final Connection sender)
-    {
-        final long position = sender.offer(message, 0, MESSAGE_LENGTH);
-        if (position < 0)
-        {
-            throw new IllegalStateException("offer refused: " + position + " " + sender);
-        }
-    }
-
-    private PacketDecoder decode(final int length, final int expectedType)
-    {
-        final int reason = decoder.wrap(wire, 0, length);
-        if (reason != RejectReason.NONE.code() || decoder.type() != expectedType)
-        {
-            throw new IllegalStateException("expected " + PacketType.name(expectedType) + ", got length " + length +
-                " reason " + reason);
-        }
-        return decoder;
     }
 
     private static void expectSent(final int length, final int extra)
