@@ -10,13 +10,17 @@ import java.util.Map;
 /**
  * One end of a bulk transfer, run as its own process inside a namespace host:
  * <pre>
- *   BulkTransfer receive --system conduit|tcp --bind IP:PORT [--window SEGMENTS]
+ *   BulkTransfer receive --system conduit|tcp --bind IP:PORT [--window SEGMENTS] [--max-payload 1400]
+ *                        [--warm-up-seconds 2]
  *   BulkTransfer send    --system conduit|tcp --to IP:PORT --bytes N --seconds S [--cc NAME] [--window SEGMENTS]
+ *                        [--max-payload 1400] [--warm-up-seconds 2]
  * </pre>
- * The receiver prints {@code listening} once it accepts connections and, when the sender has finished, {@code
+ * Each end first runs a short transfer over its own loopback ({@link WarmUp}) so that its code is compiled. The
+ * receiver prints {@code listening} once it accepts connections and, when the sender has finished, {@code
  * received BYTES bytes in NANOS ns} measured from the first to the last byte it received: the goodput both systems
- * are compared on. The sender stops at whichever of {@code --bytes} and {@code --seconds} comes first, then closes
- * gracefully. Exit status 0, or 1 with one line on stderr.
+ * are compared on. The sender sends {@code --bytes} and closes gracefully, or, if {@code --seconds} runs out first,
+ * stops there and resets the connection (draining a full send buffer through a lossy link could take minutes).
+ * Exit status 0, or 1 with one line on stderr.
  */
 public final class BulkTransfer
 {
@@ -36,35 +40,46 @@ public final class BulkTransfer
             final Map<String, String> options = options(args);
             final String system = require(options, "--system");
             final int window = Integer.parseInt(options.getOrDefault("--window", "4096"));
+            final int payload = Integer.parseInt(options.getOrDefault("--max-payload", "1400"));
             final boolean tcp = switch (system)
             {
                 case "tcp" -> true;
                 case "conduit" -> false;
                 default -> throw new IllegalArgumentException("--system must be conduit or tcp, was " + system);
             };
+            final double warmUpSeconds = Double.parseDouble(options.getOrDefault("--warm-up-seconds", "2"));
             switch (args[0])
             {
                 case "receive" ->
                 {
+                    WarmUp.run(tcp, options.getOrDefault("--cc", "newreno"), window, payload, warmUpSeconds);
                     final InetSocketAddress bind = address(require(options, "--bind"));
                     final ReceivedBytes received = tcp ? TcpBulk.receive(bind, out) :
-                        ConduitBulk.receive(bind, window, out);
+                        ConduitBulk.receive(bind, window, payload, out);
                     out.println("received " + received.bytes() + " bytes in " + received.spanNs() + " ns");
                 }
                 case "send" ->
                 {
                     final InetSocketAddress to = address(require(options, "--to"));
                     final long bytes = Long.parseLong(require(options, "--bytes"));
+                    final String congestion = options.getOrDefault("--cc", "newreno");
+                    WarmUp.run(tcp, congestion, window, payload, warmUpSeconds);
                     final long deadlineNs = System.nanoTime() +
                         (long)(Double.parseDouble(require(options, "--seconds")) * 1e9);
                     final long sent = tcp ? TcpBulk.send(to, bytes, deadlineNs) :
-                        ConduitBulk.send(to, bytes, deadlineNs, options.getOrDefault("--cc", "newreno"), window);
+                        ConduitBulk.send(to, bytes, deadlineNs, congestion, window, payload);
                     out.println("sent " + sent + " bytes");
                 }
                 default -> throw new IllegalArgumentException("first argument must be receive or send");
             }
             out.flush();
             System.exit(0);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            System.err.println("BulkTransfer: interrupted");
+            System.exit(1);
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -26,16 +26,18 @@ final class ConduitBulk
 {
     private static final int MESSAGE_BYTES = 64 * 1024;
     private static final int RING_BYTES = 1 << 20;
+    /** 8 MiB: 4,096 full segments; the kernel grants it under native-config's net.core.rmem_max (16 MiB). */
+    private static final int SOCKET_BUFFER_BYTES = 8 << 20;
     private static final int POLL_LIMIT = 64;
 
     private ConduitBulk()
     {
     }
 
-    static ReceivedBytes receive(final InetSocketAddress bind, final int windowSegments, final PrintStream out)
-        throws IOException
+    static ReceivedBytes receive(final InetSocketAddress bind, final int windowSegments, final int payloadBytes,
+        final PrintStream out) throws IOException
     {
-        final EndpointContext context = context(bind, true, windowSegments);
+        final EndpointContext context = context(bind, true, windowSegments, payloadBytes);
         try (Endpoint endpoint = Endpoint.launch(context))
         {
             out.println("listening");
@@ -47,10 +49,12 @@ final class ConduitBulk
                 idle.idle(endpoint.doWork());
             }
             final Counter counter = new Counter();
-            while (!connection.isInputFinished())
+            // A sender cut by the time cap aborts (RST): what arrived until then is the transfer.
+            while (!connection.isInputFinished() && !connection.isClosed())
             {
                 idle.idle(endpoint.doWork() + connection.poll(counter, POLL_LIMIT));
             }
+            connection.poll(counter, Integer.MAX_VALUE);
             connection.close();
             while (!connection.isClosed())
             {
@@ -61,9 +65,10 @@ final class ConduitBulk
     }
 
     static long send(final InetSocketAddress to, final long bytes, final long deadlineNs, final String congestion,
-        final int windowSegments) throws IOException
+        final int windowSegments, final int payloadBytes) throws IOException
     {
-        final EndpointContext context = context(new InetSocketAddress("0.0.0.0", 0), false, windowSegments);
+        final EndpointContext context = context(new InetSocketAddress("0.0.0.0", 0), false, windowSegments,
+            payloadBytes);
         context.connectionConfig().congestionControl(kind(congestion));
         try (Endpoint endpoint = Endpoint.launch(context))
         {
@@ -88,8 +93,16 @@ final class ConduitBulk
                     idle.idle(endpoint.doWork());
                 }
             }
-            // A graceful close completes only when every byte was acknowledged.
-            connection.close();
+            if (sent < bytes)
+            {
+                // Cut by the time cap: draining what is queued at a lossy link's rate could take minutes.
+                connection.abort();
+            }
+            else
+            {
+                // A graceful close completes only when every byte was acknowledged.
+                connection.close();
+            }
             while (!connection.isClosed())
             {
                 idle.idle(endpoint.doWork());
@@ -99,12 +112,16 @@ final class ConduitBulk
     }
 
     private static EndpointContext context(final InetSocketAddress bind, final boolean listen,
-        final int windowSegments)
+        final int windowSegments, final int payloadBytes)
     {
         final EndpointContext context = new EndpointContext().bind(bind).listen(listen)
             .threadingMode(ThreadingMode.INVOKER).idleStrategy(new BackoffIdleStrategy())
             .sendRingCapacity(RING_BYTES).receiveRingCapacity(RING_BYTES).name("bulk");
-        context.connectionConfig().sendWindowSegments(windowSegments).receiveWindowSegments(windowSegments);
+        context.connectionConfig().sendWindowSegments(windowSegments).receiveWindowSegments(windowSegments)
+            .maxPayloadBytes(payloadBytes);
+        // What a bulk flow on a long lossy path asks for, as TCP's autotuning would: windows are cut to what the
+        // socket got (WindowBudget), and a lost retransmission holds the window's left edge for ~3 round trips.
+        context.socket().receiveBufferBytes(SOCKET_BUFFER_BYTES).sendBufferBytes(SOCKET_BUFFER_BYTES);
         return context.conclude();
     }
 

@@ -15,21 +15,33 @@ import java.util.concurrent.TimeUnit;
 final class LinkLab implements AutoCloseable
 {
     private static final String SCRIPT = "tools/linkemu/linkemu-lab";
+    /** native-config/sysctl.conf's net.core.rmem_max and wmem_max. */
+    private static final long NATIVE_CONFIG_BUFFER_MAX = 16L << 20;
     static final String HOST_A = "cemu-a";
     static final String HOST_B = "cemu-b";
     private static final String ADDRESS_B = "198.18.50.2";
 
-    private LinkLab()
+    private final LinkScenario scenario;
+
+    private LinkLab(final LinkScenario scenario)
     {
+        this.scenario = scenario;
+    }
+
+    LinkScenario scenario()
+    {
+        return scenario;
     }
 
     static LinkLab up(final LinkScenario scenario, final long seed) throws IOException, InterruptedException
     {
         run(List.of(SCRIPT, "down"));
+        raiseSocketBufferLimits();
         final List<String> command = new ArrayList<>(List.of(SCRIPT, "up", "--seed", Long.toString(seed),
-            "--a2b", direction(scenario, scenario.lossPercent()), "--b2a", direction(scenario, 0)));
+            "--a2b", direction(scenario, scenario.lossPercent()), "--b2a", direction(scenario, 0),
+            "--mtu", Integer.toString(scenario.mtu())));
         run(command);
-        return new LinkLab();
+        return new LinkLab(scenario);
     }
 
     /** The emulator's per-direction flags: half the RTT each way, the rate, one BDP of queue. */
@@ -68,6 +80,23 @@ final class LinkLab implements AutoCloseable
             Files.writeString(allowed, current + " " + name);
         }
         run(inHostA(List.of("sh", "-c", "echo " + name + " > /proc/sys/net/ipv4/tcp_congestion_control")));
+    }
+
+    /**
+     * Raises (never lowers) net.core.rmem_max and wmem_max to native-config/sysctl.conf's values, which Conduit
+     * needs and a namespace shares with the host: below them a socket's buffer request is cut silently. TCP's own
+     * limits (tcp_rmem, tcp_wmem) are left as they are.
+     */
+    private static void raiseSocketBufferLimits() throws IOException
+    {
+        for (final String name : List.of("rmem_max", "wmem_max"))
+        {
+            final Path setting = Path.of("/proc/sys/net/core", name);
+            if (Long.parseLong(Files.readString(setting).strip()) < NATIVE_CONFIG_BUFFER_MAX)
+            {
+                Files.writeString(setting, Long.toString(NATIVE_CONFIG_BUFFER_MAX));
+            }
+        }
     }
 
     private static List<String> inHost(final String host, final List<String> command)

@@ -3,6 +3,7 @@ package io.conduit.bench.lossy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -36,7 +37,7 @@ final class TcpBulk
                 long firstNs = 0;
                 long lastNs = 0;
                 int read;
-                while ((read = channel.read(buffer)) >= 0)
+                while ((read = readOrReset(channel, buffer)) >= 0)
                 {
                     if (read > 0)
                     {
@@ -65,6 +66,12 @@ final class TcpBulk
                 buffer.clear().limit((int)Math.min(CHUNK, bytes - sent));
                 sent += channel.write(buffer);
             }
+            if (sent < bytes)
+            {
+                // Cut by the time cap: close with RST (linger 0) rather than drain the send buffer at the link's rate.
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+                return sent;
+            }
             // The receiver reads to end of stream and closes; waiting for that makes the close part of the run.
             channel.shutdownOutput();
             buffer.clear();
@@ -73,6 +80,19 @@ final class TcpBulk
                 buffer.clear();
             }
             return sent;
+        }
+    }
+
+    /** A read that takes a reset (the sender cut by the time cap) as the end of the stream. */
+    private static int readOrReset(final SocketChannel channel, final ByteBuffer buffer) throws IOException
+    {
+        try
+        {
+            return channel.read(buffer);
+        }
+        catch (final SocketException ex)
+        {
+            return -1;
         }
     }
 }

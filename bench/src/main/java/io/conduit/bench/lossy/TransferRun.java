@@ -73,7 +73,7 @@ final class TransferRun
     {
         final List<String> command = new ArrayList<>(java);
         command.addAll(List.of("receive", "--system", contender.system(), "--bind",
-            lab.addressB() + ":" + port));
+            lab.addressB() + ":" + port, "--max-payload", Integer.toString(lab.scenario().conduitPayloadBytes())));
         return command;
     }
 
@@ -81,7 +81,8 @@ final class TransferRun
     {
         final List<String> command = new ArrayList<>(java);
         command.addAll(List.of("send", "--system", contender.system(), "--to", lab.addressB() + ":" + port,
-            "--bytes", Long.toString(bytes), "--seconds", Integer.toString(seconds), "--cc", contender.congestion()));
+            "--bytes", Long.toString(bytes), "--seconds", Integer.toString(seconds), "--cc", contender.congestion(),
+            "--max-payload", Integer.toString(lab.scenario().conduitPayloadBytes())));
         return command;
     }
 
