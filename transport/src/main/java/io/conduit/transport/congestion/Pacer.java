@@ -8,9 +8,10 @@ package io.conduit.transport.congestion;
  * packet sent moves it on by {@code bytes / rate}. The release time never lags {@code nowNs} by more than the burst
  * allowance, so after a pause the sender may send about one burst back to back and is then paced again. The burst is
  * about one millisecond of data at the current rate, between {@link #MIN_BURST_SEGMENTS} and
- * {@link #MAX_BURST_SEGMENTS} segments (Linux's TSO autosizing also aims at ~1 ms per burst; quinn's pacer bounds
- * its bucket the same way). A packet is allowed whenever the bucket is not in debt, whatever its size, as Linux's
- * {@code tcp_wstamp_ns} check does, so the caller need not know the next packet's size before asking.
+ * {@link #MAX_BURST_SEGMENTS} segments (Linux's TSO autosizing also aims at ~1 ms per burst, at most 64 KiB;
+ * quinn's pacer bounds its bucket the same way). A packet is allowed whenever the bucket is not in debt, whatever
+ * its size, as Linux's {@code tcp_wstamp_ns} check does, so the caller need not know the next packet's size before
+ * asking.
  * <p>
  * A rate of zero means unpaced: every packet may leave at once. Pure, allocation-free, single-threaded.
  */
@@ -18,8 +19,12 @@ public final class Pacer
 {
     /** Smallest burst, in segments: two keep delayed ACKs from starving a slow flow of ACK clocking. */
     public static final int MIN_BURST_SEGMENTS = 2;
-    /** Largest burst, in segments: RFC 6928's initial window; more would defeat the point of pacing. */
-    public static final int MAX_BURST_SEGMENTS = 10;
+    /**
+     * Largest burst, in segments: 64 KiB of full 1,448-byte segments, Linux's cap on a TSO burst. Below ~500 Mbit/s
+     * the millisecond is the smaller bound; a smaller cap (this was ten) made a sender that lost the core for a
+     * millisecond at STARTUP's rates unable to catch up with its own pacing rate.
+     */
+    public static final int MAX_BURST_SEGMENTS = 44;
     /** The burst aims at this much time at the pacing rate. */
     public static final long BURST_NS = 1_000_000L;
 
@@ -76,8 +81,7 @@ public final class Pacer
             paced = false;
             return;
         }
-        final long creditNs = burstBytes(rateBytesPerSecond) * NANOS_PER_SECOND / rateBytesPerSecond;
-        final long earliestNs = nowNs - creditNs;
+        final long earliestNs = nowNs - creditNs(rateBytesPerSecond);
         // Unused credit beyond one burst is forgotten: an idle sender must not bank an unbounded burst.
         final long baseNs = !paced || releaseNs - earliestNs < 0 ? earliestNs : releaseNs;
         releaseNs = baseNs + transmitNs(bytes, rateBytesPerSecond);
@@ -93,6 +97,15 @@ public final class Pacer
         final long wantedBytes = rateBytesPerSecond / (NANOS_PER_SECOND / BURST_NS);
         return Math.min(Math.max(wantedBytes, (long)MIN_BURST_SEGMENTS * maxSegmentBytes),
             (long)MAX_BURST_SEGMENTS * maxSegmentBytes);
+    }
+
+    /**
+     * @param rateBytesPerSecond a positive pacing rate.
+     * @return how late a release may come before credit is forgotten: the burst allowance's time at that rate.
+     */
+    public long creditNs(final long rateBytesPerSecond)
+    {
+        return burstBytes(rateBytesPerSecond) * NANOS_PER_SECOND / rateBytesPerSecond;
     }
 
     /** Back to unpaced with a full bucket, for a pooled connection. */

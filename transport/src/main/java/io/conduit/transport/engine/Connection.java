@@ -948,6 +948,7 @@ public final class Connection
         }
         if (due(TimerKind.PACING, nowNs))
         {
+            noteLateRelease(nowNs);
             deadlines[TimerKind.PACING] = TimerKind.NONE; // markReady above lets the endpoint poll the data out
         }
         if (due(TimerKind.PERSIST, nowNs))
@@ -1178,12 +1179,30 @@ public final class Connection
     {
         if (pacer.mayRelease(nowNs))
         {
+            noteLateRelease(nowNs);
             deadlines[TimerKind.PACING] = TimerKind.NONE;
             return true;
         }
         final boolean dataWaiting = sendWindow.lostCount() > 0 || tailProbePending || canSendNewSegment();
         deadlines[TimerKind.PACING] = dataWaiting ? pacer.releaseTimeNs() : TimerKind.NONE;
         return false;
+    }
+
+    /**
+     * Data waited for the pacer (its timer armed) and nothing else held it, yet the release comes more than the
+     * pacer's burst allowance late: the thread driving the endpoint fell behind (a busy core). What is sent from
+     * here says how fast this host ran, not how fast the path is, so it must not shrink the model: BBR leaving
+     * STARTUP at a quarter of the link on such samples took 15 s to climb back.
+     */
+    private void noteLateRelease(final long nowNs)
+    {
+        final long waitedForNs = deadlines[TimerKind.PACING];
+        if (waitedForNs != TimerKind.NONE && sendWindow.bytesInFlight() < congestion.windowBytes() &&
+            nowNs - waitedForNs > pacer.creditNs(Math.max(1, congestion.pacingRateBytesPerSecond(rtt.srttNs()))))
+        {
+            counters.lateReleases++;
+            rateSampler.onAppLimited(sendWindow.bytesInFlight());
+        }
     }
 
     private int writeSyn(final long nowNs, final MutableDirectBuffer out, final int offset)

@@ -27,6 +27,7 @@ public final class ConnectionCounters
     long pathMtuProbesAcked;
     long batchesSent;
     long batchesReceived;
+    long lateReleases;
 
     public long segmentsSent() { return segmentsSent; }
     public long segmentsReceived() { return segmentsReceived; }
@@ -55,6 +56,11 @@ public final class ConnectionCounters
     public long pathMtuProbesSent() { return pathMtuProbesSent; }
     /** Probe acknowledgements received that named a probe of ours. */
     public long pathMtuProbesAcked() { return pathMtuProbesAcked; }
+    /**
+     * Times the pacer released data more than a burst late: the thread driving the endpoint fell behind the pacing
+     * rate (a busy core), and the rate samples of that flight were marked application-limited.
+     */
+    public long lateReleases() { return lateReleases; }
     /** DATA segments sent (first time) carrying a batch of several messages. */
     public long batchesSent() { return batchesSent; }
     /** Batch segments accepted, in order or not (duplicates excluded). */

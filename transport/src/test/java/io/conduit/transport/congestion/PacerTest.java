@@ -68,8 +68,9 @@ class PacerTest
         final long rate = 12_500_000; // 100 Mbit/s
         final Pacer pacer = new Pacer(PACKET);
         final int sent = sendGreedily(pacer, T0, T0 + 1_000_000_000L, rate);
-        // The burst's credit plus one packet per 80 us; the packet due exactly at the end falls outside [T0, end).
-        assertEquals(rate / PACKET + pacer.burstBytes(rate) / PACKET, sent);
+        // The burst's credit (12.5 packets: the 13th leaves on the half packet left) plus one packet per 80 us; the
+        // packet due exactly at the end falls outside [T0, end).
+        assertEquals(rate / PACKET + (pacer.burstBytes(rate) + PACKET - 1) / PACKET, sent);
     }
 
     @Test
@@ -86,7 +87,25 @@ class PacerTest
             pacer.onSent(laterNs, PACKET, rate);
             burst++;
         }
-        assertEquals(Pacer.MAX_BURST_SEGMENTS + 1, burst, "12.5 kB wanted, capped at ten segments");
+        assertEquals(12 + 1, burst, "one millisecond at the rate: 12.5 kB");
+    }
+
+    @Test
+    void aFastFlowsBurstIsCappedAtSixtyFourKilobytes()
+    {
+        final long rate = 1_000_000_000; // 1 GB/s: a millisecond would be 1,000 packets
+        final Pacer pacer = new Pacer(PACKET);
+        sendGreedily(pacer, T0, T0 + 10_000_000L, rate);
+        final long laterNs = T0 + 1_010_000_000L;
+        int burst = 0;
+        while (pacer.mayRelease(laterNs))
+        {
+            pacer.onSent(laterNs, PACKET, rate);
+            burst++;
+        }
+        assertEquals(Pacer.MAX_BURST_SEGMENTS + 1, burst);
+        assertEquals(Pacer.MAX_BURST_SEGMENTS * (long)PACKET, pacer.burstBytes(rate));
+        assertEquals(Pacer.MAX_BURST_SEGMENTS * (long)PACKET * 1_000_000_000L / rate, pacer.creditNs(rate));
     }
 
     @Test
@@ -95,7 +114,7 @@ class PacerTest
         final Pacer pacer = new Pacer(PACKET);
         assertEquals(2L * PACKET, pacer.burstBytes(100_000));
         assertEquals(5_000, pacer.burstBytes(5_000_000));
-        assertEquals(10L * PACKET, pacer.burstBytes(1_000_000_000));
+        assertEquals((long)Pacer.MAX_BURST_SEGMENTS * PACKET, pacer.burstBytes(1_000_000_000));
     }
 
     @Test
