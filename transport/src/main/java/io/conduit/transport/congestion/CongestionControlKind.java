@@ -34,6 +34,21 @@ public enum CongestionControlKind
         {
             return new Bbr(maxSegmentBytes, cfg);
         }
+    },
+
+    /**
+     * BBR with BBRv1's behaviour: loss leaves the model alone (recovery only) and bandwidth is probed every eight
+     * round trips. Linux's {@code tcp_bbr} is BBRv1, and a BBRv3 flow yields most of a shared bottleneck to it
+     * (about a fifth, through tools/linkemu); this one shares evenly, and keeps its rate under heavy random loss. Like
+     * BBRv1 it also crowds out loss-based flows such as CUBIC on shallow buffers; see {@link Bbr}.
+     */
+    BBR_V1
+    {
+        @Override
+        public CongestionControl create(final int maxSegmentBytes, final CongestionConfig cfg)
+        {
+            return new Bbr(maxSegmentBytes, cfg, false);
+        }
     };
 
     /**

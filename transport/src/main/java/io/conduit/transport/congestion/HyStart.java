@@ -117,9 +117,10 @@ public final class HyStart
     }
 
     /**
-     * One acknowledgement in slow start, the step NewReno and CUBIC share: RFC 5681 §3.1 eq. 2 with RFC 3465 §2.2/§2.3
-     * byte counting, cwnd += min(N, L), a quarter of that in Conservative Slow Start (§4.3), and never beyond ssthresh.
-     * The credit it leaves unused counts towards congestion avoidance when the window reaches ssthresh.
+     * One acknowledgement in slow start, the step NewReno and CUBIC share: RFC 5681 §3.1 eq. 2 with RFC 3465
+     * §2.2/§2.3 byte counting, cwnd += min(N, L), a quarter of that in Conservative Slow Start (§4.3), and never
+     * beyond ssthresh. The credit it leaves unused counts towards congestion avoidance when the window reaches
+     * ssthresh.
      *
      * @param ackedBytes      N, bytes newly acknowledged, positive.
      * @param rttNs           the ACK's RTT sample, or 0 if none.

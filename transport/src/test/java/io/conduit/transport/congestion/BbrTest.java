@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -25,6 +26,13 @@ class BbrTest
     /** Feeds {@code steps} ACKs at {@code rate}; {@code lossEvery} > 0 loses one segment in that many ACKs. */
     private void run(final Bbr bbr, final int steps, final long rate, final long inflight, final int lossEvery)
     {
+        run(bbr, steps, rate, inflight, lossEvery, RTT_NS);
+    }
+
+    /** As above, with every sample's RTT {@code rttNs} (above {@link #RTT_NS}: a queue at the bottleneck). */
+    private void run(final Bbr bbr, final int steps, final long rate, final long inflight, final int lossEvery,
+        final long rttNs)
+    {
         final long perStep = rate * STEP_NS / 1_000_000_000L;
         final long perRtt = rate * RTT_NS / 1_000_000_000L;
         for (int i = 0; i < steps; i++)
@@ -34,7 +42,7 @@ class BbrTest
             final boolean loss = lossEvery > 0 && i % lossEvery == 0;
             sample.set(perRtt, RTT_NS, false, delivered, Math.max(0, delivered - perRtt), perStep,
                 loss ? SMSS : 0, loss ? (long)SMSS * Math.max(1, perRtt / SMSS / lossEvery) : 0, inflight, inflight,
-                RTT_NS);
+                rttNs);
             bbr.onRateSample(nowNs, sample);
         }
     }
@@ -83,6 +91,29 @@ class BbrTest
     }
 
     @Test
+    void heavyLossInStartupWithoutAQueueIsNotOvershootAndDoesNotEndIt()
+    {
+        final Bbr bbr = new Bbr(SMSS, new CongestionConfig());
+        run(bbr, 150, BW, BDP, 10);
+        assertEquals(Bbr.STARTUP, bbr.state(), bbr.toString());
+        assertEquals(Long.MAX_VALUE, bbr.inflightHi(), bbr.toString());
+    }
+
+    @Test
+    void heavyLossInStartupWithAQueueEndsItAndIsNotHeldAgainstTheNextRounds()
+    {
+        final Bbr bbr = new Bbr(SMSS, new CongestionConfig());
+        run(bbr, 50, BW, BDP, 0);
+        // The queue holds half a BDP and 6+ packets a round are lost: STARTUP's overshoot, which ends STARTUP.
+        run(bbr, 150, BW, BDP, 10, RTT_NS * 3 / 2);
+        assertNotEquals(Bbr.STARTUP, bbr.state(), bbr.toString());
+        assertTrue(bbr.inflightHi() < Long.MAX_VALUE, bbr.toString());
+        // The overshoot's losses keep arriving for a round trip; they must not lower bw_lo as well.
+        run(bbr, 100, BW, BDP, 10);
+        assertEquals(bbr.maxBandwidth(), bbr.bandwidth(), bbr.toString());
+    }
+
+    @Test
     void leavesStartupAfterThreeRoundsWithoutGrowthThenDrainsIntoProbeBw()
     {
         final Bbr bbr = new Bbr(SMSS, new CongestionConfig());
@@ -117,6 +148,63 @@ class BbrTest
         run(bbr, 300, BW * 6 / 10, BDP, 10);
         assertTrue(bbr.bandwidth() < BW * 0.8, bbr.toString());
         assertTrue(bbr.bandwidth() >= BW * 6 / 10 * 0.7, bbr.toString());
+    }
+
+    @Test
+    void theV1FlavourKeepsItsModelUnderHeavyLoss()
+    {
+        // Same 10% loss as above: BBRv1 has no bw_lo, so the model keeps the full bandwidth.
+        final Bbr bbr = new Bbr(SMSS, new CongestionConfig(), false);
+        run(bbr, 1_000, BW, BDP / 2, 0);
+        run(bbr, 300, BW * 6 / 10, BDP, 10);
+        assertEquals(BW, bbr.bandwidth(), bbr.toString());
+    }
+
+    @Test
+    void theV1FlavourProbesEveryEightRoundsWhereV3WaitsSeconds()
+    {
+        final Bbr v1 = new Bbr(SMSS, new CongestionConfig(), false);
+        final Bbr v3 = new Bbr(SMSS, new CongestionConfig());
+        run(v1, 1_000, BW, BDP / 2, 0);
+        run(v3, 1_000, BW, BDP / 2, 0);
+        // The next ten 100 ms rounds: BBRv1's cadence probes in them, BBRv3's (2-3 s, or 63 rounds) does not.
+        assertTrue(probesWithin(v1, 1_000), v1.toString());
+        assertFalse(probesWithin(v3, 1_000), v3.toString());
+    }
+
+    private boolean probesWithin(final Bbr bbr, final int steps)
+    {
+        for (int i = 0; i < steps; i++)
+        {
+            run(bbr, 1, BW, BDP / 2, 0);
+            if (bbr.state() == Bbr.PROBE_BW_REFILL || bbr.state() == Bbr.PROBE_BW_UP)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void bothDrainRoundsEndEvenWhenAnotherFlowKeepsTheQueueFull()
+    {
+        // A flight of twice the BDP that never shrinks: PROBE_BW_DOWN gives up after two full rounds.
+        final Bbr bbr = inProbeBw();
+        run(bbr, 2_100, BW, 2 * BDP, 0);
+        boolean sawDown = false;
+        int roundsInDown = 0;
+        for (int i = 0; i < 3_000 && (!sawDown || bbr.state() == Bbr.PROBE_BW_DOWN); i++)
+        {
+            run(bbr, 1, BW, 2 * BDP, 0);
+            if (bbr.state() == Bbr.PROBE_BW_DOWN)
+            {
+                sawDown = true;
+                roundsInDown++;
+            }
+        }
+        assertTrue(sawDown, bbr.toString());
+        assertTrue(roundsInDown <= (Bbr.MAX_DOWN_ROUNDS + 1) * RTT_NS / STEP_NS + 1, "steps in DOWN: " + roundsInDown);
+        assertEquals(Bbr.PROBE_BW_CRUISE, bbr.state(), bbr.toString());
     }
 
     @Test
