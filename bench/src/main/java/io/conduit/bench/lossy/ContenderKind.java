@@ -15,6 +15,7 @@ record ContenderKind(String label, String system, String congestion)
         new ContenderKind("Conduit NewReno", "conduit", "newreno"),
         new ContenderKind("Conduit CUBIC", "conduit", "cubic"),
         new ContenderKind("Conduit BBR", "conduit", "bbr"),
+        new ContenderKind("Conduit BBRv1", "conduit", "bbrv1"),
         new ContenderKind("TCP CUBIC", "tcp", "cubic"),
         new ContenderKind("TCP BBR", "tcp", "bbr"));
 

@@ -6,11 +6,12 @@ import java.util.Locale;
  * One Conduit flow and one kernel TCP flow of the same congestion-control family sharing the fairness link for the
  * same wall-clock time.
  *
- * @param family       {@code cubic} or {@code bbr}.
+ * @param conduit      the Conduit flow's controller (BulkTransfer's --cc: {@code cubic}, {@code bbr}, {@code bbrv1}).
+ * @param tcp          the kernel's controller for the TCP flow ({@code cubic}, {@code bbr}).
  * @param conduitMbit  the Conduit flow's goodput.
  * @param tcpMbit      the TCP flow's goodput.
  */
-record FairnessResult(String family, double conduitMbit, double tcpMbit)
+record FairnessResult(String conduit, String tcp, double conduitMbit, double tcpMbit)
 {
     /** Conduit's share of the two flows' combined goodput, 0..1. */
     double conduitShare()
@@ -21,7 +22,7 @@ record FairnessResult(String family, double conduitMbit, double tcpMbit)
 
     String describe()
     {
-        return String.format(Locale.ROOT, "fairness %-5s Conduit %.2f Mbit/s, TCP %.2f Mbit/s, Conduit share %.1f%%",
-            family, conduitMbit, tcpMbit, 100 * conduitShare());
+        return String.format(Locale.ROOT, "fairness Conduit %s %.2f Mbit/s, TCP %s %.2f Mbit/s, Conduit share %.1f%%",
+            conduit, conduitMbit, tcp, tcpMbit, 100 * conduitShare());
     }
 }

@@ -58,10 +58,10 @@ final class LossyResultsTable
         {
             out.append("\n## Fairness: one Conduit flow and one TCP flow on ").append(LinkScenario.FAIRNESS.name())
                 .append(", ").append(fairSeconds).append(" s together\n\n");
-            out.append("| family | Conduit Mbit/s | TCP Mbit/s | Conduit share |\n|---|---:|---:|---:|\n");
+            out.append("| Conduit | TCP | Conduit Mbit/s | TCP Mbit/s | Conduit share |\n|---|---|---:|---:|---:|\n");
             for (final FairnessResult share : shares)
             {
-                out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f%% |%n", share.family(),
+                out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f%% |%n", share.conduit(), share.tcp(),
                     share.conduitMbit(), share.tcpMbit(), 100 * share.conduitShare()));
             }
         }

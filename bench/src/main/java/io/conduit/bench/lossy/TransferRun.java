@@ -46,12 +46,12 @@ final class TransferRun
         }
     }
 
-    /** One Conduit and one TCP flow of {@code family}, started together for the same time. */
-    FairnessResult share(final String family) throws IOException, InterruptedException
+    /** One Conduit flow ({@code conduitCc}) and one TCP flow ({@code tcpCc}), started together for the same time. */
+    FairnessResult share(final String conduitCc, final String tcpCc) throws IOException, InterruptedException
     {
-        final ContenderKind conduit = new ContenderKind("Conduit", "conduit", family);
-        final ContenderKind tcp = new ContenderKind("TCP", "tcp", family);
-        lab.tcpCongestionControl(family);
+        final ContenderKind conduit = new ContenderKind("Conduit", "conduit", conduitCc);
+        final ContenderKind tcp = new ContenderKind("TCP", "tcp", tcpCc);
+        lab.tcpCongestionControl(tcpCc);
         try (HostProcess conduitReceiver = new HostProcess(lab.inHostB(receiveCommand(conduit, CONDUIT_PORT)));
             HostProcess tcpReceiver = new HostProcess(lab.inHostB(receiveCommand(tcp, TCP_PORT))))
         {
@@ -64,7 +64,7 @@ final class TransferRun
                 final ReceivedBytes tcpReceived = parse(tcpReceiver.awaitLine("received"));
                 conduitSender.awaitExit(GRACE_SECONDS);
                 tcpSender.awaitExit(GRACE_SECONDS);
-                return new FairnessResult(family, mbit(conduitReceived), mbit(tcpReceived));
+                return new FairnessResult(conduitCc, tcpCc, mbit(conduitReceived), mbit(tcpReceived));
             }
         }
     }
