@@ -61,8 +61,8 @@ final class LossyResultsTable
             out.append("| Conduit | TCP | Conduit Mbit/s | TCP Mbit/s | Conduit share |\n|---|---|---:|---:|---:|\n");
             for (final FairnessResult share : shares)
             {
-                out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f%% |%n", share.conduit(), share.tcp(),
-                    share.conduitMbit(), share.tcpMbit(), 100 * share.conduitShare()));
+                out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f%% |%n", share.conduit(),
+                    share.tcp(), share.conduitMbit(), share.tcpMbit(), 100 * share.conduitShare()));
             }
         }
         return out.toString();
