@@ -76,10 +76,15 @@ class PacerTest
     @Test
     void idleTimeBanksAtMostOneBurst()
     {
-        final long rate = 12_500_000;
-        final Pacer pacer = new Pacer(PACKET);
-        sendGreedily(pacer, T0, T0 + 10_000_000L, rate);
         // One second idle, then a burst of ~1 ms at the rate (12.5 packets, so 12 + the one finding the bucket at 0).
+        assertEquals(12 + 1, burstAfterOneSecondIdle(new Pacer(PACKET), 12_500_000),
+            "one millisecond at the rate: 12.5 kB");
+    }
+
+    /** Sends greedily for 10 ms, stays idle for a second, then counts the packets that may leave at once. */
+    private static int burstAfterOneSecondIdle(final Pacer pacer, final long rate)
+    {
+        sendGreedily(pacer, T0, T0 + 10_000_000L, rate);
         final long laterNs = T0 + 1_010_000_000L;
         int burst = 0;
         while (pacer.mayRelease(laterNs))
@@ -87,7 +92,7 @@ class PacerTest
             pacer.onSent(laterNs, PACKET, rate);
             burst++;
         }
-        assertEquals(12 + 1, burst, "one millisecond at the rate: 12.5 kB");
+        return burst;
     }
 
     @Test
@@ -95,15 +100,7 @@ class PacerTest
     {
         final long rate = 1_000_000_000; // 1 GB/s: a millisecond would be 1,000 packets
         final Pacer pacer = new Pacer(PACKET);
-        sendGreedily(pacer, T0, T0 + 10_000_000L, rate);
-        final long laterNs = T0 + 1_010_000_000L;
-        int burst = 0;
-        while (pacer.mayRelease(laterNs))
-        {
-            pacer.onSent(laterNs, PACKET, rate);
-            burst++;
-        }
-        assertEquals(Pacer.MAX_BURST_SEGMENTS + 1, burst);
+        assertEquals(Pacer.MAX_BURST_SEGMENTS + 1, burstAfterOneSecondIdle(pacer, rate));
         assertEquals(Pacer.MAX_BURST_SEGMENTS * (long)PACKET, pacer.burstBytes(rate));
         assertEquals(Pacer.MAX_BURST_SEGMENTS * (long)PACKET * 1_000_000_000L / rate, pacer.creditNs(rate));
     }
