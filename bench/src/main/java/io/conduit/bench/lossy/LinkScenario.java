@@ -47,8 +47,8 @@ record LinkScenario(String name, int rateMbit, int rttMs, double lossPercent, in
     }
 
     /**
-     * The largest segment payload whose datagram fits the MTU even with an echoed handshake cookie: what an operator
-     * who knows the path configures (TCP derives its MSS from the interface MTU the same way).
+     * The largest segment payload whose datagram fits the MTU (segments that echo the handshake cookie shrink to make
+     * room for it): what an operator who knows the path configures (TCP derives its MSS from the interface MTU).
      */
     int conduitPayloadBytes()
     {

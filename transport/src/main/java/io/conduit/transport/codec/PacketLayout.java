@@ -84,8 +84,12 @@ public final class PacketLayout
     public static final int COOKIE_CLIENT_ISN_OFFSET = 16;
     public static final int AUTH_TAG_LENGTH = 16;
     public static final int MAX_HEADER_LENGTH = HEADER_LENGTH + MAX_SACK_BLOCKS * SACK_BLOCK_LENGTH + COOKIE_LENGTH;
-    /** What a DATA datagram adds to its payload at most: the header and an echoed cookie (DATA carries no SACK). */
-    public static final int DATA_OVERHEAD = HEADER_LENGTH + COOKIE_LENGTH;
+    /**
+     * What a DATA datagram adds to its payload: the header (DATA carries no SACK). A segment cut while the initiator
+     * still echoes the handshake cookie carries {@link #COOKIE_LENGTH} fewer payload bytes, so no DATA datagram
+     * ever exceeds the configured payload plus this, and a path sized for full segments wastes no byte per packet.
+     */
+    public static final int DATA_OVERHEAD = HEADER_LENGTH;
 
     /** The cookie is being echoed (handshake-completing packets) or offered (SYN-ACK). */
     public static final int FLAG_COOKIE = 0x01;

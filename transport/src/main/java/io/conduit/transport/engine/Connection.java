@@ -284,10 +284,10 @@ public final class Connection
         return Math.max(0, peerWindowEdge - sendWindow.nxt());
     }
 
-    /** The largest datagram new DATA segments may use now: the discovered PLPMTU, or the configured maximum. */
+    /** The largest datagram new DATA segments may use: the discovered PLPMTU, or the configured maximum. */
     public int maxDatagramBytes()
     {
-        return segmentPayloadLimit() + PacketLayout.DATA_OVERHEAD;
+        return pathPayloadLimit() + PacketLayout.DATA_OVERHEAD;
     }
 
     /** The RFC 8899 state ({@link PathMtuSearch#DISABLED} etc.). */
@@ -305,11 +305,22 @@ public final class Connection
         pathMtu.capMaxPlpmtu(maxDatagramBytes);
     }
 
-    /** New segments' payload: segments already queued keep theirs, since each owns a sequence number. */
-    private int segmentPayloadLimit()
+    /** The payload a DATA datagram of the path's size holds. */
+    private int pathPayloadLimit()
     {
         return config.pathMtuDiscovery() ?
             Math.max(1, Math.min(maxPayload, pathMtu.plpmtu() - PacketLayout.DATA_OVERHEAD)) : maxPayload;
+    }
+
+    /**
+     * New segments' payload: segments already queued keep theirs, since each owns a sequence number. While the cookie
+     * is echoed it rides in every DATA datagram, so those segments give up its room to stay within the path's size
+     * (payloads of up to 20 bytes, never path-limited, keep one byte).
+     */
+    private int segmentPayloadLimit()
+    {
+        final int limit = pathPayloadLimit();
+        return cookieEchoPending ? Math.max(1, limit - PacketLayout.COOKIE_LENGTH) : limit;
     }
 
     /** Free receive slots we advertise. */

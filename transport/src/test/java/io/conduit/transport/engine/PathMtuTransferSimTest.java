@@ -81,6 +81,12 @@ class PathMtuTransferSimTest
     private static Run transfer(final long seed, final int linkMaxDatagramBytes, final boolean hostile,
         final int messages)
     {
+        return transfer(seed, linkMaxDatagramBytes, hostile, messages, config());
+    }
+
+    private static Run transfer(final long seed, final int linkMaxDatagramBytes, final boolean hostile,
+        final int messages, final EndpointConfig config)
+    {
         final Run run = new Run();
         run.network = new SimNetwork(seed);
         if (hostile)
@@ -92,7 +98,7 @@ class PathMtuTransferSimTest
             run.network.defaultLink().delayNs(MILLISECONDS.toNanos(2));
         }
         run.network.defaultLink().maxDatagramBytes(linkMaxDatagramBytes);
-        final SimEndpoints sim = new SimEndpoints(run.network, config(), 2);
+        final SimEndpoints sim = new SimEndpoints(run.network, config, 2);
         sim.sendTap(run.tally::onDatagram);
         sim.endpoint(2).listen(true);
         run.client = sim.endpoint(1).connect(sim.nowNs(), 2);
@@ -187,6 +193,20 @@ class PathMtuTransferSimTest
         }
         assertEquals(PathMtuSearch.DISABLED, client.pathMtuState());
         assertEquals(connection.maxPayloadBytes() + PacketLayout.DATA_OVERHEAD, client.maxDatagramBytes());
+    }
+
+    @Test
+    void withoutDiscoveryAPathSizedForFullSegmentsCarriesEveryDatagramEvenDuringTheCookieEcho()
+    {
+        // The initiator's first DATA segments echo the 20-byte cookie; they must shrink rather than outgrow the path.
+        final EndpointConfig config = ReliableTransferSimTest.testConfig();
+        final int payload = config.connection().maxPayloadBytes();
+        final int path = payload + PacketLayout.HEADER_LENGTH;
+        final Run run = transfer(13, path, false, 200, config);
+        assertEquals(0, run.network.stats(1, 2).droppedTooBig(), "no datagram outgrew the path");
+        assertEquals(path, run.tally.largestData, "full segments use the whole path");
+        assertTrue(run.tally.firstData <= path, "the cookie-echoing first segment fits: " + run.tally.firstData);
+        assertEquals(0, run.client.counters().retransmits());
     }
 
     @Test
