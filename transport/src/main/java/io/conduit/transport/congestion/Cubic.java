@@ -35,6 +35,7 @@ public final class Cubic implements CongestionControl
     private final boolean pacing;
     /** RFC 9406 slow start; configured off, classic slow start. */
     private final HyStart hyStart;
+    private final WindowUse windowUse = new WindowUse();
     private final double beta;
     private final double cubicC;
     private final boolean fastConvergence;
@@ -145,6 +146,7 @@ public final class Cubic implements CongestionControl
         }
         requireNotNegative("bytesInFlightBeforeSend", bytesInFlightBeforeSend);
         hyStart.onPacketSent(bytes);
+        windowUse.onSent(bytesInFlightBeforeSend + bytes);
         if (idle && bytesInFlightBeforeSend == 0)
         {
             final long idleNs = nowNs - idleSinceNs;
@@ -184,6 +186,17 @@ public final class Cubic implements CongestionControl
         // Data got through: a later timeout is a new congestion signal, and a later reduction a new episode.
         timedOutWithoutProgress = false;
         reductionEpisodeOpen = false;
+        windowUse.onAcked(nowNs, rttNs, bytesInFlight + ackedBytes);
+        if (!windowUse.allowsGrowth(windowBytes, windowBytes < slowStartThresholdBytes, maxSegmentBytes))
+        {
+            // An application-limited sender's window shows nothing about the path; the epoch still starts with the
+            // first acknowledgement of the avoidance stage, as RFC 9438 §4.2 has it.
+            if (windowBytes >= slowStartThresholdBytes && !epochStarted)
+            {
+                startEpoch(nowNs);
+            }
+            return;
+        }
 
         long avoidanceCreditBytes = ackedBytes;
         if (windowBytes < slowStartThresholdBytes)
@@ -299,6 +312,7 @@ public final class Cubic implements CongestionControl
     public void reset()
     {
         hyStart.clear();
+        windowUse.reset();
         windowBytes = initialWindowBytes;
         slowStartThresholdBytes = maximumWindowBytes;
         inRecovery = false;

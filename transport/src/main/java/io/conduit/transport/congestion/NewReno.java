@@ -34,6 +34,7 @@ public final class NewReno implements CongestionControl
     private final boolean pacing;
     /** RFC 9406 slow start; configured off, classic slow start. */
     private final HyStart hyStart;
+    private final WindowUse windowUse = new WindowUse();
 
     private long windowBytes;
     private long slowStartThresholdBytes;
@@ -105,6 +106,7 @@ public final class NewReno implements CongestionControl
         }
         requireNotNegative("bytesInFlightBeforeSend", bytesInFlightBeforeSend);
         hyStart.onPacketSent(bytes);
+        windowUse.onSent(bytesInFlightBeforeSend + bytes);
     }
 
     @Override
@@ -125,6 +127,11 @@ public final class NewReno implements CongestionControl
         // Data got through: a later timeout is a new congestion signal, and a later reduction a new episode.
         timedOutWithoutProgress = false;
         reductionEpisodeOpen = false;
+        windowUse.onAcked(nowNs, rttNs, bytesInFlight + ackedBytes);
+        if (!windowUse.allowsGrowth(windowBytes, windowBytes < slowStartThresholdBytes, maxSegmentBytes))
+        {
+            return; // an application-limited sender's window shows nothing about the path
+        }
 
         long avoidanceCreditBytes = ackedBytes;
         if (windowBytes < slowStartThresholdBytes)
@@ -240,6 +247,7 @@ public final class NewReno implements CongestionControl
     public void reset()
     {
         hyStart.clear();
+        windowUse.reset();
         windowBytes = initialWindowBytes;
         slowStartThresholdBytes = maximumWindowBytes;
         bytesAckedInAvoidance = 0;

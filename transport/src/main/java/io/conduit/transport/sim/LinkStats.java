@@ -17,6 +17,7 @@ public final class LinkStats
     private long dropped;
     private long droppedPartition;
     private long droppedQueueFull;
+    private long queuePeakBytes;
     private long droppedTooBig;
     private long duplicated;
     private long reordered;
@@ -68,6 +69,12 @@ public final class LinkStats
         return droppedQueueFull;
     }
 
+    /** The largest backlog a datagram joined at the rate-limited transmitter, itself included, in bytes. */
+    public long queuePeakBytes()
+    {
+        return queuePeakBytes;
+    }
+
     /** Extra copies made by duplication. */
     public long duplicated()
     {
@@ -97,6 +104,7 @@ public final class LinkStats
         copy.dropped = dropped;
         copy.droppedPartition = droppedPartition;
         copy.droppedQueueFull = droppedQueueFull;
+        copy.queuePeakBytes = queuePeakBytes;
         copy.droppedTooBig = droppedTooBig;
         copy.duplicated = duplicated;
         copy.reordered = reordered;
@@ -114,6 +122,7 @@ public final class LinkStats
             ", dropped=" + dropped +
             ", droppedPartition=" + droppedPartition +
             ", droppedQueueFull=" + droppedQueueFull +
+            ", queuePeakBytes=" + queuePeakBytes +
             ", droppedTooBig=" + droppedTooBig +
             ", duplicated=" + duplicated +
             ", reordered=" + reordered +
@@ -146,6 +155,11 @@ public final class LinkStats
     void onDroppedQueueFull()
     {
         droppedQueueFull++;
+    }
+
+    void onQueued(final long backlogBytes)
+    {
+        queuePeakBytes = Math.max(queuePeakBytes, backlogBytes);
     }
 
     void onDroppedTooBig()

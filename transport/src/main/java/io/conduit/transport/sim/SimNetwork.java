@@ -129,12 +129,14 @@ public final class SimNetwork
         if (config.bandwidthBytesPerSecond() > 0)
         {
             final long queueLimitBytes = config.queueLimitBytes();
-            if (queueLimitBytes > 0 && config.backlogBytes(link.busyUntilNs - nowNs) > queueLimitBytes - length)
+            final long backlogBytes = config.backlogBytes(link.busyUntilNs - nowNs);
+            if (queueLimitBytes > 0 && backlogBytes > queueLimitBytes - length)
             {
                 link.stats.onDroppedQueueFull();
                 totals.onDroppedQueueFull();
                 return;
             }
+            link.stats.onQueued(backlogBytes + length);
             // The transmitter sends one datagram at a time: this one starts when everything before it has left.
             final long startNs = Math.max(nowNs, link.busyUntilNs);
             link.busyUntilNs = saturatingAdd(startNs, config.serializationNs(length));

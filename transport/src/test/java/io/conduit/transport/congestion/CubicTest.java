@@ -30,22 +30,44 @@ class CubicTest
         return cc;
     }
 
-    /** One round trip at nowNs: a full window acknowledged one SMSS at a time, with the pipe still busy. */
+    /**
+     * One round trip at nowNs: a full window acknowledged one SMSS at a time, the sender refilling the window as it
+     * grows (window-limited throughout, so growth is allowed).
+     */
     private static void roundTrip(final CongestionControl cc, final long nowNs, final long rttNs)
     {
-        final long windowBytes = cc.windowBytes();
-        long remainingBytes = windowBytes;
+        long remainingBytes = cc.windowBytes();
         while (remainingBytes > 0)
         {
             final long ackedBytes = Math.min(SMSS, remainingBytes);
             remainingBytes -= ackedBytes;
-            cc.onAcked(nowNs, ackedBytes, windowBytes, rttNs);
+            cc.onAcked(nowNs, ackedBytes, cc.windowBytes() - ackedBytes, rttNs);
         }
     }
 
     private static double segments(final CongestionControl cc)
     {
         return (double)cc.windowBytes() / SMSS;
+    }
+
+    /** draft-ietf-ccwg-ratelimited-increase: only a window that limited the sender may grow; the epoch still starts. */
+    @Test
+    void anApplicationLimitedSenderDoesNotGrowTheWindow()
+    {
+        final Cubic cc = afterLossAt(100, new CongestionConfig());
+        final long windowBytes = cc.windowBytes();
+        for (int round = 1; round <= 20; round++)
+        {
+            for (int i = 0; i < 70; i++)
+            {
+                cc.onPacketSent(NOW_NS + round * RTT_NS, SMSS, 30L * SMSS);
+                cc.onAcked(NOW_NS + round * RTT_NS, SMSS, 30L * SMSS, RTT_NS);
+            }
+        }
+        assertEquals(windowBytes, cc.windowBytes(), "two seconds with 31 of 70 segments in use: " + cc);
+        assertEquals(Math.cbrt(100 * 0.3 / 0.4), cc.kSeconds(), EPSILON);
+        roundTrip(cc, NOW_NS + 21 * RTT_NS, RTT_NS);
+        assertTrue(cc.windowBytes() > windowBytes, "a full window grows: " + cc);
     }
 
     @Test
@@ -255,7 +277,7 @@ class CubicTest
 
         while (cc.inSlowStart())
         {
-            cc.onAcked(NOW_NS, SMSS, SMSS, RTT_NS);
+            cc.onAcked(NOW_NS, SMSS, cc.windowBytes(), RTT_NS);
         }
         assertEquals(14L * SMSS, cc.windowBytes());
         assertEquals(0.0, cc.kSeconds(), 0.0);
@@ -373,7 +395,7 @@ class CubicTest
         assertEquals(100L * SMSS, cc.windowBytes());
         assertEquals(CongestionConfig.DEFAULT_MAXIMUM_WINDOW_BYTES, cc.slowStartThresholdBytes());
         assertEquals(0.0, cc.windowMaxSegments(), 0.0);
-        cc.onAcked(NOW_NS, SMSS, 0, RTT_NS); // no longer in recovery
+        cc.onAcked(NOW_NS, SMSS, cc.windowBytes(), RTT_NS); // no longer in recovery
         assertEquals(101L * SMSS, cc.windowBytes());
         cc.onSpuriousCongestionEvent(NOW_NS); // nothing left to undo
         assertEquals(101L * SMSS, cc.windowBytes());

@@ -40,6 +40,32 @@ class NewRenoTest
         return cc;
     }
 
+    /** draft-ietf-ccwg-ratelimited-increase: only a window that limited the sender may grow. */
+    @Test
+    void anApplicationLimitedSenderDoesNotGrowTheWindow()
+    {
+        final NewReno slowStart = newReno();
+        slowStart.onPacketSent(NOW_NS, 4 * SMSS, 0);
+        slowStart.onAcked(NOW_NS, 4L * SMSS, 0, RTT_NS);
+        assertEquals(10L * SMSS, slowStart.windowBytes(), "4 of 10 segments sent: under half the window");
+        slowStart.onPacketSent(NOW_NS, 6 * SMSS, 0);
+        slowStart.onAcked(NOW_NS, SMSS, 5L * SMSS, RTT_NS);
+        assertEquals(11L * SMSS, slowStart.windowBytes(), "6 of 10 segments sent: slow start may double that");
+
+        final NewReno avoidance = inCongestionAvoidance(40L * SMSS);
+        for (int i = 0; i < 60; i++)
+        {
+            avoidance.onPacketSent(NOW_NS, SMSS, 10L * SMSS);
+            avoidance.onAcked(NOW_NS, SMSS, 10L * SMSS, RTT_NS);
+        }
+        assertEquals(20L * SMSS, avoidance.windowBytes(), "three windows acknowledged with half the window in use");
+        for (int i = 0; i < 60; i++)
+        {
+            avoidance.onAcked(NOW_NS, SMSS, avoidance.windowBytes() - SMSS, RTT_NS);
+        }
+        assertTrue(avoidance.windowBytes() > 20L * SMSS, "a full window grows: " + avoidance);
+    }
+
     @Test
     void initialWindowIsTenSegments()
     {
@@ -399,7 +425,7 @@ class NewRenoTest
 
         assertEquals(10L * SMSS, cc.windowBytes());
         assertEquals(CongestionConfig.DEFAULT_MAXIMUM_WINDOW_BYTES, cc.slowStartThresholdBytes());
-        cc.onAcked(NOW_NS, SMSS, 0, RTT_NS); // no longer in recovery
+        cc.onAcked(NOW_NS, SMSS, cc.windowBytes(), RTT_NS); // no longer in recovery
         assertEquals(11L * SMSS, cc.windowBytes());
         cc.onSpuriousCongestionEvent(NOW_NS); // nothing left to undo
         assertEquals(11L * SMSS, cc.windowBytes());
