@@ -79,6 +79,11 @@ public final class Bbr implements CongestionControl
     static final long MIN_RTT_FILTER_NS = 10_000_000_000L;
     static final long PROBE_RTT_INTERVAL_NS = 5_000_000_000L;
     static final long PROBE_RTT_DURATION_NS = 200_000_000L;
+    /**
+     * An RTT sample within 1/64 of the minimum (under 1.6%: 0.8 ms at 50 ms) renews the minimum's age without
+     * replacing it: the queue was as good as empty, which is all PROBE_RTT would find out.
+     */
+    static final int MIN_RTT_RENEWAL_FRACTION = 64;
     static final long PROBE_WAIT_BASE_NS = 2_000_000_000L;
     static final int MAX_RENO_ROUNDS = 63;
     /** BBRv1's gain cycle: one probe in eight round trips (1.25, 0.75, then six at 1.0). */
@@ -290,9 +295,12 @@ public final class Bbr implements CongestionControl
 
     /**
      * BBRUpdateMinRTT: the expiry is noted before a fresh sample replaces the old minimum, for BBRCheckProbeRTT. A
-     * sample equal to the minimum refreshes it too (the draft takes only smaller ones): it shows the queue was empty
-     * just now, which is all PROBE_RTT would find out. On real paths, where jitter makes exact ties rare, this changes
-     * little; on the simulator's exact delays it spares a flow that keeps no queue a needless halving every 5 s.
+     * sample equal to the minimum refreshes it too (the draft takes only smaller ones), and one within
+     * {@link #MIN_RTT_RENEWAL_FRACTION} of it renews its age: either shows the queue was (as good as) empty just now,
+     * which is all PROBE_RTT would find out. A lone flow's PROBE_BW_DOWN drains its queue every cycle, so it no longer
+     * halves its window for 200 ms every 5 s (a point or two of a long path's goodput); flows that keep a queue between
+     * them never come that close to the minimum and still probe. A path whose delay grew never renews the old minimum
+     * either, so it is still replaced after 5 s.
      */
     private void updateMinRtt(final long nowNs, final long rttNs)
     {
@@ -304,6 +312,10 @@ public final class Bbr implements CongestionControl
         if (probeRttMinNs == 0 || rttNs <= probeRttMinNs || probeRttExpired)
         {
             probeRttMinNs = rttNs;
+            probeRttMinStampNs = nowNs;
+        }
+        else if (rttNs - probeRttMinNs <= probeRttMinNs / MIN_RTT_RENEWAL_FRACTION)
+        {
             probeRttMinStampNs = nowNs;
         }
         if (minRttNs == 0 || probeRttMinNs < minRttNs || nowNs - minRttStampNs > MIN_RTT_FILTER_NS)

@@ -233,6 +233,32 @@ class BbrTest
         assertTrue(bbr.windowBytes() <= BDP / 2, bbr.toString());
     }
 
+    /** Samples a hair above the minimum show an empty queue as well as PROBE_RTT would; a few percent do not. */
+    @Test
+    void samplesWithinTheRenewalMarginSpareTheFlowProbeRtt()
+    {
+        assertFalse(probeRttWithin(12_000, RTT_NS + RTT_NS / 100), "1% above the minimum for 12 s");
+        assertTrue(probeRttWithin(6_000, RTT_NS + RTT_NS / 33), "3% above the minimum: PROBE_RTT within 5 s");
+    }
+
+    private boolean probeRttWithin(final int steps, final long rttNs)
+    {
+        final Bbr bbr = inProbeBw();
+        for (int i = 0; i < steps; i++)
+        {
+            nowNs += STEP_NS;
+            delivered += BW / 1_000;
+            sample.set(BDP, RTT_NS, false, delivered, delivered - BDP, BW / 1_000, 0, 0, BDP, BDP / 4, rttNs);
+            bbr.onRateSample(nowNs, sample);
+            if (bbr.state() == Bbr.PROBE_RTT)
+            {
+                return true;
+            }
+        }
+        assertEquals(RTT_NS, bbr.minRttNs(), "the minimum itself is kept");
+        return false;
+    }
+
     @Test
     void timeoutRestartsFromOnePacketAndAnUndoRestoresTheWindow()
     {
