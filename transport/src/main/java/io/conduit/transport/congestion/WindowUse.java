@@ -45,7 +45,7 @@ final class WindowUse
     }
 
     /** The largest flight over the current and the previous round trip. */
-    long recentPeakBytes()
+    private long recentPeakBytes()
     {
         return Math.max(peakBytes, previousPeakBytes);
     }

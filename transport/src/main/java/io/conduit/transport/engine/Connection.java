@@ -959,8 +959,7 @@ public final class Connection
         }
         if (due(TimerKind.PACING, nowNs))
         {
-            noteLateRelease(nowNs);
-            deadlines[TimerKind.PACING] = TimerKind.NONE; // markReady above lets the endpoint poll the data out
+            endPacingWait(nowNs); // markReady above lets the endpoint poll the data out
         }
         if (due(TimerKind.PERSIST, nowNs))
         {
@@ -1190,8 +1189,7 @@ public final class Connection
     {
         if (pacer.mayRelease(nowNs))
         {
-            noteLateRelease(nowNs);
-            deadlines[TimerKind.PACING] = TimerKind.NONE;
+            endPacingWait(nowNs);
             return true;
         }
         final boolean dataWaiting = sendWindow.lostCount() > 0 || tailProbePending || canSendNewSegment();
@@ -1200,12 +1198,12 @@ public final class Connection
     }
 
     /**
-     * Data waited for the pacer (its timer armed) and nothing else held it, yet the release comes more than the
-     * pacer's burst allowance late: the thread driving the endpoint fell behind (a busy core). What is sent from
-     * here says how fast this host ran, not how fast the path is, so it must not shrink the model: BBR leaving
-     * STARTUP at a quarter of the link on such samples took 15 s to climb back.
+     * The pacer releases data: its timer is disarmed. If data waited for it (the timer armed) and nothing else held
+     * it, yet the release comes more than the pacer's burst allowance late, the thread driving the endpoint fell
+     * behind (a busy core). What is sent from here says how fast this host ran, not how fast the path is, so it must
+     * not shrink the model: BBR leaving STARTUP at a quarter of the link on such samples took 15 s to climb back.
      */
-    private void noteLateRelease(final long nowNs)
+    private void endPacingWait(final long nowNs)
     {
         final long waitedForNs = deadlines[TimerKind.PACING];
         if (waitedForNs != TimerKind.NONE && sendWindow.bytesInFlight() < congestion.windowBytes() &&
@@ -1214,6 +1212,7 @@ public final class Connection
             counters.lateReleases++;
             rateSampler.onAppLimited(sendWindow.bytesInFlight());
         }
+        deadlines[TimerKind.PACING] = TimerKind.NONE;
     }
 
     private int writeSyn(final long nowNs, final MutableDirectBuffer out, final int offset)
