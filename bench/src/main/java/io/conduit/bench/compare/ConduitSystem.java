@@ -144,11 +144,18 @@ final class ConduitSystem implements LoopbackSystem
                 return "";
             }
             final ConduitConnection connection = client.connection;
+            final Endpoint serverEndpoint = server.endpoint;
+            serverEndpoint.refreshStats();
+            // Duty cycles against datagrams say how often each side found nothing to do: the side that rarely idles
+            // is the one that limits the run.
             return String.format("client sent %,d datagrams of %,d B on average (%,d B payload per DATA segment, " +
-                "%,d retransmits, %,d timeouts; %s, srtt %,d µs, rto %,d µs, cwnd %,d B)", datagrams,
+                "%,d retransmits, %,d timeouts; %s, srtt %,d µs, rto %,d µs, cwnd %,d B); duty cycles: client %,d " +
+                "(%,d datagrams received), server %,d (%,d datagrams received, %,d sent)", datagrams,
                 clientEndpoint.stats().bytesSent() / datagrams, connection.payloadBytesSent() / segments,
                 connection.retransmits(), connection.timeouts(), connection.state(), connection.srttNs() / 1000,
-                connection.rtoNs() / 1000, connection.congestionWindowBytes());
+                connection.rtoNs() / 1000, connection.congestionWindowBytes(), clientEndpoint.stats().dutyCycles(),
+                clientEndpoint.stats().datagramsReceived(), serverEndpoint.stats().dutyCycles(),
+                serverEndpoint.stats().datagramsReceived(), serverEndpoint.stats().datagramsSent());
         }
 
         @Override

@@ -436,12 +436,20 @@ final class EndpointAgent implements Agent
         int sent = 0;
         final int limit = TRANSMIT_LIMIT;
         int length;
-        while (sent < limit && (length = engine.pollTransmit(nowNs, channel.sendBuffer(), 0)) > 0)
+        // Data segments come straight from their send-window slots; control packets are written to the send buffer.
+        while (sent < limit && (length = engine.pollTransmitInPlace(nowNs, channel.sendBuffer(), 0)) > 0)
         {
             final InetSocketAddress to = addresses.addressOf(engine.transmitRemoteKey());
-            if (!send(length, to))
+            final DirectBuffer buffer = engine.transmitBuffer();
+            final int offset = engine.transmitOffset();
+            if (!send(buffer, offset, length, to))
             {
-                // The socket buffer is full: keep the datagram and stop; the next cycle retries it first.
+                // The socket buffer is full: keep a copy of the datagram (its slot may be reused once acknowledged)
+                // and stop; the next cycle retries it first.
+                if (buffer != channel.sendBuffer())
+                {
+                    channel.sendBuffer().putBytes(0, buffer, offset, length);
+                }
                 pendingTransmitLength = length;
                 pendingTransmitTo = to;
                 break;
@@ -453,9 +461,14 @@ final class EndpointAgent implements Agent
 
     private boolean send(final int length, final InetSocketAddress to)
     {
+        return send(channel.sendBuffer(), 0, length, to);
+    }
+
+    private boolean send(final DirectBuffer buffer, final int offset, final int length, final InetSocketAddress to)
+    {
         try
         {
-            if (channel.send(length, to))
+            if (channel.send(buffer, offset, length, to))
             {
                 edgeCounters[EndpointStats.BYTES_SENT] += length;
                 return true;

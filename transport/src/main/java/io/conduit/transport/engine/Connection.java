@@ -23,7 +23,8 @@ import static io.conduit.transport.codec.SerialNumber.lessThan;
  * Inputs, each taking the caller's clock {@code nowNs} first: {@link #onPacket} (a datagram the endpoint has
  * validated and routed here), {@link #onTimer} (call when {@link #nextDeadlineNs()} has passed), and the
  * application's {@link #offer}, {@link #close} and {@link #abort}. Outputs: {@link #pollTransmit} writes the next
- * datagram to send into a caller buffer and returns its length (0 when there is nothing to send now);
+ * datagram to send into a caller buffer and returns its length (0 when there is nothing to send now), or
+ * {@link #pollTransmitInPlace} leaves a data segment's datagram in its send-window slot, saving a copy;
  * {@link #pollMessages} hands received messages over in order; {@link #pollEvents} reports state changes;
  * {@link #nextDeadlineNs()} says when to call {@link #onTimer} next. Nothing here reads a clock, touches a socket or
  * allocates per message. Single-threaded: the endpoint's thread owns the connection.
@@ -62,6 +63,9 @@ public final class Connection
     private final DeliveryRateSampler rateSampler;
     private final ConnectionCounters counters = new ConnectionCounters();
     private final PacketEncoder encoder = new PacketEncoder();
+    /** Where the last datagram {@link #pollTransmitInPlace} wrote lies: the caller's buffer or a send-window slot. */
+    private DirectBuffer transmitBuffer;
+    private int transmitOffset;
     private final UnsafeBuffer cookie = new UnsafeBuffer(new byte[PacketLayout.COOKIE_LENGTH]);
     private final long[] deadlines = new long[TimerKind.COUNT];
     private final int[] sackStarts = new int[PacketLayout.MAX_SACK_BLOCKS];
@@ -1121,6 +1125,24 @@ public final class Connection
      */
     public int pollTransmit(final long nowNs, final MutableDirectBuffer out, final int offset)
     {
+        final int length = pollTransmitInPlace(nowNs, out, offset);
+        if (length > 0 && transmitBuffer != out)
+        {
+            out.putBytes(offset, transmitBuffer, transmitOffset, length);
+        }
+        return length;
+    }
+
+    /**
+     * Like {@link #pollTransmit}, but a DATA or FIN segment's datagram is encoded around its payload in the send
+     * window's slot instead of being copied to {@code out}: the datagram is then {@code length} bytes of
+     * {@link #transmitBuffer()} from {@link #transmitOffset()}, valid until the next call into this connection.
+     * Control packets are still written to {@code out}.
+     */
+    public int pollTransmitInPlace(final long nowNs, final MutableDirectBuffer out, final int offset)
+    {
+        transmitBuffer = out;
+        transmitOffset = offset;
         if (rstPending)
         {
             rstPending = false;
@@ -1179,6 +1201,18 @@ public final class Connection
             return writeAck(nowNs, out, offset);
         }
         return 0;
+    }
+
+    /** The buffer holding the datagram the last {@link #pollTransmitInPlace} returned. */
+    public DirectBuffer transmitBuffer()
+    {
+        return transmitBuffer;
+    }
+
+    /** Where in {@link #transmitBuffer()} that datagram starts. */
+    public int transmitOffset()
+    {
+        return transmitOffset;
     }
 
     /**
@@ -1248,7 +1282,7 @@ public final class Connection
             return 0;
         }
         counters.retransmits++;
-        return writeSegment(nowNs, out, offset, seq);
+        return writeSegment(nowNs, seq);
     }
 
     /** RFC 8985 §7.3: retransmit the highest outstanding segment; its ACK or SACK lets RACK find any loss. */
@@ -1263,7 +1297,7 @@ public final class Connection
         }
         counters.tailProbes++;
         counters.retransmits++;
-        return writeSegment(nowNs, out, offset, seq);
+        return writeSegment(nowNs, seq);
     }
 
     private int writeNewSegment(final long nowNs, final MutableDirectBuffer out, final int offset)
@@ -1295,13 +1329,13 @@ public final class Connection
                 forgetHead();
             }
             counters.payloadBytesSent += length;
-            return writeSegment(nowNs, out, offset, seq);
+            return writeSegment(nowNs, seq);
         }
         if (finQueued && !finSent && congestionAllows(SendWindow.cost(0)))
         {
             finSeq = sendWindow.append(PacketType.FIN, null, 0, 0, 0, 0);
             finSent = true;
-            return writeSegment(nowNs, out, offset, finSeq);
+            return writeSegment(nowNs, finSeq);
         }
         return 0;
     }
@@ -1318,7 +1352,7 @@ public final class Connection
         forgetHead();
         counters.payloadBytesSent += batchBytes;
         counters.batchesSent++;
-        return writeSegment(nowNs, out, offset, seq);
+        return writeSegment(nowNs, seq);
     }
 
     /**
@@ -1429,21 +1463,24 @@ public final class Connection
         headRingCapacity = NO_HEAD;
     }
 
-    private int writeSegment(final long nowNs, final MutableDirectBuffer out, final int offset, final int seq)
+    /** Encodes segment {@code seq}'s datagram in place around its payload in the send window (see SendWindow). */
+    private int writeSegment(final long nowNs, final int seq)
     {
         final int type = sendWindow.type(seq);
         final int flags = sendWindow.flags(seq) | (cookieEchoPending ? PacketLayout.FLAG_COOKIE : 0);
-        beginPacket(nowNs, out, offset, type, flags, seq);
+        final MutableDirectBuffer slots = sendWindow.payloadBuffer();
+        final int payloadIndex = sendWindow.payloadIndex(seq);
+        final int headerOffset = payloadIndex - PacketLayout.payloadOffset(flags, 0);
+        beginPacket(nowNs, slots, headerOffset, type, flags, seq);
         final int payloadLength = sendWindow.payloadLength(seq);
         if (type == PacketType.DATA)
         {
             encoder.messageLength(sendWindow.messageLength(seq)).fragmentOffset(sendWindow.fragmentOffset(seq));
         }
         writeCookieIfEchoing();
-        if (payloadLength > 0)
-        {
-            sendWindow.copyPayload(seq, out, encoder.payloadIndex());
-        }
+        assert encoder.payloadIndex() == payloadIndex : "segment header must end where its payload starts";
+        transmitBuffer = slots;
+        transmitOffset = headerOffset;
         final long inFlightBeforeBytes = sendWindow.bytesInFlight();
         sendWindow.onTransmit(seq, nowNs);
         rateSampler.onSent(seq, nowNs, inFlightBeforeBytes, sendWindow.bytesInFlight());

@@ -48,6 +48,8 @@ public final class EndpointEngine
     private boolean listening;
     private boolean trackActivity;
     private long transmitRemoteKey;
+    private DirectBuffer transmitBuffer;
+    private int transmitOffset;
 
     public EndpointEngine(final EndpointConfig config, final RandomGenerator random)
     {
@@ -444,6 +446,23 @@ public final class EndpointEngine
      */
     public int pollTransmit(final long nowNs, final MutableDirectBuffer out, final int offset)
     {
+        final int length = pollTransmitInPlace(nowNs, out, offset);
+        if (length > 0 && transmitBuffer != out)
+        {
+            out.putBytes(offset, transmitBuffer, transmitOffset, length);
+        }
+        return length;
+    }
+
+    /**
+     * Like {@link #pollTransmit}, but a data segment's datagram may be left where its connection encoded it (see
+     * {@link Connection#pollTransmitInPlace}): the datagram is {@code length} bytes of {@link #transmitBuffer()} from
+     * {@link #transmitOffset()}, valid until the next call into this engine.
+     */
+    public int pollTransmitInPlace(final long nowNs, final MutableDirectBuffer out, final int offset)
+    {
+        transmitBuffer = out;
+        transmitOffset = offset;
         if (!replies.isEmpty())
         {
             final int length = replies.poll(out, offset);
@@ -454,11 +473,13 @@ public final class EndpointEngine
         Connection connection;
         while ((connection = readyToTransmit.poll()) != null)
         {
-            final int length = connection.pollTransmit(nowNs, out, offset);
+            final int length = connection.pollTransmitInPlace(nowNs, out, offset);
             if (length > 0)
             {
                 readyToTransmit.add(connection);
                 transmitRemoteKey = connection.remoteKey();
+                transmitBuffer = connection.transmitBuffer();
+                transmitOffset = connection.transmitOffset();
                 counters.datagramsSent++;
                 return length;
             }
@@ -472,6 +493,18 @@ public final class EndpointEngine
     public long transmitRemoteKey()
     {
         return transmitRemoteKey;
+    }
+
+    /** The buffer holding the datagram the last {@link #pollTransmitInPlace} returned. */
+    public DirectBuffer transmitBuffer()
+    {
+        return transmitBuffer;
+    }
+
+    /** Where in {@link #transmitBuffer()} that datagram starts. */
+    public int transmitOffset()
+    {
+        return transmitOffset;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.conduit.transport.engine;
 
+import java.nio.ByteBuffer;
+
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -12,6 +14,8 @@ import io.conduit.transport.codec.PacketType;
  * {@code [una, nxt)}, holding the segment's payload and its state (sacked, lost, in flight). Tracks the "pipe" of
  * RFC 6675 §4 as {@link #bytesInFlight()}: bytes of segments sent and neither acknowledged, SACKed nor deemed lost.
  * A segment's cost is its payload plus the fixed header, so many tiny messages still fill the congestion window.
+ * Each slot keeps {@link #HEADROOM} bytes before its payload, off the heap, so a segment's datagram is encoded
+ * around its payload and sent from the slot: a 64 KiB segment is not copied again for every (re)transmission.
  */
 final class SendWindow
 {
@@ -22,9 +26,14 @@ final class SendWindow
     private static final byte IN_FLIGHT = 4;
     private static final byte SENT = 8;
 
+    /** Room before each payload for the header and an echoed cookie: DATA and FIN carry no SACK blocks. */
+    static final int HEADROOM = PacketLayout.HEADER_LENGTH + PacketLayout.COOKIE_LENGTH;
+
     private final int capacity;
     private final int mask;
     private final int slotBytes;
+    /** Distance between slots: headroom plus the largest payload. */
+    private final int slotStride;
     private final UnsafeBuffer payloads;
     private final int[] payloadLength;
     private final int[] messageLength;
@@ -54,7 +63,9 @@ final class SendWindow
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.slotBytes = slotBytes;
-        this.payloads = new UnsafeBuffer(new byte[capacity * slotBytes]);
+        this.slotStride = HEADROOM + slotBytes;
+        // Direct memory: the endpoint hands a slot to the socket as it is, where a heap array would be copied again.
+        this.payloads = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.multiplyExact(capacity, slotStride)));
         this.payloadLength = new int[capacity];
         this.messageLength = new int[capacity];
         this.fragmentOffset = new int[capacity];
@@ -141,7 +152,10 @@ final class SendWindow
         return commit(segmentType, 0, length, totalMessageLength, offsetInMessage);
     }
 
-    /** The buffer holding every slot's payload, for building the next segment in place. */
+    /**
+     * The buffer holding every slot, for building the next segment in place and for encoding a segment's datagram
+     * around its payload; its {@link UnsafeBuffer#byteBuffer()} is direct.
+     */
     MutableDirectBuffer payloadBuffer()
     {
         return payloads;
@@ -150,7 +164,13 @@ final class SendWindow
     /** Index in {@link #payloadBuffer()} where the payload of the next new segment (sequence {@link #nxt()}) goes. */
     int nextPayloadIndex()
     {
-        return (nxt & mask) * slotBytes;
+        return (nxt & mask) * slotStride + HEADROOM;
+    }
+
+    /** Index in {@link #payloadBuffer()} of {@code seq}'s payload, with {@link #HEADROOM} bytes free before it. */
+    int payloadIndex(final int seq)
+    {
+        return (seq & mask) * slotStride + HEADROOM;
     }
 
     /** Slot size: the largest payload one segment carries. */
@@ -236,12 +256,6 @@ final class SendWindow
     boolean wasSent(final int seq)
     {
         return (state[seq & mask] & SENT) != 0;
-    }
-
-    void copyPayload(final int seq, final MutableDirectBuffer dst, final int dstIndex)
-    {
-        final int slot = seq & mask;
-        dst.putBytes(dstIndex, payloads, slot * slotBytes, payloadLength[slot]);
     }
 
     static int cost(final int payload)

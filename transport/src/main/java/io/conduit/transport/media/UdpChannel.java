@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.DatagramChannel;
 
 import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.conduit.transport.codec.PacketLayout;
@@ -110,6 +111,29 @@ public final class UdpChannel implements AutoCloseable
     {
         sendByteBuffer.limit(length).position(0);
         return channel.send(sendByteBuffer, to) > 0;
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code buffer} from {@code offset}: straight from its memory when it wraps a
+     * direct {@link ByteBuffer} (a large datagram is not copied into {@link #sendBuffer()} first), otherwise through
+     * {@link #sendBuffer()}, since NIO would copy a heap buffer anyway. Returns false when the socket's send buffer
+     * is full (nothing was sent; try again later).
+     */
+    public boolean send(final DirectBuffer buffer, final int offset, final int length, final InetSocketAddress to)
+        throws IOException
+    {
+        final ByteBuffer byteBuffer = buffer.byteBuffer();
+        if (buffer == sendBuffer || byteBuffer == null || !byteBuffer.isDirect())
+        {
+            if (buffer != sendBuffer || offset != 0)
+            {
+                sendBuffer.putBytes(0, buffer, offset, length);
+            }
+            return send(length, to);
+        }
+        final int position = buffer.wrapAdjustment() + offset;
+        byteBuffer.limit(position + length).position(position);
+        return channel.send(byteBuffer, to) > 0;
     }
 
     /** True when the kernel confirmed IP_PMTUDISC_PROBE: no datagram from this socket is ever fragmented. */
