@@ -905,9 +905,8 @@ public final class Connection
      * Whether an in-order DATA segment counts towards {@link ConnectionConfig#ackEverySegments()}. RFC 5681 §4.2 asks
      * for an ACK for at least every second full-sized segment; the short last fragment of a large message is not one.
      * Counting it doubled the ACKs of a stream of 64 KiB messages (65,459 + 77 bytes per message), and every ACK costs
-     * each end a system call: the sender's 64 KiB loopback throughput rose by a third without them. A fragment cut
-     * before its message's end was cut at the sender's segment limit, so it is full-sized by construction and tells
-     * the receiver that limit.
+     * each end a system call (docs/performance.md has the measurement). A fragment cut before its message's end was
+     * cut at the sender's segment limit, so it is full-sized by construction and tells the receiver that limit.
      */
     private boolean countsAsFullSized(final PacketDecoder packet)
     {
