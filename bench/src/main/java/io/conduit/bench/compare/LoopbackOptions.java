@@ -21,7 +21,7 @@ import org.agrona.concurrent.IdleStrategy;
 final class LoopbackOptions
 {
     static final String USAGE = "bench/run loopback [--systems conduit,aeron,tcp] [--only latency|throughput] " +
-        "[--idle spin|backoff] [--warmup-messages 20000] [--messages 100000] [--size 32] [--warmup 3] [--seconds 5] " +
+        "[--idle spin|backoff] [--warmup-messages 200000] [--messages 100000] [--size 32] [--warmup 3] [--seconds 5] " +
         "[--sizes 32,1k,64k] [--conduit-payload BYTES] [--aeron-mtu 1408] [--aeron-term-length 16m] " +
         "[--aeron-window 1m] [--aeron-socket-buffers 4m] " +
         "[--out bench/results/loopback.md] [--plot bench/results/loopback-latency.png]";
@@ -59,7 +59,7 @@ final class LoopbackOptions
         throughput = !only.equals("latency");
         idle = values.getOrDefault("idle", "spin");
         require(idle.equals("spin") || idle.equals("backoff"), "--idle must be spin or backoff");
-        warmupMessages = Long.parseLong(values.getOrDefault("warmup-messages", "20000"));
+        warmupMessages = Long.parseLong(values.getOrDefault("warmup-messages", "200000"));
         messages = Long.parseLong(values.getOrDefault("messages", "100000"));
         latencyMessageLength = size(values.getOrDefault("size", "32"));
         warmupNs = seconds(values.getOrDefault("warmup", "3"));
