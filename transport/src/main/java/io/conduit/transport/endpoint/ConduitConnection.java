@@ -121,6 +121,11 @@ public final class ConduitConnection
         {
             return NOT_CONNECTED;
         }
+        if (endpoint.offerDirect(this, buffer, offset, length) != Endpoint.NOT_DIRECT)
+        {
+            // In the engine already, which marked the connection for the next duty cycle: no doorbell needed.
+            return offeredPosition.addAndGet(length);
+        }
         if (!sendRing.write(MESSAGE_TYPE, buffer, offset, length))
         {
             return BACK_PRESSURED;

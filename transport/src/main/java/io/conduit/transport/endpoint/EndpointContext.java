@@ -34,6 +34,7 @@ public final class EndpointContext
     private IdleStrategy idleStrategy;
     private int sendRingCapacity = 1024 * 1024;
     private int receiveRingCapacity = 1024 * 1024;
+    private boolean directOffers = true;
     /**
      * One datagram per duty cycle by default, like Aeron's receiver: a receive that finds nothing costs a system call,
      * and after a request arrives that call would sit between it and its delivery (bench/run loopback: p50 13.7 µs
@@ -78,6 +79,14 @@ public final class EndpointContext
     /** Bytes of the agent-to-application ring per connection; a power of two. */
     public int receiveRingCapacity() { return receiveRingCapacity; }
     public EndpointContext receiveRingCapacity(final int value) { receiveRingCapacity = value; return this; }
+
+    /**
+     * Invoker mode: an offer made while no duty cycle runs, with nothing waiting in the connection's send ring, goes
+     * straight into the engine's send queue instead of through the ring (one copy of the message fewer). Off: every
+     * offer goes through the ring, as in dedicated mode.
+     */
+    public boolean directOffers() { return directOffers; }
+    public EndpointContext directOffers(final boolean value) { directOffers = value; return this; }
 
     /** Most datagrams read per duty cycle, so reading cannot starve sending. */
     public int datagramBatch() { return datagramBatch; }

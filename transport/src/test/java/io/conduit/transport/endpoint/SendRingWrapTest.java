@@ -27,8 +27,9 @@ class SendRingWrapTest
     {
         final EndpointContext serverContext = LoopbackEndpoints.context(statusDir).listen(true)
             .threadingMode(ThreadingMode.INVOKER).sendRingCapacity(4096).receiveRingCapacity(4096);
+        // Direct offers off: they would bypass the ring this test is about.
         final EndpointContext clientContext = LoopbackEndpoints.context(statusDir)
-            .threadingMode(ThreadingMode.INVOKER).sendRingCapacity(4096).receiveRingCapacity(4096);
+            .threadingMode(ThreadingMode.INVOKER).directOffers(false).sendRingCapacity(4096).receiveRingCapacity(4096);
         try (Endpoint server = LoopbackEndpoints.launch(serverContext);
             Endpoint client = LoopbackEndpoints.launch(clientContext))
         {
