@@ -172,8 +172,8 @@ public final class Endpoint implements AutoCloseable
 
     /**
      * Invoker mode: puts a message straight into the engine's send queue when no duty cycle is running and nothing
-     * waits in the connection's send ring (so it cannot overtake an earlier offer). That skips the ring's copy and
-     * Agrona's zeroing of what was read: of a 64 KiB message's four user-space copies on the way out, one.
+     * waits in the connection's send ring (so it cannot overtake an earlier offer). That skips one of a message's
+     * three user-space copies on the way out (the ring's) and Agrona's zeroing of what the agent read from the ring.
      * @return the engine's new stream position, or {@link #NOT_DIRECT} when the message must go through the ring.
      */
     long offerDirect(final ConduitConnection connection, final DirectBuffer buffer, final int offset,
