@@ -164,7 +164,7 @@ final class SendWindow
     /** Index in {@link #payloadBuffer()} where the payload of the next new segment (sequence {@link #nxt()}) goes. */
     int nextPayloadIndex()
     {
-        return (nxt & mask) * slotStride + HEADROOM;
+        return payloadIndex(nxt);
     }
 
     /** Index in {@link #payloadBuffer()} of {@code seq}'s payload, with {@link #HEADROOM} bytes free before it. */
