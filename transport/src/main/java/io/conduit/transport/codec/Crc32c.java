@@ -64,39 +64,50 @@ public final class Crc32c
     }
 
     /**
-     * Checksum of {@code length} bytes at {@code offset}, treating the checksum field as absent.
+     * Checksum of {@code length} bytes at {@code offset}, treating the full header's checksum field as absent.
      *
      * @throws IllegalArgumentException if the range does not lie inside the buffer or cannot hold the checksum field.
      */
     public int checksum(final DirectBuffer buffer, final int offset, final int length)
     {
+        return checksum(buffer, offset, length, PacketLayout.CHECKSUM_OFFSET);
+    }
+
+    /**
+     * Checksum of {@code length} bytes at {@code offset}, treating the 4-byte field at {@code fieldOffset} (relative
+     * to {@code offset}: {@link PacketLayout#CHECKSUM_OFFSET} or {@link PacketLayout#COMPACT_CHECKSUM_OFFSET}) as absent.
+     *
+     * @throws IllegalArgumentException if the range does not lie inside the buffer or cannot hold the checksum field.
+     */
+    public int checksum(final DirectBuffer buffer, final int offset, final int length, final int fieldOffset)
+    {
         // The paths below address the backing array or memory, which may extend beyond a view's capacity, so
         // Agrona's own bounds checks never see these reads: check the range here.
-        if (offset < 0 || length < PacketLayout.CHECKSUM_OFFSET + 4 || length > buffer.capacity() - offset)
+        if (offset < 0 || fieldOffset < 0 || length < fieldOffset + 4 || length > buffer.capacity() - offset)
         {
             throw new IllegalArgumentException(
                 "checksum range [" + offset + ", " + offset + " + " + length + ") vs capacity " + buffer.capacity());
         }
         if (useKernels && buffer.byteArray() == null)
         {
-            return kernelChecksum(buffer, offset, length);
+            return kernelChecksum(buffer, offset, length, fieldOffset);
         }
         crc.reset();
-        update(buffer, offset, PacketLayout.CHECKSUM_OFFSET);
-        final int afterChecksum = PacketLayout.CHECKSUM_OFFSET + 4;
+        update(buffer, offset, fieldOffset);
+        final int afterChecksum = fieldOffset + 4;
         update(buffer, offset + afterChecksum, length - afterChecksum);
         return (int)crc.getValue();
     }
 
-    private static int kernelChecksum(final DirectBuffer buffer, final int offset, final int length)
+    private static int kernelChecksum(final DirectBuffer buffer, final int offset, final int length,
+        final int fieldOffset)
     {
-        final int afterChecksum = PacketLayout.CHECKSUM_OFFSET + 4;
+        final int afterChecksum = fieldOffset + 4;
         try
         {
             // CRC32C starts from all ones and ends with a complement, as the public API does around the kernel.
             final long address = buffer.addressOffset();
-            final int crc = (int)UPDATE_ADDRESS.invokeExact(0xFFFF_FFFF, address, offset,
-                offset + PacketLayout.CHECKSUM_OFFSET);
+            final int crc = (int)UPDATE_ADDRESS.invokeExact(0xFFFF_FFFF, address, offset, offset + fieldOffset);
             return ~(int)UPDATE_ADDRESS.invokeExact(crc, address, offset + afterChecksum, offset + length);
         }
         catch (final Throwable ex)

@@ -21,6 +21,7 @@ public final class PacketDecoder
     private DirectBuffer buffer;
     private int offset;
     private int length;
+    private boolean compact;
 
     public PacketDecoder()
     {
@@ -42,7 +43,17 @@ public final class PacketDecoder
         this.buffer = buffer;
         this.offset = offset;
         this.length = length;
-        if (length < HEADER_LENGTH || offset < 0 || length > buffer.capacity() - offset)
+        this.compact = false;
+        if (length < 1 || offset < 0 || length > buffer.capacity() - offset)
+        {
+            return RejectReason.TRUNCATED.code();
+        }
+        if ((buffer.getByte(offset + COMPACT_MARKER_OFFSET) & 0xFF) == COMPACT_MARKER)
+        {
+            compact = true;
+            return wrapCompact(length);
+        }
+        if (length < HEADER_LENGTH)
         {
             return RejectReason.TRUNCATED.code();
         }
@@ -84,6 +95,37 @@ public final class PacketDecoder
             return RejectReason.BAD_CHECKSUM.code();
         }
         return validateSemantics(type, flags, sackCount);
+    }
+
+    /** The compact form is DATA only, with no SACK and no cookie; the DATA rules of the full form then apply. */
+    private int wrapCompact(final int length)
+    {
+        if (length < COMPACT_HEADER_LENGTH)
+        {
+            return RejectReason.TRUNCATED.code();
+        }
+        final int flags = flags();
+        if ((flags & ~KNOWN_FLAGS) != 0)
+        {
+            return RejectReason.BAD_FLAGS.code();
+        }
+        if ((flags & FLAG_AUTH) != 0 && !authEnabled)
+        {
+            return RejectReason.AUTH_UNSUPPORTED.code();
+        }
+        if (COMPACT_HEADER_LENGTH + payloadLength() + ((flags & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0) != length)
+        {
+            return RejectReason.LENGTH_MISMATCH.code();
+        }
+        if (crc32c.checksum(buffer, offset, length, COMPACT_CHECKSUM_OFFSET) != checksum())
+        {
+            return RejectReason.BAD_CHECKSUM.code();
+        }
+        if ((flags & FLAG_COOKIE) != 0)
+        {
+            return RejectReason.BAD_COOKIE_PLACEMENT.code();
+        }
+        return validateSemantics(PacketType.DATA, flags, 0);
     }
 
     private int validateSemantics(final int type, final int flags, final int sackCount)
@@ -196,14 +238,23 @@ public final class PacketDecoder
         return length;
     }
 
+    /**
+     * Whether this is the compact DATA form, which carries no source id, acknowledgement, window or timestamp echo:
+     * {@link #sourceId()}, {@link #ack()}, {@link #window()} and {@link #timestampEcho()} must not be read.
+     */
+    public boolean isCompact()
+    {
+        return compact;
+    }
+
     public int type()
     {
-        return buffer.getByte(offset + TYPE_OFFSET) & 0xFF;
+        return compact ? PacketType.DATA : buffer.getByte(offset + TYPE_OFFSET) & 0xFF;
     }
 
     public int flags()
     {
-        return buffer.getByte(offset + FLAGS_OFFSET) & 0xFF;
+        return buffer.getByte(offset + (compact ? COMPACT_FLAGS_OFFSET : FLAGS_OFFSET)) & 0xFF;
     }
 
     public boolean hasFlag(final int flag)
@@ -213,68 +264,75 @@ public final class PacketDecoder
 
     public int sackCount()
     {
-        return buffer.getByte(offset + SACK_COUNT_OFFSET) & 0xFF;
+        return compact ? 0 : buffer.getByte(offset + SACK_COUNT_OFFSET) & 0xFF;
     }
 
     public int payloadLength()
     {
-        return buffer.getShort(offset + PAYLOAD_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF;
+        return buffer.getShort(offset + (compact ? COMPACT_PAYLOAD_LENGTH_OFFSET : PAYLOAD_LENGTH_OFFSET),
+            BYTE_ORDER) & 0xFFFF;
     }
 
     public int checksum()
     {
-        return buffer.getInt(offset + CHECKSUM_OFFSET, BYTE_ORDER);
+        return buffer.getInt(offset + (compact ? COMPACT_CHECKSUM_OFFSET : CHECKSUM_OFFSET), BYTE_ORDER);
     }
 
     public int destinationId()
     {
-        return buffer.getInt(offset + DESTINATION_ID_OFFSET, BYTE_ORDER);
+        return buffer.getInt(offset + (compact ? COMPACT_DESTINATION_ID_OFFSET : DESTINATION_ID_OFFSET), BYTE_ORDER);
     }
 
     public int sourceId()
     {
+        assert !compact : "a compact DATA segment has no source id";
         return buffer.getInt(offset + SOURCE_ID_OFFSET, BYTE_ORDER);
     }
 
     public int seq()
     {
-        return buffer.getInt(offset + SEQUENCE_OFFSET, BYTE_ORDER);
+        return buffer.getInt(offset + (compact ? COMPACT_SEQUENCE_OFFSET : SEQUENCE_OFFSET), BYTE_ORDER);
     }
 
     public int ack()
     {
+        assert !compact : "a compact DATA segment has no acknowledgement";
         return buffer.getInt(offset + ACK_OFFSET, BYTE_ORDER);
     }
 
     public int window()
     {
+        assert !compact : "a compact DATA segment has no window";
         return buffer.getInt(offset + WINDOW_OFFSET, BYTE_ORDER);
     }
 
     public int timestamp()
     {
-        return buffer.getInt(offset + TIMESTAMP_OFFSET, BYTE_ORDER);
+        return buffer.getInt(offset + (compact ? COMPACT_TIMESTAMP_OFFSET : TIMESTAMP_OFFSET), BYTE_ORDER);
     }
 
     public int timestampEcho()
     {
+        assert !compact : "a compact DATA segment has no timestamp echo";
         return buffer.getInt(offset + TIMESTAMP_ECHO_OFFSET, BYTE_ORDER);
     }
 
     public int messageLength()
     {
-        return buffer.getInt(offset + MESSAGE_LENGTH_OFFSET, BYTE_ORDER);
+        return buffer.getInt(offset + (compact ? COMPACT_MESSAGE_LENGTH_OFFSET : MESSAGE_LENGTH_OFFSET), BYTE_ORDER);
     }
 
     /** PROBE, or ACK with {@link PacketLayout#FLAG_PROBE_ACK}: the probe's id. */
     public int probeId()
     {
+        assert !compact : "a compact DATA segment has no probe id";
         return buffer.getInt(offset + PROBE_ID_OFFSET, BYTE_ORDER);
     }
 
     public int fragmentOffset()
     {
-        return buffer.getInt(offset + FRAGMENT_OFFSET_OFFSET, BYTE_ORDER);
+        return buffer.getInt(offset + (compact ? COMPACT_FRAGMENT_OFFSET_OFFSET : FRAGMENT_OFFSET_OFFSET),
+            BYTE_ORDER);
     }
 
     public int sackStart(final int index)
@@ -296,6 +354,6 @@ public final class PacketDecoder
     /** Absolute index of the payload in {@link #buffer()}. */
     public int payloadIndex()
     {
-        return offset + payloadOffset(flags(), sackCount());
+        return offset + (compact ? COMPACT_HEADER_LENGTH : payloadOffset(flags(), sackCount()));
     }
 }

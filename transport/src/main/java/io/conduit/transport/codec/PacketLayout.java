@@ -45,6 +45,29 @@ import java.nio.ByteOrder;
  * |  authentication tag (16 bytes) when FLAG_AUTH is set          |
  * +---------------------------------------------------------------+
  * </pre>
+ *
+ * <p>A DATA segment that has no acknowledgement news for its peer (nothing new to acknowledge, the same window, no
+ * cookie to echo) may instead use the 28-byte compact form, told apart by its first byte:
+ *
+ * <pre>
+ * +---------------+---------------+-------------------------------+
+ * |  marker 0xD2  |     flags     |        payloadLength          |  0
+ * +---------------+---------------+-------------------------------+
+ * |            CRC32C of the datagram, this field skipped         |  4
+ * +---------------------------------------------------------------+
+ * |                   destination connection id                   |  8
+ * +---------------------------------------------------------------+
+ * |                  sequence number (segments)                   | 12
+ * +---------------------------------------------------------------+
+ * |                   timestamp value (microseconds)              | 16
+ * +---------------------------------------------------------------+
+ * |                        message length                         | 20
+ * +---------------------------------------------------------------+
+ * |                fragment offset within the message             | 24
+ * +---------------------------------------------------------------+
+ * |  payload, then the authentication tag when FLAG_AUTH is set   | 28
+ * +---------------------------------------------------------------+
+ * </pre>
  */
 public final class PacketLayout
 {
@@ -73,6 +96,27 @@ public final class PacketLayout
     public static final int PROBE_ID_OFFSET = MESSAGE_LENGTH_OFFSET;
     public static final int HEADER_LENGTH = 48;
 
+    /**
+     * First byte of a compact DATA datagram. A full header starts with the magic's low byte, {@code 0xD1}, so one
+     * byte tells the two forms apart.
+     */
+    public static final int COMPACT_MARKER = 0xD2;
+    public static final int COMPACT_MARKER_OFFSET = 0;
+    public static final int COMPACT_FLAGS_OFFSET = 1;
+    public static final int COMPACT_PAYLOAD_LENGTH_OFFSET = 2;
+    public static final int COMPACT_CHECKSUM_OFFSET = 4;
+    public static final int COMPACT_DESTINATION_ID_OFFSET = 8;
+    public static final int COMPACT_SEQUENCE_OFFSET = 12;
+    public static final int COMPACT_TIMESTAMP_OFFSET = 16;
+    public static final int COMPACT_MESSAGE_LENGTH_OFFSET = 20;
+    public static final int COMPACT_FRAGMENT_OFFSET_OFFSET = 24;
+    /**
+     * The compact DATA header: 20 bytes fewer than {@link #HEADER_LENGTH}, which on a 1,500-byte path is what lifts
+     * the payload share from 94.9% to 96.2% (TCP with timestamps: 96.5%). It drops the source id, the
+     * acknowledgement, the window and the timestamp echo, which a segment with no acknowledgement news repeats.
+     */
+    public static final int COMPACT_HEADER_LENGTH = 28;
+
     public static final int MAX_SACK_BLOCKS = 4;
     public static final int SACK_BLOCK_LENGTH = 8;
     /**
@@ -85,9 +129,11 @@ public final class PacketLayout
     public static final int AUTH_TAG_LENGTH = 16;
     public static final int MAX_HEADER_LENGTH = HEADER_LENGTH + MAX_SACK_BLOCKS * SACK_BLOCK_LENGTH + COOKIE_LENGTH;
     /**
-     * What a DATA datagram adds to its payload: the header (DATA carries no SACK). A segment cut while the initiator
-     * still echoes the handshake cookie carries {@link #COOKIE_LENGTH} fewer payload bytes, so no DATA datagram
-     * ever exceeds the configured payload plus this, and a path sized for full segments wastes no byte per packet.
+     * What a DATA datagram adds to its payload at most: the full header (DATA carries no SACK). A segment cut while
+     * the initiator still echoes the handshake cookie carries {@link #COOKIE_LENGTH} fewer payload bytes, so no DATA
+     * datagram ever exceeds the configured payload plus this; a compact one is {@link #HEADER_LENGTH} -
+     * {@link #COMPACT_HEADER_LENGTH} bytes shorter. Segments are cut for the full header because any segment may
+     * have to be resent with it.
      */
     public static final int DATA_OVERHEAD = HEADER_LENGTH;
 

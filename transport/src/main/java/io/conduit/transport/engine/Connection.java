@@ -118,6 +118,7 @@ public final class Connection
     private int fullFragmentBytes;
     private int tsRecent;
     private boolean tsRecentValid;
+    private int lastAdvertisedAck;
     private int lastAdvertisedEdge;
     private boolean lastAdvertisedZero;
 
@@ -585,8 +586,9 @@ public final class Connection
             }
             return;
         }
-        if (packet.sourceId() != remoteId)
+        if (packet.isCompact() ? state == ConnectionState.SYN_RECEIVED : packet.sourceId() != remoteId)
         {
+            // A compact segment cannot complete the handshake: it carries no acknowledgement.
             return;
         }
         if (cookieEchoPending && !packet.hasFlag(PacketLayout.FLAG_COOKIE))
@@ -602,7 +604,7 @@ public final class Connection
             tsRecent = packet.timestamp();
             tsRecentValid = true;
         }
-        if (!onAck(nowNs, packet))
+        if (!packet.isCompact() && !onAck(nowNs, packet))
         {
             return;
         }
@@ -1495,11 +1497,26 @@ public final class Connection
     private int writeSegment(final long nowNs, final int seq)
     {
         final int type = sendWindow.type(seq);
-        final int flags = sendWindow.flags(seq) | (cookieEchoPending ? PacketLayout.FLAG_COOKIE : 0);
         final MutableDirectBuffer slots = sendWindow.payloadBuffer();
         final int payloadIndex = sendWindow.payloadIndex(seq);
-        final int headerOffset = payloadIndex - PacketLayout.payloadOffset(flags, 0);
-        beginPacket(nowNs, slots, headerOffset, type, flags, seq);
+        final int headerOffset;
+        if (type == PacketType.DATA && compactHeaderAllowed())
+        {
+            headerOffset = payloadIndex - PacketLayout.COMPACT_HEADER_LENGTH;
+            lastTransmitNs = nowNs;
+            encoder.wrapCompact(slots, headerOffset)
+                .flags(sendWindow.flags(seq))
+                .destinationId(remoteId)
+                .seq(seq)
+                .timestamp(timestampUs(nowNs));
+            counters.segmentsSent++;
+        }
+        else
+        {
+            final int flags = sendWindow.flags(seq) | (cookieEchoPending ? PacketLayout.FLAG_COOKIE : 0);
+            headerOffset = payloadIndex - PacketLayout.payloadOffset(flags, 0);
+            beginPacket(nowNs, slots, headerOffset, type, flags, seq);
+        }
         final int payloadLength = sendWindow.payloadLength(seq);
         if (type == PacketType.DATA)
         {
@@ -1520,6 +1537,19 @@ public final class Connection
         congestion.onPacketSent(nowNs, SendWindow.cost(payloadLength), sendWindow.bytesInFlight());
         pacer.onSent(nowNs, SendWindow.cost(payloadLength), congestion.pacingRateBytesPerSecond(rtt.srttNs()));
         return encoder.seal(payloadLength);
+    }
+
+    /**
+     * A DATA segment may leave out the acknowledgement fields (the compact header) when they would tell the peer
+     * nothing new: no ACK owed or due, the same acknowledgement and window edge as last sent, no cookie or probe to
+     * echo. After a retransmission timeout the full header goes out again, so a peer that lost the connection can
+     * name it in a reset (a compact segment carries no source id).
+     */
+    private boolean compactHeaderAllowed()
+    {
+        return config.compactDataHeader() && !cookieEchoPending && !handshakeAckPending && !ackNow && !ackPending &&
+            probeEchoId == 0 && consecutiveTimeouts == 0 && receiveWindow.rcvNxt() == lastAdvertisedAck &&
+            receiveWindow.rcvNxt() + receiveWindow.window() == lastAdvertisedEdge;
     }
 
     private int writeAck(final long nowNs, final MutableDirectBuffer out, final int offset)
@@ -1607,6 +1637,7 @@ public final class Connection
             .timestamp(timestampUs(nowNs))
             .timestampEcho(tsRecent);
         counters.segmentsSent++;
+        lastAdvertisedAck = receiveWindow.rcvNxt();
         lastAdvertisedEdge = receiveWindow.rcvNxt() + window;
         lastAdvertisedZero = window == 0;
         ackNow = false;

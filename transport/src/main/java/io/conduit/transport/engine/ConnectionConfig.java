@@ -27,6 +27,7 @@ public final class ConnectionConfig
     private long delayedAckNs = MILLISECONDS.toNanos(5);
     private int ackEverySegments = 2;
     private boolean batchMessages = true;
+    private boolean compactDataHeader = true;
     private long keepaliveIdleNs = SECONDS.toNanos(10);
     private long keepaliveIntervalNs = SECONDS.toNanos(2);
     private int keepaliveProbes = 5;
@@ -107,6 +108,12 @@ public final class ConnectionConfig
     /** Whether small messages already queued together share one DATA segment (FLAG_BATCH); none waits for more. */
     public boolean batchMessages() { return batchMessages; }
     public ConnectionConfig batchMessages(final boolean value) { batchMessages = value; return this; }
+    /**
+     * Whether a DATA segment with no acknowledgement news for the peer goes out with the 28-byte compact header
+     * instead of the 48-byte full one (docs/wire-format.md). Receivers always accept both.
+     */
+    public boolean compactDataHeader() { return compactDataHeader; }
+    public ConnectionConfig compactDataHeader(final boolean value) { compactDataHeader = value; return this; }
     public long keepaliveIdleNs() { return keepaliveIdleNs; }
     public ConnectionConfig keepaliveIdleNs(final long value) { keepaliveIdleNs = value; return this; }
     public long keepaliveIntervalNs() { return keepaliveIntervalNs; }

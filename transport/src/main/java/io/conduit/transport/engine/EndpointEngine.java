@@ -179,8 +179,8 @@ public final class EndpointEngine
                 counters.wrongRemoteAddress++;
                 return;
             }
-            if (type != PacketType.SYN_ACK && decoder.sourceId() != connection.remoteId() &&
-                decoder.hasFlag(PacketLayout.FLAG_COOKIE))
+            if (type != PacketType.SYN_ACK && decoder.hasFlag(PacketLayout.FLAG_COOKIE) &&
+                decoder.sourceId() != connection.remoteId())
             {
                 onHandshakeCollision(remoteKey);
                 return;
@@ -192,8 +192,8 @@ public final class EndpointEngine
         final int timeWaitSlot = timeWait.find(nowNs, destination);
         if (timeWaitSlot != TimeWaitTable.NOT_FOUND)
         {
-            if (type != PacketType.SYN_ACK && timeWait.remoteConnectionId(timeWaitSlot) != decoder.sourceId() &&
-                decoder.hasFlag(PacketLayout.FLAG_COOKIE))
+            if (type != PacketType.SYN_ACK && decoder.hasFlag(PacketLayout.FLAG_COOKIE) &&
+                timeWait.remoteConnectionId(timeWaitSlot) != decoder.sourceId())
             {
                 onHandshakeCollision(remoteKey);
                 return;
@@ -207,7 +207,9 @@ public final class EndpointEngine
             return;
         }
         counters.unknownConnection++;
-        if (type != PacketType.RST)
+        // A compact DATA segment names no source connection to reset; the sender's retransmission after its timeout
+        // carries the full header, and that one is answered.
+        if (type != PacketType.RST && !decoder.isCompact())
         {
             queueReset(remoteKey, decoder.sourceId(), destination, decoder.ack(), CloseReason.RESET_BY_PEER);
         }

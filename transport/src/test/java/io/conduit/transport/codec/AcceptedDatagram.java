@@ -31,7 +31,10 @@ final class AcceptedDatagram
         final long end = (long)offset + length;
         assertEquals(offset, decoder.offset(), "offset");
         assertEquals(length, decoder.length(), "length");
-        assertTrue(length >= HEADER_LENGTH, "at least a header");
+        final boolean compact = decoder.isCompact();
+        final int headerLength = compact ? PacketLayout.COMPACT_HEADER_LENGTH : HEADER_LENGTH;
+        assertTrue(length >= headerLength, "at least a header");
+        assertEquals(compact, (decoder.buffer().getByte(offset) & 0xFF) == PacketLayout.COMPACT_MARKER, "form");
 
         final int type = decoder.type();
         final int flags = decoder.flags();
@@ -41,9 +44,14 @@ final class AcceptedDatagram
         assertEquals(0, flags & ~KNOWN_FLAGS, "unknown flags");
         assertTrue(sackCount <= MAX_SACK_BLOCKS, "sackCount " + sackCount);
         assertTrue(sackCount == 0 || type == PacketType.ACK, "SACK only on ACK");
+        if (compact)
+        {
+            assertEquals(PacketType.DATA, type, "the compact form is DATA only");
+            assertEquals(0, flags & (FLAG_COOKIE | PacketLayout.FLAG_PROBE_ACK), "no cookie or probe in compact");
+        }
 
         // Sections in order: header, SACK blocks, cookie, payload, tag; each starts where the previous ends.
-        final int sacksEnd = offset + HEADER_LENGTH + sackCount * SACK_BLOCK_LENGTH;
+        final int sacksEnd = offset + headerLength + sackCount * SACK_BLOCK_LENGTH;
         final boolean hasCookie = (flags & FLAG_COOKIE) != 0;
         if (hasCookie)
         {
@@ -100,14 +108,17 @@ final class AcceptedDatagram
         // Touch the remaining getters and every byte of every section through the bounds-checked buffer.
         assertFalse(decoder.hasFlag(~KNOWN_FLAGS & 0xFF));
         decoder.destinationId();
-        decoder.sourceId();
         decoder.seq();
-        decoder.ack();
-        decoder.window();
         decoder.timestamp();
-        decoder.timestampEcho();
-        final byte[] sections = new byte[length - HEADER_LENGTH];
-        decoder.buffer().getBytes(offset + HEADER_LENGTH, sections);
+        if (!compact)
+        {
+            decoder.sourceId();
+            decoder.ack();
+            decoder.window();
+            decoder.timestampEcho();
+        }
+        final byte[] sections = new byte[length - headerLength];
+        decoder.buffer().getBytes(offset + headerLength, sections);
     }
 
     /** Frames in a batch payload, walked over a copy (the decoder's own walk is what is under test); -1 if ragged. */

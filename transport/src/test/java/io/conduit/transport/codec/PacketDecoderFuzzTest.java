@@ -22,12 +22,14 @@ import static io.conduit.transport.codec.PacketLayout.FLAG_AUTH;
 import static io.conduit.transport.codec.PacketLayout.KNOWN_FLAGS;
 import static io.conduit.transport.codec.PacketLayout.MAGIC;
 import static io.conduit.transport.codec.RejectReason.AUTH_UNSUPPORTED;
+import static io.conduit.transport.codec.RejectReason.BAD_BATCH;
 import static io.conduit.transport.codec.RejectReason.BAD_CHECKSUM;
 import static io.conduit.transport.codec.RejectReason.BAD_COOKIE_PLACEMENT;
 import static io.conduit.transport.codec.RejectReason.BAD_FLAGS;
 import static io.conduit.transport.codec.RejectReason.BAD_FRAGMENT;
 import static io.conduit.transport.codec.RejectReason.BAD_MAGIC;
 import static io.conduit.transport.codec.RejectReason.BAD_PAYLOAD;
+import static io.conduit.transport.codec.RejectReason.BAD_PROBE;
 import static io.conduit.transport.codec.RejectReason.BAD_SACK_BLOCK;
 import static io.conduit.transport.codec.RejectReason.BAD_SACK_COUNT;
 import static io.conduit.transport.codec.RejectReason.BAD_TYPE;
@@ -166,6 +168,48 @@ class PacketDecoderFuzzTest
         tally(assertJudgedSafely(datagram.byteArray(), kind, offset, ~contentSeed, authEnabled));
     }
 
+    /**
+     * Random content behind the compact DATA marker, framed and sealed: flags, fragment fields and payload decide.
+     * Half the time the fragment fields are made plausible, so every other defect stands alone.
+     */
+    @Property(tries = TRIES, edgeCases = EdgeCasesMode.NONE)
+    void randomContentBehindACompactHeaderIsJudgedSafely(
+        @ForAll @IntRange(max = 0xFF) final int flags,
+        @ForAll @IntRange(max = 2000) final int payloadLength,
+        @ForAll final boolean plausibleFragment,
+        @ForAll final boolean framed,
+        @ForAll final long contentSeed,
+        @ForAll final BufferKind kind,
+        @ForAll @IntRange(max = 512) final int offset,
+        @ForAll final boolean authEnabled)
+    {
+        mustReach = EnumSet.of(NONE, TRUNCATED, BAD_FLAGS, AUTH_UNSUPPORTED, LENGTH_MISMATCH, BAD_PAYLOAD,
+            BAD_FRAGMENT, BAD_COOKIE_PLACEMENT, BAD_PROBE, BAD_BATCH);
+        final int flagBits = (flags & 0x80) != 0 ? flags : flags & KNOWN_FLAGS;
+        final int tag = (flagBits & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0;
+        final SplittableRandom random = new SplittableRandom(contentSeed).split();
+        final int length = framed ? PacketLayout.COMPACT_HEADER_LENGTH + payloadLength + tag :
+            1 + random.nextInt(PacketLayout.COMPACT_HEADER_LENGTH + payloadLength + tag + 1);
+        final UnsafeBuffer datagram = new UnsafeBuffer(PacketSpec.filled(length, contentSeed));
+        datagram.putByte(PacketLayout.COMPACT_MARKER_OFFSET, (byte)PacketLayout.COMPACT_MARKER);
+        if (length >= PacketLayout.COMPACT_HEADER_LENGTH)
+        {
+            datagram.putByte(PacketLayout.COMPACT_FLAGS_OFFSET, (byte)flagBits);
+            datagram.putShort(PacketLayout.COMPACT_PAYLOAD_LENGTH_OFFSET, (short)payloadLength, BYTE_ORDER);
+            if (plausibleFragment)
+            {
+                final int payload = Math.max(1, payloadLength);
+                final int messageLength = payload + random.nextInt(Integer.MAX_VALUE - payload);
+                datagram.putInt(PacketLayout.COMPACT_MESSAGE_LENGTH_OFFSET, messageLength, BYTE_ORDER);
+                datagram.putInt(PacketLayout.COMPACT_FRAGMENT_OFFSET_OFFSET,
+                    random.nextInt(messageLength - payload + 1), BYTE_ORDER);
+            }
+            ReferenceChecksum.reseal(datagram, 0, length);
+        }
+
+        tally(assertJudgedSafely(datagram.byteArray(), kind, offset, ~contentSeed, authEnabled));
+    }
+
     @Property(tries = TRIES, edgeCases = EdgeCasesMode.NONE)
     void damagedDatagramsAreJudgedSafely(
         @ForAll("packets") final PacketSpec spec,
@@ -215,7 +259,11 @@ class PacketDecoderFuzzTest
         @ForAll final int length)
     {
         final int code = decoder.wrap(new UnsafeBuffer(PacketSpec.filled(capacity, contentSeed)), offset, length);
-        if (offset < 0 || length < PacketLayout.HEADER_LENGTH || (long)offset + length > capacity)
+        final byte[] content = PacketSpec.filled(capacity, contentSeed);
+        final boolean inside = offset >= 0 && length >= 1 && (long)offset + length <= capacity;
+        final int headerLength = inside && (content[offset] & 0xFF) == PacketLayout.COMPACT_MARKER ?
+            PacketLayout.COMPACT_HEADER_LENGTH : PacketLayout.HEADER_LENGTH;
+        if (!inside || length < headerLength)
         {
             assertEquals(TRUNCATED.code(), code);
         }

@@ -8,13 +8,15 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * The checksum rule of {@code docs/wire-format.md} written independently of {@link Crc32c}: copy the datagram to an
- * array and run the JDK CRC32C over it with bytes 8..11 skipped. Tests use it as the oracle and to re-seal datagrams
- * they tamper with, so semantic checks behind the checksum are reachable.
+ * array and run the JDK CRC32C over it with the checksum field skipped: bytes 8..11, or 4..7 in a compact DATA
+ * datagram (first byte 0xD2). Tests use it as the oracle and to re-seal datagrams they tamper with, so semantic checks
+ * behind the checksum are reachable.
  */
 final class ReferenceChecksum
 {
     private static final int CHECKSUM_AT = 8;
-    private static final int AFTER_CHECKSUM = 12;
+    private static final int COMPACT_CHECKSUM_AT = 4;
+    private static final int COMPACT_MARKER = 0xD2;
 
     private ReferenceChecksum()
     {
@@ -22,10 +24,16 @@ final class ReferenceChecksum
 
     static int of(final byte[] datagram, final int length)
     {
+        final int checksumAt = checksumAt(datagram, length);
         final CRC32C crc = new CRC32C();
-        crc.update(datagram, 0, CHECKSUM_AT);
-        crc.update(datagram, AFTER_CHECKSUM, length - AFTER_CHECKSUM);
+        crc.update(datagram, 0, checksumAt);
+        crc.update(datagram, checksumAt + 4, length - checksumAt - 4);
         return (int)crc.getValue();
+    }
+
+    private static int checksumAt(final byte[] datagram, final int length)
+    {
+        return length > 0 && (datagram[0] & 0xFF) == COMPACT_MARKER ? COMPACT_CHECKSUM_AT : CHECKSUM_AT;
     }
 
     static int of(final DirectBuffer buffer, final int offset, final int length)
@@ -38,20 +46,22 @@ final class ReferenceChecksum
     /** Stores a correct checksum for {@code length} bytes at {@code offset}, whatever the header claims. */
     static void reseal(final MutableDirectBuffer buffer, final int offset, final int length)
     {
-        buffer.putInt(offset + CHECKSUM_AT, of(buffer, offset, length), ByteOrder.LITTLE_ENDIAN);
+        final int checksumAt = (buffer.getByte(offset) & 0xFF) == COMPACT_MARKER ? COMPACT_CHECKSUM_AT : CHECKSUM_AT;
+        buffer.putInt(offset + checksumAt, of(buffer, offset, length), ByteOrder.LITTLE_ENDIAN);
     }
 
     /** As {@link #reseal(MutableDirectBuffer, int, int)} on an array; a no-op below the checksum field's end. */
     static void reseal(final byte[] datagram, final int length)
     {
-        if (length < AFTER_CHECKSUM)
+        final int checksumAt = checksumAt(datagram, length);
+        if (length < checksumAt + 4)
         {
             return;
         }
         final int checksum = of(datagram, length);
         for (int i = 0; i < 4; i++)
         {
-            datagram[CHECKSUM_AT + i] = (byte)(checksum >>> (8 * i));
+            datagram[checksumAt + i] = (byte)(checksum >>> (8 * i));
         }
     }
 }

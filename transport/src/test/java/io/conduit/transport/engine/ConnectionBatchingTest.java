@@ -130,6 +130,7 @@ class ConnectionBatchingTest
         offerSmall(3, 4);
         final byte[] valid = pair.drain(pair.client).get(0);
         final int payloadAt = EnginePairHarness.decode(valid).payloadIndex();
+        assertTrue(EnginePairHarness.decode(valid).isCompact(), "a lone batch has nothing to acknowledge");
 
         final byte[] overrun = valid.clone();
         putShort(overrun, payloadAt, 200);                  // first frame claims more than the payload holds
@@ -138,10 +139,10 @@ class ConnectionBatchingTest
         putShort(emptyFrame, payloadAt, 0);
         reseal(emptyFrame, emptyFrame.length);
         final byte[] miscounted = valid.clone();
-        putInt(miscounted, PacketLayout.MESSAGE_LENGTH_OFFSET, 4);
+        putInt(miscounted, PacketLayout.COMPACT_MESSAGE_LENGTH_OFFSET, 4);
         reseal(miscounted, miscounted.length);
         final byte[] truncated = Arrays.copyOf(valid, valid.length - 1);  // last frame cut short
-        putShort(truncated, PacketLayout.PAYLOAD_LENGTH_OFFSET, valid.length - 1 - payloadAt);
+        putShort(truncated, PacketLayout.COMPACT_PAYLOAD_LENGTH_OFFSET, valid.length - 1 - payloadAt);
         reseal(truncated, truncated.length);
         final byte[] cutDatagram = Arrays.copyOf(valid, valid.length - 3);
 
@@ -282,9 +283,11 @@ class ConnectionBatchingTest
         new UnsafeBuffer(datagram).putInt(index, value, PacketLayout.BYTE_ORDER);
     }
 
+    /** Re-seals a compact DATA datagram (the only kind this class tampers with). */
     private static void reseal(final byte[] datagram, final int length)
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(datagram);
-        buffer.putInt(PacketLayout.CHECKSUM_OFFSET, new Crc32c().checksum(buffer, 0, length), PacketLayout.BYTE_ORDER);
+        final int at = PacketLayout.COMPACT_CHECKSUM_OFFSET;
+        buffer.putInt(at, new Crc32c().checksum(buffer, 0, length, at), PacketLayout.BYTE_ORDER);
     }
 }

@@ -3,6 +3,7 @@ package io.conduit.transport.engine;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 
+import io.conduit.transport.codec.PacketDecoder;
 import io.conduit.transport.codec.PacketLayout;
 import io.conduit.transport.codec.PacketType;
 import io.conduit.transport.sim.SeededRuns;
@@ -28,6 +29,7 @@ class PathMtuTransferSimTest
     /** What the sender put on the wire, by type. */
     private static final class Tally
     {
+        private final PacketDecoder decoder = new PacketDecoder();
         long dataDatagrams;
         int largestData;
         int firstData;
@@ -40,7 +42,7 @@ class PathMtuTransferSimTest
             {
                 return;
             }
-            final int type = buffer.getByte(offset + PacketLayout.TYPE_OFFSET);
+            final int type = decoder.wrap(buffer, offset, length) == 0 ? decoder.type() : -1;
             if (type == PacketType.DATA)
             {
                 firstData = dataDatagrams == 0 ? length : firstData;
