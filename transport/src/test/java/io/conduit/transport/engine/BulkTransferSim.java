@@ -15,7 +15,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
  * One bulk flow on virtual time over a bottleneck link: the client keeps its send buffer full of one-segment
  * messages for a fixed duration, the server reads everything. Goodput counts application bytes delivered in order
  * after a warm-up (slow start / STARTUP), so it measures the controller's steady state the way a long transfer
- * would; capacity is the link's rate in datagram bytes, so the 48-byte header already costs 3.3% of it.
+ * would; capacity is the link's rate in datagram bytes, so the 28-byte compact DATA header already costs 2% of it.
  */
 final class BulkTransferSim
 {

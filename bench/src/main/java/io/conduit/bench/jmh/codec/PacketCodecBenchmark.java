@@ -28,7 +28,8 @@ import io.conduit.transport.codec.RejectReason;
  * Encode (wrap, header setters, SACK blocks, cookie, payload copy, seal with CRC32C) and decode (full validation
  * including CRC32C, then the fields the engine reads) of one packet of each type, in a direct buffer as the
  * socket edge uses. {@code ACK_SACK4} carries the maximum four SACK blocks; {@code DATA_32} and {@code DATA_1400}
- * carry a 32-byte and a full default-MSS payload.
+ * carry a 32-byte and a full default-MSS payload; {@code DATA_1400_COMPACT} is the latter with the 28-byte compact
+ * DATA header that a segment with no acknowledgement news uses.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,7 +42,7 @@ public class PacketCodecBenchmark
 {
     private static final int MAX_SEGMENT_PAYLOAD = 1400;
 
-    @Param({"SYN", "SYN_ACK", "ACK", "ACK_SACK4", "DATA_32", "DATA_1400", "FIN", "RST", "PING"})
+    @Param({"SYN", "SYN_ACK", "ACK", "ACK_SACK4", "DATA_32", "DATA_1400", "DATA_1400_COMPACT", "FIN", "RST", "PING"})
     public String packet;
 
     private final PacketEncoder encoder = new PacketEncoder();
@@ -51,6 +52,7 @@ public class PacketCodecBenchmark
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[MAX_SEGMENT_PAYLOAD]);
     private final UnsafeBuffer cookie = new UnsafeBuffer(new byte[PacketLayout.COOKIE_LENGTH]);
     private int type;
+    private boolean compact;
     private int flags;
     private int sackBlocks;
     private int payloadLength;
@@ -61,10 +63,11 @@ public class PacketCodecBenchmark
     public void setUp()
     {
         type = typeOf(packet);
+        compact = packet.endsWith("_COMPACT");
         flags = type == PacketType.SYN_ACK ? PacketLayout.FLAG_COOKIE :
             type == PacketType.PING ? PacketLayout.FLAG_ACK_NOW : 0;
         sackBlocks = "ACK_SACK4".equals(packet) ? PacketLayout.MAX_SACK_BLOCKS : 0;
-        payloadLength = "DATA_32".equals(packet) ? 32 : "DATA_1400".equals(packet) ? MAX_SEGMENT_PAYLOAD : 0;
+        payloadLength = "DATA_32".equals(packet) ? 32 : packet.startsWith("DATA_1400") ? MAX_SEGMENT_PAYLOAD : 0;
         for (int i = 0; i < MAX_SEGMENT_PAYLOAD; i++)
         {
             payload.putByte(i, (byte)i);
@@ -93,8 +96,11 @@ public class PacketCodecBenchmark
             throw new IllegalStateException("rejected: " + reason);
         }
         // The fields Connection.onPacket reads, so a decoder that skipped work would show up here.
-        long fields = decoder.type() + decoder.destinationId() + decoder.sourceId() + decoder.seq() + decoder.ack() +
-            decoder.window() + decoder.timestamp() + decoder.flags();
+        long fields = decoder.type() + decoder.destinationId() + decoder.seq() + decoder.timestamp() + decoder.flags();
+        if (!decoder.isCompact())
+        {
+            fields += decoder.sourceId() + decoder.ack() + decoder.window() + decoder.timestampEcho();
+        }
         for (int i = 0, count = decoder.sackCount(); i < count; i++)
         {
             fields += decoder.sackStart(i) ^ decoder.sackEnd(i);
@@ -108,6 +114,18 @@ public class PacketCodecBenchmark
 
     private int encodeInto(final MutableDirectBuffer buffer)
     {
+        if (compact)
+        {
+            encoder.wrapCompact(buffer, 0)
+                .flags(flags)
+                .destinationId(0x1234_5678)
+                .seq(seq)
+                .timestamp(seq * 3)
+                .messageLength(payloadLength)
+                .fragmentOffset(0);
+            buffer.putBytes(encoder.payloadIndex(), payload, 0, payloadLength);
+            return encoder.seal(payloadLength);
+        }
         encoder.wrap(buffer, 0)
             .type(type)
             .flags(flags)
@@ -150,7 +168,8 @@ public class PacketCodecBenchmark
             case "ACK":
             case "ACK_SACK4": return PacketType.ACK;
             case "DATA_32":
-            case "DATA_1400": return PacketType.DATA;
+            case "DATA_1400":
+            case "DATA_1400_COMPACT": return PacketType.DATA;
             case "FIN": return PacketType.FIN;
             case "RST": return PacketType.RST;
             case "PING": return PacketType.PING;
