@@ -67,7 +67,7 @@ public final class BulkTransfer
                     final long deadlineNs = System.nanoTime() +
                         (long)(Double.parseDouble(require(options, "--seconds")) * 1e9);
                     final long sent = tcp ? TcpBulk.send(to, bytes, deadlineNs) :
-                        ConduitBulk.send(to, bytes, deadlineNs, congestion, window, payload);
+                        ConduitBulk.send(to, bytes, deadlineNs, congestion, window, payload, out);
                     out.println("sent " + sent + " bytes");
                 }
                 default -> throw new IllegalArgumentException("first argument must be receive or send");

@@ -64,8 +64,12 @@ final class ConduitBulk
         }
     }
 
+    /**
+     * Sends {@code bytes} (or until the deadline) and returns how many were offered; prints the connection's
+     * {@code sender ...} counters line to {@code out} first, which the harness shows beside the goodput.
+     */
     static long send(final InetSocketAddress to, final long bytes, final long deadlineNs, final String congestion,
-        final int windowSegments, final int payloadBytes) throws IOException
+        final int windowSegments, final int payloadBytes, final PrintStream out) throws IOException
     {
         final EndpointContext context = context(new InetSocketAddress("0.0.0.0", 0), false, windowSegments,
             payloadBytes);
@@ -107,6 +111,8 @@ final class ConduitBulk
             {
                 idle.idle(endpoint.doWork());
             }
+            out.println("sender segments " + connection.segmentsSent() + ", retransmits " + connection.retransmits() +
+                ", timeouts " + connection.timeouts() + ", srtt " + connection.srttNs() / 1000 + " us");
             return sent;
         }
     }

@@ -41,6 +41,11 @@ final class TransferRun
                 final ReceivedBytes received = parse(receiver.awaitLine("received"));
                 sender.awaitExit(GRACE_SECONDS);
                 receiver.awaitExit(GRACE_SECONDS);
+                if (!contender.isTcp())
+                {
+                    // The sender's own counters, so a slow cell can be told apart: losses, timeouts, RTT.
+                    System.out.println("    " + contender.label() + " " + sender.awaitLine("sender"));
+                }
                 return mbit(received);
             }
         }

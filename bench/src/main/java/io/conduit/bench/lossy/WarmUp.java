@@ -83,7 +83,9 @@ final class WarmUp
         }
         else
         {
-            ConduitBulk.send(local, Long.MAX_VALUE, deadlineNs, congestion, window, payload);
+            // The warm-up's counters are not the transfer's: they go nowhere.
+            ConduitBulk.send(local, Long.MAX_VALUE, deadlineNs, congestion, window, payload,
+                new PrintStream(OutputStream.nullOutputStream()));
         }
         receiver.join(TimeUnit.SECONDS.toMillis(RECEIVER_EXIT_SECONDS));
         throwIfFailed(failure);
