@@ -71,22 +71,17 @@ public final class PacketDecoder
             return RejectReason.BAD_TYPE.code();
         }
         final int flags = flags();
-        if ((flags & ~KNOWN_FLAGS) != 0)
+        final int flagsVerdict = checkFlags(flags);
+        if (flagsVerdict != RejectReason.NONE.code())
         {
-            return RejectReason.BAD_FLAGS.code();
-        }
-        if ((flags & FLAG_AUTH) != 0 && !authEnabled)
-        {
-            return RejectReason.AUTH_UNSUPPORTED.code();
+            return flagsVerdict;
         }
         final int sackCount = sackCount();
         if (sackCount > MAX_SACK_BLOCKS || (sackCount > 0 && type != PacketType.ACK))
         {
             return RejectReason.BAD_SACK_COUNT.code();
         }
-        final int expectedLength = payloadOffset(flags, sackCount) + payloadLength() +
-            ((flags & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0);
-        if (expectedLength != length)
+        if (payloadOffset(flags, sackCount) + payloadLength() + authTagLength(flags) != length)
         {
             return RejectReason.LENGTH_MISMATCH.code();
         }
@@ -105,15 +100,12 @@ public final class PacketDecoder
             return RejectReason.TRUNCATED.code();
         }
         final int flags = flags();
-        if ((flags & ~KNOWN_FLAGS) != 0)
+        final int flagsVerdict = checkFlags(flags);
+        if (flagsVerdict != RejectReason.NONE.code())
         {
-            return RejectReason.BAD_FLAGS.code();
+            return flagsVerdict;
         }
-        if ((flags & FLAG_AUTH) != 0 && !authEnabled)
-        {
-            return RejectReason.AUTH_UNSUPPORTED.code();
-        }
-        if (COMPACT_HEADER_LENGTH + payloadLength() + ((flags & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0) != length)
+        if (COMPACT_HEADER_LENGTH + payloadLength() + authTagLength(flags) != length)
         {
             return RejectReason.LENGTH_MISMATCH.code();
         }
@@ -126,6 +118,25 @@ public final class PacketDecoder
             return RejectReason.BAD_COOKIE_PLACEMENT.code();
         }
         return validateSemantics(PacketType.DATA, flags, 0);
+    }
+
+    /** Both forms: no undefined flag bit, and an authentication tag only where this decoder frames one. */
+    private int checkFlags(final int flags)
+    {
+        if ((flags & ~KNOWN_FLAGS) != 0)
+        {
+            return RejectReason.BAD_FLAGS.code();
+        }
+        if ((flags & FLAG_AUTH) != 0 && !authEnabled)
+        {
+            return RejectReason.AUTH_UNSUPPORTED.code();
+        }
+        return RejectReason.NONE.code();
+    }
+
+    private static int authTagLength(final int flags)
+    {
+        return (flags & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0;
     }
 
     private int validateSemantics(final int type, final int flags, final int sackCount)
