@@ -158,10 +158,8 @@ class PacketDecoderFuzzTest
                 final int start = datagram.getInt(blockIndex, BYTE_ORDER);
                 datagram.putInt(blockIndex + 4, start + 1 + random.nextInt(PacketDecoder.MAX_SACK_SPAN), BYTE_ORDER);
             }
-            final int messageLength = payload + random.nextInt(Integer.MAX_VALUE - payload);
-            datagram.putInt(PacketLayout.MESSAGE_LENGTH_OFFSET, messageLength, BYTE_ORDER);
-            datagram.putInt(PacketLayout.FRAGMENT_OFFSET_OFFSET,
-                random.nextInt(messageLength - payload + 1), BYTE_ORDER);
+            putPlausibleFragment(datagram, random, payload, PacketLayout.MESSAGE_LENGTH_OFFSET,
+                PacketLayout.FRAGMENT_OFFSET_OFFSET);
         }
         ReferenceChecksum.reseal(datagram, 0, length);
 
@@ -198,11 +196,8 @@ class PacketDecoderFuzzTest
             datagram.putShort(PacketLayout.COMPACT_PAYLOAD_LENGTH_OFFSET, (short)payloadLength, BYTE_ORDER);
             if (plausibleFragment)
             {
-                final int payload = Math.max(1, payloadLength);
-                final int messageLength = payload + random.nextInt(Integer.MAX_VALUE - payload);
-                datagram.putInt(PacketLayout.COMPACT_MESSAGE_LENGTH_OFFSET, messageLength, BYTE_ORDER);
-                datagram.putInt(PacketLayout.COMPACT_FRAGMENT_OFFSET_OFFSET,
-                    random.nextInt(messageLength - payload + 1), BYTE_ORDER);
+                putPlausibleFragment(datagram, random, Math.max(1, payloadLength),
+                    PacketLayout.COMPACT_MESSAGE_LENGTH_OFFSET, PacketLayout.COMPACT_FRAGMENT_OFFSET_OFFSET);
             }
             ReferenceChecksum.reseal(datagram, 0, length);
         }
@@ -271,6 +266,15 @@ class PacketDecoderFuzzTest
         {
             assertTrue(code >= 0 && code < RejectReason.COUNT, "code " + code);
         }
+    }
+
+    /** A message length of at least {@code payload} and a fragment offset that fits the payload inside it. */
+    private static void putPlausibleFragment(final UnsafeBuffer datagram, final SplittableRandom random,
+        final int payload, final int messageLengthAt, final int fragmentOffsetAt)
+    {
+        final int messageLength = payload + random.nextInt(Integer.MAX_VALUE - payload);
+        datagram.putInt(messageLengthAt, messageLength, BYTE_ORDER);
+        datagram.putInt(fragmentOffsetAt, random.nextInt(messageLength - payload + 1), BYTE_ORDER);
     }
 
     private void tally(final RejectReason verdict)
