@@ -201,7 +201,8 @@ public final class CongestionConfig
     }
 
     /**
-     * @return whether NewReno and CUBIC leave slow start on a rising RTT (HyStart++, RFC 9406).
+     * @return whether NewReno and CUBIC leave slow start on a rising RTT (HyStart++, RFC 9406) or an ACK train that
+     * spans the path (HyStart, as Linux CUBIC); see {@link HyStart}.
      */
     public boolean hyStart()
     {
@@ -209,7 +210,7 @@ public final class CongestionConfig
     }
 
     /**
-     * @param enabled HyStart++ on (the default, as RFC 9406 §4 recommends) or off (classic slow start until loss).
+     * @param enabled HyStart on (the default, as RFC 9406 §4 recommends) or off (classic slow start until loss).
      * @return this.
      */
     public CongestionConfig hyStart(final boolean enabled)

@@ -7,6 +7,13 @@ package io.conduit.transport.congestion;
  * acknowledgement in slow start, how much the window grows ({@link #slowStartGrowthBytes}). Configured off, it leaves
  * classic slow start (RFC 5681, RFC 3465) that only a loss ends.
  * <p>
+ * Beside RFC 9406's delay test it keeps the ACK-train test of the original HyStart (Ha and Rhee, 2008), which Linux
+ * CUBIC runs beside its own delay test: once a round's acknowledgements have arrived back to back (no gap over 2 ms)
+ * for longer than the minimum RTT (half of it unpaced), the bottleneck has been busy for a whole round trip, so the
+ * window already fills the path and slow start ends at once (ssthresh = cwnd). The delay test alone judges a round by
+ * its smallest RTT, which is its first one, so it sees the queue a slow-start round builds only one round later: with
+ * a drop-tail buffer of one bandwidth-delay product the buffer has overflowed by then (docs/congestion-control.md).
+ * <p>
  * Rounds (§4.2) are counted in bytes, since controllers do not see sequence numbers: a round ends when as many bytes
  * have been acknowledged as had been sent when it began. Pure and allocation-free.
  */
@@ -32,9 +39,15 @@ public final class HyStart
     public static final int CSS_GROWTH_DIVISOR = 4;
     static final int CSS_ROUNDS = 5;
 
+    /** Linux {@code hystart_ack_delta_us}: acknowledgements further apart than this break an ACK train. */
+    static final long ACK_TRAIN_GAP_NS = 2_000_000L;
+    /** Linux {@code hystart_low_window}: below this window, in segments, the ACK train is not judged. */
+    static final int ACK_TRAIN_LOW_WINDOW_SEGMENTS = 16;
+
     private static final long NONE = Long.MAX_VALUE;
 
     private final boolean enabled;
+    private final boolean paced;
     private long sentBytes;
     private long ackedBytes;
     private long roundEndBytes;
@@ -45,19 +58,26 @@ public final class HyStart
     private int cssRounds;
     private int phase;
     private long unusedCreditBytes;
+    private long minRttNs;
+    private long roundStartNs;
+    private long lastTrainAckNs;
 
-    /** HyStart++ on, as RFC 9406 §4 recommends. */
+    /** HyStart++ on, as RFC 9406 §4 recommends, for a paced sender. */
     public HyStart()
     {
-        this(true);
+        this(true, true);
     }
 
     /**
      * @param enabled HyStart++ on, or off for classic slow start: {@link #onAck} then always says {@link #SLOW_START}.
+     * @param paced   whether the controller paces; an unpaced window leaves in bursts at line rate, so its ACK train
+     *                spans the path after half the minimum RTT already (Linux's halved threshold).
      */
-    public HyStart(final boolean enabled)
+    public HyStart(final boolean enabled, final boolean paced)
     {
         this.enabled = enabled;
+        this.paced = paced;
+        minRttNs = NONE;
         reset();
     }
 
@@ -70,11 +90,15 @@ public final class HyStart
     /**
      * One acknowledgement during slow start.
      *
-     * @param ackedBytes bytes newly acknowledged.
-     * @param rttNs      the ACK's RTT sample, or 0 if none.
+     * @param nowNs       when it arrived.
+     * @param ackedBytes  bytes newly acknowledged.
+     * @param rttNs       the ACK's RTT sample, or 0 if none.
+     * @param windowBytes cwnd before this acknowledgement grows it.
+     * @param maxSegmentBytes SMSS.
      * @return {@link #SLOW_START}, {@link #CONSERVATIVE} or {@link #EXIT}.
      */
-    public int onAck(final long ackedBytes, final long rttNs)
+    public int onAck(final long nowNs, final long ackedBytes, final long rttNs, final long windowBytes,
+        final int maxSegmentBytes)
     {
         if (!enabled)
         {
@@ -84,12 +108,18 @@ public final class HyStart
         // The first byte acknowledged beyond what was sent when the last round began starts a new round.
         if (this.ackedBytes > roundEndBytes)
         {
-            startRound();
+            startRound(nowNs);
         }
         if (rttNs > 0)
         {
             currentRoundMinRttNs = Math.min(currentRoundMinRttNs, rttNs);
+            minRttNs = Math.min(minRttNs, rttNs);
             rttSampleCount++;
+        }
+        if (phase != EXIT && ackTrainSpansThePath(nowNs, windowBytes, maxSegmentBytes))
+        {
+            phase = EXIT;
+            return phase;
         }
         if (rttSampleCount < N_RTT_SAMPLE || currentRoundMinRttNs == NONE)
         {
@@ -117,24 +147,46 @@ public final class HyStart
     }
 
     /**
+     * The ACK-train test (Linux {@code hystart_update}, HYSTART_ACK_TRAIN): extends the train when this ACK follows
+     * the last within {@link #ACK_TRAIN_GAP_NS}, and says whether it now spans the minimum RTT (half of it unpaced).
+     */
+    private boolean ackTrainSpansThePath(final long nowNs, final long windowBytes, final int maxSegmentBytes)
+    {
+        if (nowNs - lastTrainAckNs > ACK_TRAIN_GAP_NS)
+        {
+            return false; // the train broke: this round cannot tell any more
+        }
+        lastTrainAckNs = nowNs;
+        if (minRttNs == NONE || windowBytes < (long)ACK_TRAIN_LOW_WINDOW_SEGMENTS * maxSegmentBytes)
+        {
+            return false;
+        }
+        final long spanNs = paced ? minRttNs : minRttNs / 2;
+        return nowNs - roundStartNs > spanNs;
+    }
+
+    /**
      * One acknowledgement in slow start, the step NewReno and CUBIC share: RFC 5681 §3.1 eq. 2 with RFC 3465
      * §2.2/§2.3 byte counting, cwnd += min(N, L), a quarter of that in Conservative Slow Start (§4.3), and never
      * beyond ssthresh. The credit it leaves unused counts towards congestion avoidance when the window reaches
      * ssthresh.
      *
+     * @param nowNs           when the acknowledgement arrived.
      * @param ackedBytes      N, bytes newly acknowledged, positive.
      * @param rttNs           the ACK's RTT sample, or 0 if none.
+     * @param windowBytes     cwnd before this acknowledgement.
      * @param maxSegmentBytes SMSS.
      * @param afterTimeout    whether this slow start follows a timeout, where L is 1*SMSS instead of 2*SMSS.
      * @param roomBytes       ssthresh - cwnd, positive.
      * @return the growth of cwnd in bytes, at most roomBytes, or {@link #EXIT_GROWTH} when the caller must leave slow
-     * start by setting ssthresh to cwnd (§4.3, after CSS_ROUNDS without the RTT falling back).
+     * start by setting ssthresh to cwnd (§4.3, after CSS_ROUNDS without the RTT falling back, or at once when an ACK
+     * train spans the path).
      */
     public long slowStartGrowthBytes(
-        final long ackedBytes, final long rttNs, final int maxSegmentBytes, final boolean afterTimeout,
-        final long roomBytes)
+        final long nowNs, final long ackedBytes, final long rttNs, final long windowBytes, final int maxSegmentBytes,
+        final boolean afterTimeout, final long roomBytes)
     {
-        final int ackPhase = onAck(ackedBytes, rttNs);
+        final int ackPhase = onAck(nowNs, ackedBytes, rttNs, windowBytes, maxSegmentBytes);
         if (ackPhase == EXIT)
         {
             unusedCreditBytes = ackedBytes;
@@ -157,9 +209,14 @@ public final class HyStart
         return unusedCreditBytes;
     }
 
-    /** §4.2: a new round takes the last round's minimum and starts sampling afresh; CSS counts its rounds. */
-    private void startRound()
+    /**
+     * §4.2: a new round takes the last round's minimum and starts sampling afresh; CSS counts its rounds. Its first
+     * acknowledgement also starts a new ACK train.
+     */
+    private void startRound(final long nowNs)
     {
+        roundStartNs = nowNs;
+        lastTrainAckNs = nowNs;
         roundEndBytes = sentBytes;
         lastRoundMinRttNs = currentRoundMinRttNs;
         currentRoundMinRttNs = NONE;
@@ -182,13 +239,19 @@ public final class HyStart
         sentBytes = 0;
         ackedBytes = 0;
         unusedCreditBytes = 0;
+        minRttNs = NONE;
         reset();
     }
 
-    /** §4.4: a congestion event or a timeout ends this slow start; the next one starts from scratch. */
+    /**
+     * §4.4: a congestion event or a timeout ends this slow start; the next one starts from scratch, except for the
+     * path's minimum RTT.
+     */
     public void reset()
     {
         roundEndBytes = sentBytes;
+        roundStartNs = 0;
+        lastTrainAckNs = Long.MIN_VALUE / 2;
         lastRoundMinRttNs = NONE;
         currentRoundMinRttNs = NONE;
         rttSampleCount = 0;

@@ -59,7 +59,7 @@ public final class NewReno implements CongestionControl
         this.minimumWindowBytes = (long)cfg.minimumWindowSegments() * maxSegmentBytes;
         this.maximumWindowBytes = cfg.maximumWindowBytes();
         this.pacing = cfg.pacing();
-        this.hyStart = new HyStart(cfg.hyStart());
+        this.hyStart = new HyStart(cfg.hyStart(), cfg.pacing());
         reset();
     }
 
@@ -137,11 +137,12 @@ public final class NewReno implements CongestionControl
         if (windowBytes < slowStartThresholdBytes)
         {
             // RFC 5681 §3.1 eq. 2 with RFC 3465 §2.2/§2.3 byte counting: cwnd += min(N, L).
-            final long growthBytes = hyStart.slowStartGrowthBytes(
-                ackedBytes, rttNs, maxSegmentBytes, slowStartAfterTimeout, slowStartThresholdBytes - windowBytes);
+            final long growthBytes = hyStart.slowStartGrowthBytes(nowNs, ackedBytes, rttNs, windowBytes,
+                maxSegmentBytes, slowStartAfterTimeout, slowStartThresholdBytes - windowBytes);
             if (growthBytes == HyStart.EXIT_GROWTH)
             {
-                // RFC 9406 §4.3: CSS_ROUNDS of conservative growth without the RTT falling back: ssthresh = cwnd.
+                // RFC 9406 §4.3 (CSS_ROUNDS without the RTT falling back), or an ACK train that spans the path:
+                // ssthresh = cwnd.
                 slowStartThresholdBytes = windowBytes;
             }
             else

@@ -137,9 +137,12 @@ class CubicPropertyTest
         @ForAll final long startNs)
     {
         // RFC 9438 §4.10: until the first congestion event both are in the same slow start, capped at the maximum.
+        // HyStart may end it without one (ssthresh = cwnd, on the same acknowledgement for both); from there each
+        // avoids congestion its own way.
         final CongestionConfig cfg = config(smss, 2, extraInitialSegments, extraMaximumSegments);
         final Cubic cubic = new Cubic(smss, cfg);
         final NewReno newReno = new NewReno(smss, cfg);
+        final long initialThresholdBytes = cubic.slowStartThresholdBytes();
 
         long nowNs = startNs;
         for (final Event event : events)
@@ -156,8 +159,12 @@ class CubicPropertyTest
                 cubic.onAcked(nowNs, amountBytes, 0, event.rttNs());
                 newReno.onAcked(nowNs, amountBytes, 0, event.rttNs());
             }
-            assertEquals(newReno.windowBytes(), cubic.windowBytes(), cubic::toString);
             assertEquals(newReno.slowStartThresholdBytes(), cubic.slowStartThresholdBytes(), cubic::toString);
+            if (cubic.slowStartThresholdBytes() != initialThresholdBytes)
+            {
+                return;
+            }
+            assertEquals(newReno.windowBytes(), cubic.windowBytes(), cubic::toString);
         }
     }
 

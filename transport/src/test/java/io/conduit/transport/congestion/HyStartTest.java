@@ -21,7 +21,7 @@ class HyStartTest
         int phase = hyStart.phase();
         for (int i = 0; i < segments; i++)
         {
-            phase = hyStart.onAck(SEGMENT, rttNs);
+            phase = hyStart.onAck(0, SEGMENT, rttNs, 0, SEGMENT);
         }
         return phase;
     }
@@ -90,16 +90,16 @@ class HyStartTest
     {
         // RFC 3465 §2.2/§2.3: cwnd += min(N, L), L = 2*SMSS, or 1*SMSS in the slow start after a timeout.
         final HyStart hyStart = new HyStart();
-        assertEquals(1_500, hyStart.slowStartGrowthBytes(1_500, RTT_NS, SEGMENT, false, 100_000));
-        assertEquals(2_000, hyStart.slowStartGrowthBytes(5_000, RTT_NS, SEGMENT, false, 100_000));
-        assertEquals(1_000, hyStart.slowStartGrowthBytes(5_000, RTT_NS, SEGMENT, true, 100_000));
+        assertEquals(1_500, hyStart.slowStartGrowthBytes(0, 1_500, RTT_NS, 0, SEGMENT, false, 100_000));
+        assertEquals(2_000, hyStart.slowStartGrowthBytes(0, 5_000, RTT_NS, 0, SEGMENT, false, 100_000));
+        assertEquals(1_000, hyStart.slowStartGrowthBytes(0, 5_000, RTT_NS, 0, SEGMENT, true, 100_000));
     }
 
     @Test
     void slowStartStopsAtSsthreshAndLeavesTheRestOfTheCreditUnused()
     {
         final HyStart hyStart = new HyStart();
-        assertEquals(300, hyStart.slowStartGrowthBytes(5_000, RTT_NS, SEGMENT, false, 300));
+        assertEquals(300, hyStart.slowStartGrowthBytes(0, 5_000, RTT_NS, 0, SEGMENT, false, 300));
         assertEquals(1_700, hyStart.unusedCreditBytes(), "min(N, L) less the growth");
     }
 
@@ -111,8 +111,8 @@ class HyStartTest
         round(hyStart, 16, RTT_NS);
         assertEquals(HyStart.CONSERVATIVE, round(hyStart, 16, RTT_NS + 10_000_000L));
         hyStart.onPacketSent(2 * SEGMENT);
-        assertEquals(500, hyStart.slowStartGrowthBytes(2_000, RTT_NS + 10_000_000L, SEGMENT, false, 100_000));
-        assertEquals(100, hyStart.slowStartGrowthBytes(2_000, RTT_NS + 10_000_000L, SEGMENT, false, 100));
+        assertEquals(500, hyStart.slowStartGrowthBytes(0, 2_000, RTT_NS + 10_000_000L, 0, SEGMENT, false, 100_000));
+        assertEquals(100, hyStart.slowStartGrowthBytes(0, 2_000, RTT_NS + 10_000_000L, 0, SEGMENT, false, 100));
         assertEquals(2_000 - 4 * 100, hyStart.unusedCreditBytes());
     }
 
@@ -130,7 +130,7 @@ class HyStartTest
         long growth = 0;
         for (int i = 0; i < 16 && growth != HyStart.EXIT_GROWTH; i++)
         {
-            growth = hyStart.slowStartGrowthBytes(SEGMENT, RTT_NS + 10_000_000L, SEGMENT, false, 100_000);
+            growth = hyStart.slowStartGrowthBytes(0, SEGMENT, RTT_NS + 10_000_000L, 0, SEGMENT, false, 100_000);
         }
         assertEquals(HyStart.EXIT_GROWTH, growth);
         assertEquals(SEGMENT, hyStart.unusedCreditBytes(), "the whole ACK goes to congestion avoidance");
@@ -139,14 +139,14 @@ class HyStartTest
     @Test
     void disabledNeverLeavesSlowStart()
     {
-        final HyStart hyStart = new HyStart(false);
+        final HyStart hyStart = new HyStart(false, true);
         round(hyStart, 16, RTT_NS);
         assertEquals(HyStart.SLOW_START, round(hyStart, 16, 3 * RTT_NS), "classic slow start ignores the RTT");
         for (int r = 0; r < 10; r++)
         {
             assertEquals(HyStart.SLOW_START, round(hyStart, 16, 3 * RTT_NS));
         }
-        assertEquals(2_000, hyStart.slowStartGrowthBytes(5_000, 3 * RTT_NS, SEGMENT, false, 100_000));
+        assertEquals(2_000, hyStart.slowStartGrowthBytes(0, 5_000, 3 * RTT_NS, 0, SEGMENT, false, 100_000));
     }
 
     @Test
@@ -195,5 +195,91 @@ class HyStartTest
             }
         }
         return exitedAt;
+    }
+
+    /**
+     * A round of {@code acks} acknowledgements starting at {@code startNs}, {@code spacingNs} apart except for one
+     * gap of {@code gapNs} after ack {@code gapAfter}; returns the index of the ACK that ended slow start, or -1.
+     */
+    private static int trainRound(final HyStart hyStart, final long startNs, final int acks, final long spacingNs,
+        final int gapAfter, final long gapNs, final long windowBytes)
+    {
+        for (int i = 0; i < acks; i++)
+        {
+            hyStart.onPacketSent(SEGMENT);
+        }
+        long nowNs = startNs;
+        for (int i = 0; i < acks; i++)
+        {
+            if (hyStart.onAck(nowNs, SEGMENT, RTT_NS, windowBytes, SEGMENT) == HyStart.EXIT)
+            {
+                return i;
+            }
+            nowNs += i == gapAfter ? gapNs : spacingNs;
+        }
+        return -1;
+    }
+
+    /** A first round at {@link #RTT_NS} whose ACKs are too far apart to form a train: the minimum RTT is known. */
+    private static HyStart afterOneSparseRound(final boolean paced)
+    {
+        final HyStart hyStart = new HyStart(true, paced);
+        assertEquals(-1, trainRound(hyStart, 0, 16, 3_000_000L, -1, 0, 16 * SEGMENT));
+        return hyStart;
+    }
+
+    @Test
+    void pacedAckTrainLongerThanTheMinimumRttEndsSlowStart()
+    {
+        // ACKs 1 ms apart: the 41st arrives 40 ms after the round's first, no longer than the 40 ms minimum RTT yet;
+        // the 42nd, at 41 ms, shows the bottleneck busy for more than a round trip.
+        final HyStart hyStart = afterOneSparseRound(true);
+        assertEquals(41, trainRound(hyStart, 1_000_000_000L, 60, 1_000_000L, -1, 0, 32 * SEGMENT));
+        assertEquals(HyStart.EXIT, hyStart.phase());
+        assertEquals(HyStart.EXIT_GROWTH,
+            hyStart.slowStartGrowthBytes(1_100_000_000L, SEGMENT, RTT_NS, 0, SEGMENT, false, 100_000));
+    }
+
+    @Test
+    void unpacedAckTrainNeedsOnlyHalfTheMinimumRtt()
+    {
+        // Linux halves the span for a sender whose window leaves in one burst.
+        final HyStart hyStart = afterOneSparseRound(false);
+        assertEquals(21, trainRound(hyStart, 1_000_000_000L, 60, 1_000_000L, -1, 0, 32 * SEGMENT));
+    }
+
+    @Test
+    void aGapOfMoreThanTwoMillisecondsBreaksTheTrainForTheRound()
+    {
+        final HyStart hyStart = afterOneSparseRound(true);
+        assertEquals(-1, trainRound(hyStart, 1_000_000_000L, 60, 1_000_000L, 20, 2_000_001L, 32 * SEGMENT));
+        assertEquals(HyStart.SLOW_START, hyStart.phase());
+        // Exactly 2 ms still continues it (Linux compares with <=).
+        final HyStart edge = afterOneSparseRound(true);
+        assertEquals(40, trainRound(edge, 1_000_000_000L, 60, 1_000_000L, 20, 2_000_000L, 32 * SEGMENT));
+    }
+
+    @Test
+    void aNewRoundStartsANewTrain()
+    {
+        // The gap broke round two's train; round three's back-to-back ACKs end slow start on their own.
+        final HyStart hyStart = afterOneSparseRound(true);
+        assertEquals(-1, trainRound(hyStart, 1_000_000_000L, 30, 1_000_000L, 10, 5_000_000L, 32 * SEGMENT));
+        assertEquals(41, trainRound(hyStart, 2_000_000_000L, 60, 1_000_000L, -1, 0, 32 * SEGMENT));
+    }
+
+    @Test
+    void windowsBelowSixteenSegmentsAreNotJudgedByTheTrain()
+    {
+        final HyStart hyStart = afterOneSparseRound(true);
+        assertEquals(-1, trainRound(hyStart, 1_000_000_000L, 60, 1_000_000L, -1, 0, 15 * SEGMENT));
+    }
+
+    @Test
+    void disabledHyStartIgnoresAckTrains()
+    {
+        final HyStart hyStart = new HyStart(false, true);
+        assertEquals(-1, trainRound(hyStart, 0, 16, 3_000_000L, -1, 0, 32 * SEGMENT));
+        assertEquals(-1, trainRound(hyStart, 1_000_000_000L, 100, 1_000_000L, -1, 0, 32 * SEGMENT));
     }
 }
