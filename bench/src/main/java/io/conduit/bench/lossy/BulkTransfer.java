@@ -16,9 +16,9 @@ import java.util.Map;
  *                        [--max-payload 1400] [--warm-up-seconds 2]
  * </pre>
  * Each end first runs a short transfer over its own loopback ({@link WarmUp}) so that its code is compiled. The
- * receiver prints {@code listening} once it accepts connections and, when the sender has finished, {@code
- * received BYTES bytes in NANOS ns} measured from the first to the last byte it received: the goodput both systems
- * are compared on. The sender sends {@code --bytes} and closes gracefully, or, if {@code --seconds} runs out first,
+ * receiver prints {@code listening} once it accepts connections and, when the sender has finished, its {@code
+ * timeline} (Mbit/s per 100 ms, {@link ReceiveCounter}) and {@code received BYTES bytes in NANOS ns} measured from
+ * the first to the last byte it received: the goodput both systems are compared on. The sender sends {@code --bytes} and closes gracefully, or, if {@code --seconds} runs out first,
  * stops there and resets the connection (draining a full send buffer through a lossy link could take minutes).
  * Exit status 0, or 1 with one line on stderr.
  */
@@ -54,8 +54,10 @@ public final class BulkTransfer
                 {
                     WarmUp.run(tcp, options.getOrDefault("--cc", "newreno"), window, payload, warmUpSeconds);
                     final InetSocketAddress bind = address(require(options, "--bind"));
-                    final ReceivedBytes received = tcp ? TcpBulk.receive(bind, out) :
+                    final ReceiveCounter counter = tcp ? TcpBulk.receive(bind, out) :
                         ConduitBulk.receive(bind, window, payload, out);
+                    final ReceivedBytes received = counter.received();
+                    out.println(counter.timelineLine());
                     out.println("received " + received.bytes() + " bytes in " + received.spanNs() + " ns");
                 }
                 case "send" ->

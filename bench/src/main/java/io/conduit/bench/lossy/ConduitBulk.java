@@ -34,7 +34,7 @@ final class ConduitBulk
     {
     }
 
-    static ReceivedBytes receive(final InetSocketAddress bind, final int windowSegments, final int payloadBytes,
+    static ReceiveCounter receive(final InetSocketAddress bind, final int windowSegments, final int payloadBytes,
         final PrintStream out) throws IOException
     {
         final EndpointContext context = context(bind, true, windowSegments, payloadBytes);
@@ -60,7 +60,7 @@ final class ConduitBulk
             {
                 idle.idle(endpoint.doWork());
             }
-            return new ReceivedBytes(counter.bytes, counter.lastNs - counter.firstNs);
+            return counter.received;
         }
     }
 
@@ -148,19 +148,12 @@ final class ConduitBulk
     /** Counts what arrives; one clock read per 64 KiB message is negligible. */
     private static final class Counter implements ReceivedMessageHandler
     {
-        private long bytes;
-        private long firstNs;
-        private long lastNs;
+        private final ReceiveCounter received = new ReceiveCounter();
 
         @Override
         public void onMessage(final DirectBuffer buffer, final int offset, final int length)
         {
-            lastNs = System.nanoTime();
-            if (bytes == 0)
-            {
-                firstNs = lastNs;
-            }
-            bytes += length;
+            received.onBytes(System.nanoTime(), length);
         }
     }
 }

@@ -22,7 +22,7 @@ final class TcpBulk
     {
     }
 
-    static ReceivedBytes receive(final InetSocketAddress bind, final PrintStream out) throws IOException
+    static ReceiveCounter receive(final InetSocketAddress bind, final PrintStream out) throws IOException
     {
         try (ServerSocketChannel server = ServerSocketChannel.open())
         {
@@ -33,24 +33,17 @@ final class TcpBulk
             try (SocketChannel channel = server.accept())
             {
                 final ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
-                long bytes = 0;
-                long firstNs = 0;
-                long lastNs = 0;
+                final ReceiveCounter counter = new ReceiveCounter();
                 int read;
                 while ((read = readOrReset(channel, buffer)) >= 0)
                 {
                     if (read > 0)
                     {
-                        lastNs = System.nanoTime();
-                        if (bytes == 0)
-                        {
-                            firstNs = lastNs;
-                        }
-                        bytes += read;
+                        counter.onBytes(System.nanoTime(), read);
                     }
                     buffer.clear();
                 }
-                return new ReceivedBytes(bytes, lastNs - firstNs);
+                return counter;
             }
         }
     }

@@ -38,6 +38,7 @@ final class TransferRun
             receiver.awaitLine("listening");
             try (HostProcess sender = new HostProcess(lab.inHostA(sendCommand(contender, port))))
             {
+                final String timeline = receiver.awaitLine("timeline");
                 final ReceivedBytes received = parse(receiver.awaitLine("received"));
                 sender.awaitExit(GRACE_SECONDS);
                 receiver.awaitExit(GRACE_SECONDS);
@@ -46,6 +47,9 @@ final class TransferRun
                     // The sender's own counters, so a slow cell can be told apart: losses, timeouts, RTT.
                     System.out.println("    " + contender.label() + " " + sender.awaitLine("sender"));
                 }
+                // Where the time went, by the receiver's clock: the start, and each dip (a probe or a recovery).
+                System.out.println("    " + contender.label() + " " +
+                    GoodputTimeline.summary(timeline, lab.scenario().rateMbit()));
                 return mbit(received);
             }
         }

@@ -1,0 +1,103 @@
+package io.conduit.bench.lossy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads a receiver's {@code timeline} line ({@link ReceiveCounter#timelineLine}) and says where the transfer lost
+ * time against its own typical rate: the first second (slow start or STARTUP), then every stretch of two or more
+ * buckets under 85% of the link (a probe such as BBR's ProbeRTT, or a recovery). One bucket alone is not reported: a
+ * loss stalls in-order delivery for a round trip and the next bucket catches up.
+ */
+final class GoodputTimeline
+{
+    private static final double DIP_SHARE = 0.85;
+    private static final int START_BUCKETS = 10;
+
+    private GoodputTimeline()
+    {
+    }
+
+    static String summary(final String line, final int rateMbit)
+    {
+        final String[] words = line.trim().split(" ");
+        if (words.length < 2 || !"timeline".equals(words[0]))
+        {
+            return "timeline: unreadable";
+        }
+        final double bucketMs = Double.parseDouble(words[1]);
+        final double[] rates = new double[words.length - 2];
+        for (int i = 0; i < rates.length; i++)
+        {
+            rates[i] = Double.parseDouble(words[i + 2]);
+        }
+        // The last bucket is partial; the median of the rest is the transfer's typical rate.
+        final int full = Math.max(0, rates.length - 1);
+        if (full <= START_BUCKETS)
+        {
+            return "timeline: too short to judge (" + rates.length + " buckets)";
+        }
+        final double[] sorted = Arrays.copyOfRange(rates, START_BUCKETS, full);
+        Arrays.sort(sorted);
+        final double median = sorted[sorted.length / 2];
+        final StringBuilder out = new StringBuilder("timeline: median ")
+            .append(format("%.1f", median)).append(" Mbit/s; first second lost ")
+            .append(format("%.0f", lostMs(rates, 0, START_BUCKETS, median, bucketMs))).append(" ms");
+        final List<String> dips = new ArrayList<>();
+        double dipsLostMs = 0;
+        int i = START_BUCKETS;
+        while (i < full)
+        {
+            if (rates[i] >= DIP_SHARE * rateMbit)
+            {
+                i++;
+                continue;
+            }
+            int end = i;
+            double min = rates[i];
+            while (end < full && rates[end] < DIP_SHARE * rateMbit)
+            {
+                min = Math.min(min, rates[end]);
+                end++;
+            }
+            if (end - i >= 2)
+            {
+                final double lost = lostMs(rates, i, end, median, bucketMs);
+                dipsLostMs += lost;
+                dips.add(format("%.1f", i * bucketMs / 1000) + "-" + format("%.1f", end * bucketMs / 1000) +
+                    " s (min " + format("%.0f", min) + ", " + format("%.0f", lost) + " ms)");
+            }
+            i = end;
+        }
+        out.append("; dips under ").append(format("%.0f", DIP_SHARE * 100)).append("% of the link: ");
+        if (dips.isEmpty())
+        {
+            out.append("none");
+        }
+        else
+        {
+            out.append(dips.size()).append(", ").append(format("%.0f", dipsLostMs)).append(" ms lost: ")
+                .append(String.join(", ", dips));
+        }
+        return out.toString();
+    }
+
+    /** Time lost in buckets [from, to) against the median rate, in ms. */
+    private static double lostMs(final double[] rates, final int from, final int to, final double median,
+        final double bucketMs)
+    {
+        double lost = 0;
+        for (int i = from; i < to; i++)
+        {
+            lost += Math.max(0, median - rates[i]) / median * bucketMs;
+        }
+        return lost;
+    }
+
+    private static String format(final String pattern, final double value)
+    {
+        return String.format(Locale.ROOT, pattern, value);
+    }
+}
