@@ -15,7 +15,7 @@ class GoodputTimelineTest
     void reportsTheStartAndEveryDipOfTwoOrMoreBuckets()
     {
         final String summary = GoodputTimeline.summary(LINE, 100);
-        assertTrue(summary.startsWith("timeline: median 95.0 Mbit/s; first second lost "), summary);
+        assertTrue(summary.startsWith("timeline: typical 95.0 Mbit/s; first second lost "), summary);
         // (85 + 65 + 45 + 25 + 5) / 95 x 100 ms = 237 ms.
         assertTrue(summary.contains("first second lost 237 ms"), summary);
         // Buckets 17-19 (1.7-2.0 s): (45 + 50 + 25) / 95 x 100 ms = 126 ms; the lone 40 at 1.3 s is not a dip, nor is
