@@ -10,11 +10,12 @@ import java.util.Locale;
  * time against its own typical rate (the mean of the middle half of its buckets after the first second): the first
  * second (slow start or STARTUP), then every stretch of two or more buckets under 85% of the link (a probe such as
  * BBR's ProbeRTT, or a recovery). One bucket alone is not reported: a loss stalls in-order delivery for a round trip
- * and the next bucket catches up.
+ * and the next bucket catches up. A flow whose typical rate is under half the link gets no analysis.
  */
 final class GoodputTimeline
 {
     private static final double DIP_SHARE = 0.85;
+    private static final double MIN_TYPICAL_SHARE = 0.5;
     private static final int START_BUCKETS = 10;
 
     private GoodputTimeline()
@@ -49,6 +50,12 @@ final class GoodputTimeline
             middleSum += sorted[i];
         }
         final double typical = middleSum / (sorted.length - 2 * (sorted.length / 4));
+        if (typical < rateMbit * MIN_TYPICAL_SHARE)
+        {
+            // A flow held far below the link (loss-based control on a lossy link) delivers a 64 KiB message every
+            // few buckets: every bucket is a "dip", and the start is no different from the rest.
+            return "timeline: typical " + format("%.1f", typical) + " Mbit/s, under half the link: no dips to tell";
+        }
         final StringBuilder out = new StringBuilder("timeline: typical ")
             .append(format("%.1f", typical)).append(" Mbit/s; first second lost ")
             .append(format("%.0f", lostMs(rates, 0, START_BUCKETS, typical, bucketMs))).append(" ms");

@@ -18,8 +18,10 @@ import java.util.Map;
  * and receiver is its own JVM in one of the two namespace hosts, and every byte crosses the user-space emulator.
  * <pre>
  *   bench/run lossy [--bytes 200000000] [--max-seconds 20] [--fair-seconds 60] [--scenarios NAME,...]
- *                   [--contenders conduit-bbr,tcp-cubic,...] [--no-fairness] [--seed 1] [--out bench/results/lossy.md]
+ *                   [--contenders conduit-bbr,tcp-cubic,...] [--no-fairness] [--pairs cubic/cubic,bbrv1/bbr]
+ *                   [--seed 1] [--out bench/results/lossy.md]
  * </pre>
+ * With {@code --scenarios none} only the fairness pairs run.
  */
 public final class LossyLinkComparison
 {
@@ -80,8 +82,7 @@ public final class LossyLinkComparison
         if (fairness)
         {
             // BBR twice: Linux's tcp_bbr is BBRv1, which Conduit's default BBR (v3's loss handling) yields to.
-            for (final List<String> pair : List.of(List.of("cubic", "cubic"), List.of("bbr", "bbr"),
-                List.of("bbrv1", "bbr")))
+            for (final List<String> pair : pairs(options.getOrDefault("--pairs", "cubic/cubic,bbr/bbr,bbrv1/bbr")))
             {
                 try (LinkLab lab = LinkLab.up(LinkScenario.FAIRNESS, seed))
                 {
@@ -136,6 +137,10 @@ public final class LossyLinkComparison
         {
             return all;
         }
+        if ("none".equalsIgnoreCase(wanted.strip()))
+        {
+            return List.of();
+        }
         final List<T> chosen = new ArrayList<>();
         for (final String one : wanted.split(","))
         {
@@ -149,5 +154,22 @@ public final class LossyLinkComparison
     static IOException failure(final String message)
     {
         return new IOException(message);
+    }
+
+    /** {@code CONDUIT/TCP,...}: the congestion controls of each fairness pair, e.g. {@code cubic/cubic,bbrv1/bbr}. */
+    static List<List<String>> pairs(final String spec)
+    {
+        final List<List<String>> pairs = new ArrayList<>();
+        for (final String pair : spec.split(","))
+        {
+            final String[] sides = pair.trim().split("/");
+            if (sides.length != 2 || sides[0].isEmpty() || sides[1].isEmpty())
+            {
+                throw new IllegalArgumentException("--pairs wants CONDUIT/TCP[,...], e.g. cubic/cubic, not " + pair);
+            }
+            ConduitBulk.kind(sides[0]);
+            pairs.add(List.of(sides[0], sides[1]));
+        }
+        return pairs;
     }
 }

@@ -36,6 +36,20 @@ class GoodputTimelineTest
     }
 
     @Test
+    void aFlowFarBelowTheLinkIsNotAnalysed()
+    {
+        // CUBIC at 1% loss on 100 Mbit/s: a 64 KiB message (5.2 Mbit/s in a bucket) every few buckets.
+        final StringBuilder line = new StringBuilder("timeline 100");
+        for (int i = 0; i < 40; i++)
+        {
+            line.append(i % 3 == 0 ? " 5.2" : " 0.0");
+        }
+        // The middle half of buckets 10-38 holds 13 empty ones and two messages: typical (2 x 5.2) / 15 = 0.7.
+        assertEquals("timeline: typical 0.7 Mbit/s, under half the link: no dips to tell",
+            GoodputTimeline.summary(line.toString(), 100));
+    }
+
+    @Test
     void shortOrForeignLinesSaySoInsteadOfFailing()
     {
         assertEquals("timeline: too short to judge (3 buckets)", GoodputTimeline.summary("timeline 100 1 2 3", 100));
