@@ -61,6 +61,7 @@ public final class HyStart
     private long minRttNs;
     private long roundStartNs;
     private long lastTrainAckNs;
+    private boolean trainOpen;
 
     /** HyStart++ on, as RFC 9406 §4 recommends, for a paced sender. */
     public HyStart()
@@ -152,9 +153,10 @@ public final class HyStart
      */
     private boolean ackTrainSpansThePath(final long nowNs, final long windowBytes, final int maxSegmentBytes)
     {
-        if (nowNs - lastTrainAckNs > ACK_TRAIN_GAP_NS)
+        if (!trainOpen || nowNs - lastTrainAckNs > ACK_TRAIN_GAP_NS)
         {
-            return false; // the train broke: this round cannot tell any more
+            trainOpen = false; // no round yet, or the train broke: this round cannot tell any more
+            return false;
         }
         lastTrainAckNs = nowNs;
         if (minRttNs == NONE || windowBytes < (long)ACK_TRAIN_LOW_WINDOW_SEGMENTS * maxSegmentBytes)
@@ -217,6 +219,7 @@ public final class HyStart
     {
         roundStartNs = nowNs;
         lastTrainAckNs = nowNs;
+        trainOpen = true;
         roundEndBytes = sentBytes;
         lastRoundMinRttNs = currentRoundMinRttNs;
         currentRoundMinRttNs = NONE;
@@ -251,7 +254,8 @@ public final class HyStart
     {
         roundEndBytes = sentBytes;
         roundStartNs = 0;
-        lastTrainAckNs = Long.MIN_VALUE / 2;
+        lastTrainAckNs = 0;
+        trainOpen = false;
         lastRoundMinRttNs = NONE;
         currentRoundMinRttNs = NONE;
         rttSampleCount = 0;

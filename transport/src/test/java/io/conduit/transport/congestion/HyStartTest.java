@@ -282,4 +282,30 @@ class HyStartTest
         assertEquals(-1, trainRound(hyStart, 0, 16, 3_000_000L, -1, 0, 32 * SEGMENT));
         assertEquals(-1, trainRound(hyStart, 1_000_000_000L, 100, 1_000_000L, -1, 0, 32 * SEGMENT));
     }
+
+    @Test
+    void theTrainIsTimedByDifferencesSoAClockThatWrapsDoesNotMatter()
+    {
+        // System.nanoTime may sit anywhere in the long range; this train crosses Long.MAX_VALUE.
+        final HyStart hyStart = new HyStart(true, true);
+        final long startNs = Long.MAX_VALUE - 500_000_000L;
+        assertEquals(-1, trainRound(hyStart, startNs, 16, 3_000_000L, -1, 0, 16 * SEGMENT));
+        assertEquals(41, trainRound(hyStart, Long.MAX_VALUE - 20_000_000L, 60, 1_000_000L, -1, 0, 32 * SEGMENT));
+    }
+
+    @Test
+    void noTrainBeforeTheFirstRoundAfterAReset()
+    {
+        // After a loss or timeout, ACKs for data sent before it arrive before the next round begins: however late the
+        // clock, they form no train.
+        final HyStart hyStart = afterOneSparseRound(true);
+        hyStart.onPacketSent(100 * SEGMENT);
+        hyStart.reset();
+        long nowNs = Long.MAX_VALUE - 1_000L;
+        for (int i = 0; i < 60; i++)
+        {
+            assertEquals(HyStart.SLOW_START, hyStart.onAck(nowNs, SEGMENT, RTT_NS, 32 * SEGMENT, SEGMENT));
+            nowNs += 1_000_000L;
+        }
+    }
 }
