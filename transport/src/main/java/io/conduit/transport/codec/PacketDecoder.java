@@ -22,6 +22,7 @@ public final class PacketDecoder
     private int offset;
     private int length;
     private boolean compact;
+    private boolean continuation;
 
     public PacketDecoder()
     {
@@ -44,13 +45,16 @@ public final class PacketDecoder
         this.offset = offset;
         this.length = length;
         this.compact = false;
+        this.continuation = false;
         if (length < 1 || offset < 0 || length > buffer.capacity() - offset)
         {
             return RejectReason.TRUNCATED.code();
         }
-        if ((buffer.getByte(offset + COMPACT_MARKER_OFFSET) & 0xFF) == COMPACT_MARKER)
+        final int marker = buffer.getByte(offset + COMPACT_MARKER_OFFSET) & 0xFF;
+        if (marker == COMPACT_MARKER || marker == CONTINUATION_MARKER)
         {
             compact = true;
+            continuation = marker == CONTINUATION_MARKER;
             return wrapCompact(length);
         }
         if (length < HEADER_LENGTH)
@@ -92,10 +96,13 @@ public final class PacketDecoder
         return validateSemantics(type, flags, sackCount);
     }
 
-    /** The compact form is DATA only, with no SACK and no cookie; the DATA rules of the full form then apply. */
+    /**
+     * The compact form and the continuation are DATA only, with no SACK and no cookie; the DATA rules of the full form
+     * then apply. A continuation is a middle fragment, so it can be no batch (a batch holds whole messages).
+     */
     private int wrapCompact(final int length)
     {
-        if (length < COMPACT_HEADER_LENGTH)
+        if (length < compactHeaderLength())
         {
             return RejectReason.TRUNCATED.code();
         }
@@ -105,7 +112,7 @@ public final class PacketDecoder
         {
             return flagsVerdict;
         }
-        if (COMPACT_HEADER_LENGTH + payloadLength() + authTagLength(flags) != length)
+        if (compactHeaderLength() + payloadLength() + authTagLength(flags) != length)
         {
             return RejectReason.LENGTH_MISMATCH.code();
         }
@@ -116,6 +123,10 @@ public final class PacketDecoder
         if ((flags & FLAG_COOKIE) != 0)
         {
             return RejectReason.BAD_COOKIE_PLACEMENT.code();
+        }
+        if (continuation && (flags & FLAG_BATCH) != 0)
+        {
+            return RejectReason.BAD_FRAGMENT.code();
         }
         return validateSemantics(PacketType.DATA, flags, 0);
     }
@@ -163,6 +174,11 @@ public final class PacketDecoder
             {
                 return validateBatch(payloadLength) ? validateSacks(type, flags, sackCount) :
                     RejectReason.BAD_BATCH.code();
+            }
+            if (continuation)
+            {
+                // Its fragment fields are the receiver's to derive; ReceiveWindow checks them in order.
+                return validateSacks(type, flags, sackCount);
             }
             final long messageLength = messageLength();
             final long fragmentOffset = fragmentOffset();
@@ -250,12 +266,23 @@ public final class PacketDecoder
     }
 
     /**
-     * Whether this is the compact DATA form, which carries no source id, acknowledgement, window or timestamp echo:
+     * Whether this is the compact DATA form (a continuation included), which carries no source id, acknowledgement,
+     * window or timestamp echo:
      * {@link #sourceId()}, {@link #ack()}, {@link #window()} and {@link #timestampEcho()} must not be read.
      */
     public boolean isCompact()
     {
         return compact;
+    }
+
+    /**
+     * Whether this is a continuation: a compact DATA segment from the middle of a fragmented message, which carries no
+     * message length or fragment offset ({@link #messageLength()} and {@link #fragmentOffset()} report
+     * {@link PacketLayout#CONTINUES}).
+     */
+    public boolean isContinuation()
+    {
+        return continuation;
     }
 
     public int type()
@@ -328,8 +355,13 @@ public final class PacketDecoder
         return buffer.getInt(offset + TIMESTAMP_ECHO_OFFSET, BYTE_ORDER);
     }
 
+    /** @return the message length, or {@link PacketLayout#CONTINUES} for a continuation. */
     public int messageLength()
     {
+        if (continuation)
+        {
+            return CONTINUES;
+        }
         return buffer.getInt(offset + (compact ? COMPACT_MESSAGE_LENGTH_OFFSET : MESSAGE_LENGTH_OFFSET), BYTE_ORDER);
     }
 
@@ -340,8 +372,13 @@ public final class PacketDecoder
         return buffer.getInt(offset + PROBE_ID_OFFSET, BYTE_ORDER);
     }
 
+    /** @return the fragment's offset in its message, or {@link PacketLayout#CONTINUES} for a continuation. */
     public int fragmentOffset()
     {
+        if (continuation)
+        {
+            return CONTINUES;
+        }
         return buffer.getInt(offset + (compact ? COMPACT_FRAGMENT_OFFSET_OFFSET : FRAGMENT_OFFSET_OFFSET),
             BYTE_ORDER);
     }
@@ -365,6 +402,11 @@ public final class PacketDecoder
     /** Absolute index of the payload in {@link #buffer()}. */
     public int payloadIndex()
     {
-        return offset + (compact ? COMPACT_HEADER_LENGTH : payloadOffset(flags(), sackCount()));
+        return offset + (compact ? compactHeaderLength() : payloadOffset(flags(), sackCount()));
+    }
+
+    private int compactHeaderLength()
+    {
+        return continuation ? CONTINUATION_HEADER_LENGTH : COMPACT_HEADER_LENGTH;
     }
 }

@@ -17,6 +17,7 @@ public final class PacketEncoder
     private MutableDirectBuffer buffer;
     private int offset;
     private boolean compact;
+    private boolean continuation;
 
     /** Starts a datagram at {@code offset}: magic and version written, every other header field zeroed. */
     public PacketEncoder wrap(final MutableDirectBuffer buffer, final int offset)
@@ -24,6 +25,7 @@ public final class PacketEncoder
         this.buffer = buffer;
         this.offset = offset;
         this.compact = false;
+        this.continuation = false;
         buffer.setMemory(offset, HEADER_LENGTH, (byte)0);
         buffer.putShort(offset + MAGIC_OFFSET, MAGIC, BYTE_ORDER);
         buffer.putByte(offset + VERSION_OFFSET, (byte)VERSION);
@@ -39,8 +41,24 @@ public final class PacketEncoder
         this.buffer = buffer;
         this.offset = offset;
         this.compact = true;
+        this.continuation = false;
         buffer.setMemory(offset, COMPACT_HEADER_LENGTH, (byte)0);
         buffer.putByte(offset + COMPACT_MARKER_OFFSET, (byte)COMPACT_MARKER);
+        return this;
+    }
+
+    /**
+     * Starts a continuation at {@code offset}: a compact DATA datagram that also has no message length or fragment
+     * offset, for a fragment in the middle of its message; see {@link PacketLayout}.
+     */
+    public PacketEncoder wrapContinuation(final MutableDirectBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+        this.compact = true;
+        this.continuation = true;
+        buffer.setMemory(offset, CONTINUATION_HEADER_LENGTH, (byte)0);
+        buffer.putByte(offset + COMPACT_MARKER_OFFSET, (byte)CONTINUATION_MARKER);
         return this;
     }
 
@@ -114,6 +132,7 @@ public final class PacketEncoder
 
     public PacketEncoder messageLength(final int length)
     {
+        requireFull(!continuation, "message length");
         buffer.putInt(offset + (compact ? COMPACT_MESSAGE_LENGTH_OFFSET : MESSAGE_LENGTH_OFFSET), length, BYTE_ORDER);
         return this;
     }
@@ -128,6 +147,7 @@ public final class PacketEncoder
 
     public PacketEncoder fragmentOffset(final int fragmentOffset)
     {
+        requireFull(!continuation, "fragment offset");
         buffer.putInt(offset + (compact ? COMPACT_FRAGMENT_OFFSET_OFFSET : FRAGMENT_OFFSET_OFFSET), fragmentOffset,
             BYTE_ORDER);
         return this;
@@ -161,7 +181,7 @@ public final class PacketEncoder
 
     public int payloadIndex()
     {
-        return offset + (compact ? COMPACT_HEADER_LENGTH :
+        return offset + (compact ? compactHeaderLength() :
             payloadOffset(buffer.getByte(offset + FLAGS_OFFSET) & 0xFF, sackCount()));
     }
 
@@ -178,7 +198,7 @@ public final class PacketEncoder
             throw new IllegalArgumentException("payload length " + payloadLength);
         }
         final int flags = buffer.getByte(offset + flagsOffset()) & 0xFF;
-        final int length = (compact ? COMPACT_HEADER_LENGTH : payloadOffset(flags, sackCount())) + payloadLength +
+        final int length = (compact ? compactHeaderLength() : payloadOffset(flags, sackCount())) + payloadLength +
             ((flags & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0);
         if (length > MAX_DATAGRAM_LENGTH || length > buffer.capacity() - offset)
         {
@@ -192,6 +212,11 @@ public final class PacketEncoder
         return length;
     }
 
+    private int compactHeaderLength()
+    {
+        return continuation ? CONTINUATION_HEADER_LENGTH : COMPACT_HEADER_LENGTH;
+    }
+
     private int flagsOffset()
     {
         return compact ? COMPACT_FLAGS_OFFSET : FLAGS_OFFSET;
@@ -201,7 +226,7 @@ public final class PacketEncoder
     {
         if (!allowed)
         {
-            throw new IllegalStateException("a compact DATA datagram has no " + field);
+            throw new IllegalStateException("a compact DATA datagram or continuation has no " + field);
         }
     }
 }

@@ -908,7 +908,8 @@ public final class Connection
      * for an ACK for at least every second full-sized segment; the short last fragment of a large message is not one.
      * Counting it doubled the ACKs of a stream of 64 KiB messages (65,459 + 77 bytes per message), and every ACK costs
      * each end a system call (docs/performance.md has the measurement). A fragment cut before its message's end was
-     * cut at the sender's segment limit, so it is full-sized by construction and tells the receiver that limit.
+     * cut at the sender's segment limit, so it is full-sized by construction and tells the receiver that limit; so
+     * is a continuation, which the sender uses only before its message's last fragment.
      */
     private boolean countsAsFullSized(final PacketDecoder packet)
     {
@@ -918,7 +919,7 @@ public final class Connection
         {
             return true;
         }
-        if (offsetInMessage + payload < packet.messageLength())
+        if (packet.isContinuation() || offsetInMessage + payload < packet.messageLength())
         {
             fullFragmentBytes = payload;
             return true;
@@ -1499,13 +1500,24 @@ public final class Connection
         final int type = sendWindow.type(seq);
         final MutableDirectBuffer slots = sendWindow.payloadBuffer();
         final int payloadIndex = sendWindow.payloadIndex(seq);
+        final int payloadLength = sendWindow.payloadLength(seq);
         final int headerOffset;
+        boolean fragmentFields = type == PacketType.DATA;
         if (type == PacketType.DATA && compactHeaderAllowed())
         {
-            headerOffset = payloadIndex - PacketLayout.COMPACT_HEADER_LENGTH;
+            if (continuesMessage(seq, payloadLength))
+            {
+                fragmentFields = false;
+                headerOffset = payloadIndex - PacketLayout.CONTINUATION_HEADER_LENGTH;
+                encoder.wrapContinuation(slots, headerOffset);
+            }
+            else
+            {
+                headerOffset = payloadIndex - PacketLayout.COMPACT_HEADER_LENGTH;
+                encoder.wrapCompact(slots, headerOffset);
+            }
             lastTransmitNs = nowNs;
-            encoder.wrapCompact(slots, headerOffset)
-                .flags(sendWindow.flags(seq))
+            encoder.flags(sendWindow.flags(seq))
                 .destinationId(remoteId)
                 .seq(seq)
                 .timestamp(timestampUs(nowNs));
@@ -1517,8 +1529,7 @@ public final class Connection
             headerOffset = payloadIndex - PacketLayout.payloadOffset(flags, 0);
             beginPacket(nowNs, slots, headerOffset, type, flags, seq);
         }
-        final int payloadLength = sendWindow.payloadLength(seq);
-        if (type == PacketType.DATA)
+        if (fragmentFields)
         {
             encoder.messageLength(sendWindow.messageLength(seq)).fragmentOffset(sendWindow.fragmentOffset(seq));
         }
@@ -1550,6 +1561,17 @@ public final class Connection
         return config.compactDataHeader() && !cookieEchoPending && !handshakeAckPending && !ackNow && !ackPending &&
             probeEchoId == 0 && consecutiveTimeouts == 0 && receiveWindow.rcvNxt() == lastAdvertisedAck &&
             receiveWindow.rcvNxt() + receiveWindow.window() == lastAdvertisedEdge;
+    }
+
+    /**
+     * Whether a DATA segment is a fragment from the middle of its message, neither first nor last, which the compact
+     * header may send as a continuation: its receiver then knows the message and the offset from the fragment before.
+     */
+    private boolean continuesMessage(final int seq, final int payloadLength)
+    {
+        final int offsetInMessage = sendWindow.fragmentOffset(seq);
+        return (sendWindow.flags(seq) & PacketLayout.FLAG_BATCH) == 0 && offsetInMessage > 0 &&
+            offsetInMessage + payloadLength < sendWindow.messageLength(seq);
     }
 
     private int writeAck(final long nowNs, final MutableDirectBuffer out, final int offset)

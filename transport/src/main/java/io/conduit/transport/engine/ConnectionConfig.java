@@ -110,7 +110,8 @@ public final class ConnectionConfig
     public ConnectionConfig batchMessages(final boolean value) { batchMessages = value; return this; }
     /**
      * Whether a DATA segment with no acknowledgement news for the peer goes out with the 28-byte compact header
-     * instead of the 48-byte full one (docs/wire-format.md). Receivers always accept both.
+     * instead of the 48-byte full one, and a middle fragment of a large message with the 20-byte continuation
+     * (docs/wire-format.md). Receivers always accept all three.
      */
     public boolean compactDataHeader() { return compactDataHeader; }
     public ConnectionConfig compactDataHeader(final boolean value) { compactDataHeader = value; return this; }

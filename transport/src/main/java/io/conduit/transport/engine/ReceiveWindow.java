@@ -136,7 +136,8 @@ final class ReceiveWindow
 
     /**
      * Stores a DATA or FIN segment. The caller has validated lengths against this window's limits, and a batch's
-     * frames ({@code batchSegment}; {@code totalMessageLength} is then the frame count) with the decoder.
+     * frames ({@code batchSegment}; {@code totalMessageLength} is then the frame count) with the decoder. A
+     * continuation passes {@link PacketLayout#CONTINUES} for both fragment fields; {@link #deliver} derives them.
      * @return one of ACCEPTED_IN_ORDER, ACCEPTED_OUT_OF_ORDER, DUPLICATE, OUTSIDE_WINDOW.
      */
     int onSegment(final int seq, final int segmentType, final boolean batchSegment, final DirectBuffer src,
@@ -259,8 +260,18 @@ final class ReceiveWindow
                 continue;
             }
             final int length = payloadLength[slot];
-            final int total = messageLength[slot];
-            final int offset = fragmentOffset[slot];
+            int total = messageLength[slot];
+            int offset = fragmentOffset[slot];
+            if (total == PacketLayout.CONTINUES)
+            {
+                // A continuation extends the message being assembled and never ends it (the sender's rule).
+                if (!assembling || length >= assemblyLength - assembledBytes)
+                {
+                    return PROTOCOL_ERROR;
+                }
+                total = assemblyLength;
+                offset = assembledBytes;
+            }
             if (!assembling && offset == 0 && length == total)
             {
                 if (!handler.onMessage(payloads, slot * slotBytes, length))

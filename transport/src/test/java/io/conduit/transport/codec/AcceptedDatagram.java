@@ -32,9 +32,14 @@ final class AcceptedDatagram
         assertEquals(offset, decoder.offset(), "offset");
         assertEquals(length, decoder.length(), "length");
         final boolean compact = decoder.isCompact();
-        final int headerLength = compact ? PacketLayout.COMPACT_HEADER_LENGTH : HEADER_LENGTH;
+        final boolean continuation = decoder.isContinuation();
+        final int headerLength = continuation ? PacketLayout.CONTINUATION_HEADER_LENGTH :
+            compact ? PacketLayout.COMPACT_HEADER_LENGTH : HEADER_LENGTH;
         assertTrue(length >= headerLength, "at least a header");
-        assertEquals(compact, (decoder.buffer().getByte(offset) & 0xFF) == PacketLayout.COMPACT_MARKER, "form");
+        final int first = decoder.buffer().getByte(offset) & 0xFF;
+        assertEquals(compact, first == PacketLayout.COMPACT_MARKER || continuation, "form");
+        assertEquals(continuation, first == PacketLayout.CONTINUATION_MARKER, "continuation");
+        assertTrue(!continuation || compact, "a continuation is compact");
 
         final int type = decoder.type();
         final int flags = decoder.flags();
@@ -70,7 +75,14 @@ final class AcceptedDatagram
         {
             assertFalse(hasCookie, PacketType.name(type) + " carries no cookie");
         }
-        if (type == PacketType.DATA && (flags & PacketLayout.FLAG_BATCH) != 0)
+        if (continuation)
+        {
+            assertTrue(payloadLength > 0, "DATA carries payload");
+            assertEquals(0, flags & PacketLayout.FLAG_BATCH, "a continuation is never a batch");
+            assertEquals(PacketLayout.CONTINUES, decoder.messageLength(), "no message length on the wire");
+            assertEquals(PacketLayout.CONTINUES, decoder.fragmentOffset(), "no fragment offset on the wire");
+        }
+        else if (type == PacketType.DATA && (flags & PacketLayout.FLAG_BATCH) != 0)
         {
             assertTrue(payloadLength > 0, "DATA carries payload");
             assertEquals(0, decoder.fragmentOffset(), "a batch is never a fragment");

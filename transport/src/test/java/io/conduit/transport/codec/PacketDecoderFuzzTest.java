@@ -205,6 +205,36 @@ class PacketDecoderFuzzTest
         tally(assertJudgedSafely(datagram.byteArray(), kind, offset, ~contentSeed, authEnabled));
     }
 
+    /** Random content behind the continuation marker, framed and sealed: only flags and payload decide. */
+    @Property(tries = TRIES, edgeCases = EdgeCasesMode.NONE)
+    void randomContentBehindAContinuationIsJudgedSafely(
+        @ForAll @IntRange(max = 0xFF) final int flags,
+        @ForAll @IntRange(max = 2000) final int payloadLength,
+        @ForAll final boolean framed,
+        @ForAll final long contentSeed,
+        @ForAll final BufferKind kind,
+        @ForAll @IntRange(max = 512) final int offset,
+        @ForAll final boolean authEnabled)
+    {
+        mustReach = EnumSet.of(NONE, TRUNCATED, BAD_FLAGS, AUTH_UNSUPPORTED, LENGTH_MISMATCH, BAD_PAYLOAD,
+            BAD_FRAGMENT, BAD_COOKIE_PLACEMENT, BAD_PROBE);
+        final int flagBits = (flags & 0x80) != 0 ? flags : flags & KNOWN_FLAGS;
+        final int tag = (flagBits & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0;
+        final SplittableRandom random = new SplittableRandom(contentSeed).split();
+        final int length = framed ? PacketLayout.CONTINUATION_HEADER_LENGTH + payloadLength + tag :
+            1 + random.nextInt(PacketLayout.CONTINUATION_HEADER_LENGTH + payloadLength + tag + 1);
+        final UnsafeBuffer datagram = new UnsafeBuffer(PacketSpec.filled(length, contentSeed));
+        datagram.putByte(PacketLayout.COMPACT_MARKER_OFFSET, (byte)PacketLayout.CONTINUATION_MARKER);
+        if (length >= PacketLayout.CONTINUATION_HEADER_LENGTH)
+        {
+            datagram.putByte(PacketLayout.COMPACT_FLAGS_OFFSET, (byte)flagBits);
+            datagram.putShort(PacketLayout.COMPACT_PAYLOAD_LENGTH_OFFSET, (short)payloadLength, BYTE_ORDER);
+            ReferenceChecksum.reseal(datagram, 0, length);
+        }
+
+        tally(assertJudgedSafely(datagram.byteArray(), kind, offset, ~contentSeed, authEnabled));
+    }
+
     @Property(tries = TRIES, edgeCases = EdgeCasesMode.NONE)
     void damagedDatagramsAreJudgedSafely(
         @ForAll("packets") final PacketSpec spec,
@@ -256,8 +286,10 @@ class PacketDecoderFuzzTest
         final int code = decoder.wrap(new UnsafeBuffer(PacketSpec.filled(capacity, contentSeed)), offset, length);
         final byte[] content = PacketSpec.filled(capacity, contentSeed);
         final boolean inside = offset >= 0 && length >= 1 && (long)offset + length <= capacity;
-        final int headerLength = inside && (content[offset] & 0xFF) == PacketLayout.COMPACT_MARKER ?
-            PacketLayout.COMPACT_HEADER_LENGTH : PacketLayout.HEADER_LENGTH;
+        final int first = inside ? content[offset] & 0xFF : 0;
+        final int headerLength = first == PacketLayout.COMPACT_MARKER ? PacketLayout.COMPACT_HEADER_LENGTH :
+            first == PacketLayout.CONTINUATION_MARKER ? PacketLayout.CONTINUATION_HEADER_LENGTH :
+            PacketLayout.HEADER_LENGTH;
         if (!inside || length < headerLength)
         {
             assertEquals(TRUNCATED.code(), code);

@@ -176,9 +176,9 @@ class PacketRejectionTest
         final Datagram datagram = valid(PacketType.ACK);
         for (int magic = 0; magic <= 0xFFFF; magic++)
         {
-            if ((magic & 0xFF) == PacketLayout.COMPACT_MARKER)
+            if ((magic & 0xFF) == PacketLayout.COMPACT_MARKER || (magic & 0xFF) == PacketLayout.CONTINUATION_MARKER)
             {
-                continue; // the compact DATA marker: CompactDataPacketTest
+                continue; // the compact DATA and continuation markers: CompactDataPacketTest, ContinuationPacketTest
             }
             datagram.putShort(MAGIC_OFFSET, magic).reseal();
             assertEquals((short)magic == MAGIC ? NONE : BAD_MAGIC, decode(datagram), "magic " + magic);

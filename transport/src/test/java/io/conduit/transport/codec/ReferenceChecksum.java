@@ -9,7 +9,7 @@ import org.agrona.MutableDirectBuffer;
 /**
  * The checksum rule of {@code docs/wire-format.md} written independently of {@link Crc32c}: copy the datagram to an
  * array and run the JDK CRC32C over it with the checksum field skipped: bytes 8..11, or 4..7 in a compact DATA
- * datagram (first byte 0xD2). Tests use it as the oracle and to re-seal datagrams they tamper with, so semantic checks
+ * datagram or continuation (first byte 0xD2 or 0xD3). Tests use it as the oracle and to re-seal datagrams they tamper with, so semantic checks
  * behind the checksum are reachable.
  */
 final class ReferenceChecksum
@@ -17,6 +17,7 @@ final class ReferenceChecksum
     private static final int CHECKSUM_AT = 8;
     private static final int COMPACT_CHECKSUM_AT = 4;
     private static final int COMPACT_MARKER = 0xD2;
+    private static final int CONTINUATION_MARKER = 0xD3;
 
     private ReferenceChecksum()
     {
@@ -33,7 +34,12 @@ final class ReferenceChecksum
 
     private static int checksumAt(final byte[] datagram, final int length)
     {
-        return length > 0 && (datagram[0] & 0xFF) == COMPACT_MARKER ? COMPACT_CHECKSUM_AT : CHECKSUM_AT;
+        return length > 0 && isCompact(datagram[0]) ? COMPACT_CHECKSUM_AT : CHECKSUM_AT;
+    }
+
+    private static boolean isCompact(final byte first)
+    {
+        return (first & 0xFF) == COMPACT_MARKER || (first & 0xFF) == CONTINUATION_MARKER;
     }
 
     static int of(final DirectBuffer buffer, final int offset, final int length)
@@ -46,7 +52,7 @@ final class ReferenceChecksum
     /** Stores a correct checksum for {@code length} bytes at {@code offset}, whatever the header claims. */
     static void reseal(final MutableDirectBuffer buffer, final int offset, final int length)
     {
-        final int checksumAt = (buffer.getByte(offset) & 0xFF) == COMPACT_MARKER ? COMPACT_CHECKSUM_AT : CHECKSUM_AT;
+        final int checksumAt = isCompact(buffer.getByte(offset)) ? COMPACT_CHECKSUM_AT : CHECKSUM_AT;
         buffer.putInt(offset + checksumAt, of(buffer, offset, length), ByteOrder.LITTLE_ENDIAN);
     }
 

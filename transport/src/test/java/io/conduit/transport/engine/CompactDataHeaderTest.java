@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import io.conduit.transport.codec.Crc32c;
 import io.conduit.transport.codec.PacketDecoder;
 import io.conduit.transport.codec.PacketLayout;
 import io.conduit.transport.codec.PacketType;
@@ -30,35 +31,92 @@ class CompactDataHeaderTest
     {
         final EnginePairHarness pair = new EnginePairHarness(new EndpointConfig());
         final List<byte[]> sent = new ArrayList<>();
-        final List<PacketDecoder> dataSegments = new ArrayList<>();
+        int segments = 0;
         for (int message = 0; message < 40; message++)
         {
             final byte[] bytes = pattern(MESSAGE_BYTES, message);
             sent.add(bytes);
             assertTrue(pair.clientConnection.offer(new UnsafeBuffer(bytes), 0, bytes.length) > 0, "offer " + message);
             final List<byte[]> datagrams = pair.drain(pair.client);
-            for (final byte[] datagram : datagrams)
+            assertEquals(3, datagrams.size(), "3,000 bytes in segments of at most 1,400");
+            for (int i = 0; i < datagrams.size(); i++)
             {
-                dataSegments.add(EnginePairHarness.decode(datagram));
+                final PacketDecoder segment = EnginePairHarness.decode(datagrams.get(i));
+                final boolean middle = i > 0 && i < datagrams.size() - 1;
+                assertEquals(PacketType.DATA, segment.type());
+                assertTrue(segment.isCompact(), "no acknowledgement news, so the compact header");
+                assertEquals(middle, segment.isContinuation(), "only a middle fragment leaves its fragment fields out");
+                assertEquals((middle ? PacketLayout.CONTINUATION_HEADER_LENGTH : PacketLayout.COMPACT_HEADER_LENGTH) +
+                    segment.payloadLength(), segment.length());
+                if (!middle)
+                {
+                    assertEquals(MESSAGE_BYTES, segment.messageLength(), "first and last fragments name the message");
+                }
+                segments++;
             }
             pair.deliverToServer(datagrams);
             pair.deliverToClient(pair.drain(pair.server));
         }
         pair.exchange();
 
-        assertTrue(dataSegments.size() >= 80, "each 3,000-byte message is cut into segments: " + dataSegments.size());
-        for (final PacketDecoder segment : dataSegments)
-        {
-            assertEquals(PacketType.DATA, segment.type());
-            assertTrue(segment.isCompact(), "no acknowledgement news, so the compact header");
-            assertEquals(PacketLayout.COMPACT_HEADER_LENGTH + segment.payloadLength(), segment.length());
-        }
+        assertEquals(120, segments);
         final List<byte[]> received = received(pair.serverConnection);
         assertEquals(sent.size(), received.size());
         for (int i = 0; i < sent.size(); i++)
         {
             assertArrayEquals(sent.get(i), received.get(i), "message " + i + " intact and in order");
         }
+    }
+
+    @Test
+    void continuationsThatArriveOutOfOrderAreAssembledOnceTheGapFills()
+    {
+        final EnginePairHarness pair = new EnginePairHarness(new EndpointConfig());
+        final byte[] bytes = pattern(8 * 1_400 + 77, 6);
+        pair.clientConnection.offer(new UnsafeBuffer(bytes), 0, bytes.length);
+        final List<byte[]> datagrams = pair.drain(pair.client);
+        assertEquals(9, datagrams.size(), "all within the initial window");
+        for (int i = 1; i < 8; i++)
+        {
+            assertTrue(EnginePairHarness.decode(datagrams.get(i)).isContinuation(), "segment " + i);
+        }
+
+        // Everything but the first fragment lands first, last to first: seven continuations wait in the window.
+        for (int i = datagrams.size() - 1; i >= 1; i--)
+        {
+            pair.deliverToServer(List.of(datagrams.get(i)));
+        }
+        assertTrue(received(pair.serverConnection).isEmpty(), "nothing to assemble before the first fragment");
+        pair.deliverToServer(List.of(datagrams.get(0)));
+        pair.exchange();
+
+        final List<byte[]> received = received(pair.serverConnection);
+        assertEquals(1, received.size());
+        assertArrayEquals(bytes, received.get(0));
+    }
+
+    @Test
+    void aContinuationWithNoMessageToContinueIsAProtocolError()
+    {
+        final EnginePairHarness pair = new EnginePairHarness(new EndpointConfig());
+        final byte[] bytes = pattern(3 * 1_400, 7);
+        pair.clientConnection.offer(new UnsafeBuffer(bytes), 0, bytes.length);
+        final List<byte[]> datagrams = pair.drain(pair.client);
+        assertTrue(EnginePairHarness.decode(datagrams.get(1)).isContinuation());
+        pair.deliverToServer(datagrams);
+        pair.exchange();
+        assertEquals(1, received(pair.serverConnection).size(), "the first message is whole");
+
+        // A forged (or broken) continuation right after a complete message: there is nothing to continue.
+        final byte[] orphan = datagrams.get(1).clone();
+        final int nextSeq = EnginePairHarness.decode(datagrams.get(2)).seq() + 1;
+        putInt(orphan, PacketLayout.COMPACT_SEQUENCE_OFFSET, nextSeq);
+        reseal(orphan);
+        pair.deliverToServer(List.of(orphan));
+
+        assertTrue(received(pair.serverConnection).isEmpty());
+        assertEquals(ConnectionState.CLOSED, pair.serverConnection.state());
+        assertEquals(CloseReason.PROTOCOL_ERROR, pair.serverConnection.closeReason());
     }
 
     @Test
@@ -159,6 +217,19 @@ class CompactDataHeaderTest
             return true;
         }, Integer.MAX_VALUE);
         return messages;
+    }
+
+    private static void putInt(final byte[] datagram, final int index, final int value)
+    {
+        new UnsafeBuffer(datagram).putInt(index, value, PacketLayout.BYTE_ORDER);
+    }
+
+    /** Re-seals a compact DATA datagram or continuation (both keep the checksum at the same place). */
+    private static void reseal(final byte[] datagram)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(datagram);
+        final int at = PacketLayout.COMPACT_CHECKSUM_OFFSET;
+        buffer.putInt(at, new Crc32c().checksum(buffer, 0, datagram.length, at), PacketLayout.BYTE_ORDER);
     }
 
     private static byte[] pattern(final int length, final int seed)
