@@ -29,7 +29,8 @@ import io.conduit.transport.codec.RejectReason;
  * including CRC32C, then the fields the engine reads) of one packet of each type, in a direct buffer as the
  * socket edge uses. {@code ACK_SACK4} carries the maximum four SACK blocks; {@code DATA_32} and {@code DATA_1400}
  * carry a 32-byte and a full default-MSS payload; {@code DATA_1400_COMPACT} is the latter with the 28-byte compact
- * DATA header that a segment with no acknowledgement news uses.
+ * DATA header that a segment with no acknowledgement news uses, {@code DATA_1400_CONTINUATION} with the 20-byte
+ * continuation that such a segment uses in the middle of a fragmented message.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,7 +43,8 @@ public class PacketCodecBenchmark
 {
     private static final int MAX_SEGMENT_PAYLOAD = 1400;
 
-    @Param({"SYN", "SYN_ACK", "ACK", "ACK_SACK4", "DATA_32", "DATA_1400", "DATA_1400_COMPACT", "FIN", "RST", "PING"})
+    @Param({"SYN", "SYN_ACK", "ACK", "ACK_SACK4", "DATA_32", "DATA_1400", "DATA_1400_COMPACT", "DATA_1400_CONTINUATION",
+        "FIN", "RST", "PING"})
     public String packet;
 
     private final PacketEncoder encoder = new PacketEncoder();
@@ -53,6 +55,7 @@ public class PacketCodecBenchmark
     private final UnsafeBuffer cookie = new UnsafeBuffer(new byte[PacketLayout.COOKIE_LENGTH]);
     private int type;
     private boolean compact;
+    private boolean continuation;
     private int flags;
     private int sackBlocks;
     private int payloadLength;
@@ -64,6 +67,7 @@ public class PacketCodecBenchmark
     {
         type = typeOf(packet);
         compact = packet.endsWith("_COMPACT");
+        continuation = packet.endsWith("_CONTINUATION");
         flags = type == PacketType.SYN_ACK ? PacketLayout.FLAG_COOKIE :
             type == PacketType.PING ? PacketLayout.FLAG_ACK_NOW : 0;
         sackBlocks = "ACK_SACK4".equals(packet) ? PacketLayout.MAX_SACK_BLOCKS : 0;
@@ -114,6 +118,16 @@ public class PacketCodecBenchmark
 
     private int encodeInto(final MutableDirectBuffer buffer)
     {
+        if (continuation)
+        {
+            encoder.wrapContinuation(buffer, 0)
+                .flags(flags)
+                .destinationId(0x1234_5678)
+                .seq(seq)
+                .timestamp(seq * 3);
+            buffer.putBytes(encoder.payloadIndex(), payload, 0, payloadLength);
+            return encoder.seal(payloadLength);
+        }
         if (compact)
         {
             encoder.wrapCompact(buffer, 0)
@@ -169,7 +183,8 @@ public class PacketCodecBenchmark
             case "ACK_SACK4": return PacketType.ACK;
             case "DATA_32":
             case "DATA_1400":
-            case "DATA_1400_COMPACT": return PacketType.DATA;
+            case "DATA_1400_COMPACT":
+            case "DATA_1400_CONTINUATION": return PacketType.DATA;
             case "FIN": return PacketType.FIN;
             case "RST": return PacketType.RST;
             case "PING": return PacketType.PING;
