@@ -145,7 +145,7 @@ public final class Cubic implements CongestionControl
             throw new IllegalArgumentException("sent bytes must be positive: " + bytes);
         }
         requireNotNegative("bytesInFlightBeforeSend", bytesInFlightBeforeSend);
-        hyStart.onPacketSent(bytes);
+        hyStart.onPacketSent(nowNs, bytes);
         windowUse.onSent(bytesInFlightBeforeSend + bytes);
         if (idle && bytesInFlightBeforeSend == 0)
         {

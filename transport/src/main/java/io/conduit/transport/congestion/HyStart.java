@@ -8,11 +8,14 @@ package io.conduit.transport.congestion;
  * classic slow start (RFC 5681, RFC 3465) that only a loss ends.
  * <p>
  * Beside RFC 9406's delay test it keeps the ACK-train test of the original HyStart (Ha and Rhee, 2008), which Linux
- * CUBIC runs beside its own delay test: once a round's acknowledgements have arrived back to back (no gap over 2 ms)
- * for longer than the minimum RTT (half of it unpaced), the bottleneck has been busy for a whole round trip, so the
- * window already fills the path and slow start ends at once (ssthresh = cwnd). The delay test alone judges a round by
- * its smallest RTT, which is its first one, so it sees the queue a slow-start round builds only one round later: with
- * a drop-tail buffer of one bandwidth-delay product the buffer has overflowed by then (docs/congestion-control.md).
+ * CUBIC runs beside its own delay test: once a round's acknowledgements have arrived back to back (no gap over 2 ms,
+ * or over a quarter of the minimum RTT if that is longer, and 2 ms apart on average; see
+ * {@link #MIN_RTT_GAP_DIVISOR}) for longer than the minimum RTT (half of it unpaced) and a quarter longer than their
+ * data took to leave ({@link #STRETCH_DIVISOR}), the bottleneck has been busy for a whole round trip, so the window
+ * already fills the path and slow start ends at once (ssthresh = cwnd). The
+ * delay test alone judges a round by its smallest RTT, which is its first one, so it sees the queue a slow-start
+ * round builds only one round later: with a drop-tail buffer of one bandwidth-delay product the buffer has overflowed
+ * by then (docs/congestion-control.md).
  * <p>
  * Rounds (§4.2) are counted in bytes, since controllers do not see sequence numbers: a round ends when as many bytes
  * have been acknowledged as had been sent when it began. Pure and allocation-free.
@@ -41,6 +44,23 @@ public final class HyStart
 
     /** Linux {@code hystart_ack_delta_us}: acknowledgements further apart than this break an ACK train. */
     static final long ACK_TRAIN_GAP_NS = 2_000_000L;
+    /**
+     * On a path of 8 ms or more, a gap up to a quarter of the minimum RTT still continues the train. Linux times ACKs
+     * in its softirq; a user-space endpoint sees them when its thread runs, and on a busy host that is in clumps: in
+     * the two-core lab the largest gap between ACKs in each 20 ms of slow start was 3-13 ms, so a 2 ms train never
+     * formed and slow start ran on to a loss at 3-4 bandwidth-delay products. What the gap must still notice is a
+     * bottleneck gone idle, which in paced slow start is the pause of about half a round trip between rounds. The
+     * train must still average an ACK per 2 ms: a round paced out slowly (an early round, whose smoothed RTT still
+     * holds the handshake's slow first samples) then cannot pass for one whose bottleneck stretched it.
+     */
+    static final int MIN_RTT_GAP_DIVISOR = 4;
+    /**
+     * The train must also outlast the time its data took to leave by a quarter. In slow start every ACK releases two
+     * segments, so a round whose data left spread out over most of a round trip (the first round paced by a slow
+     * handshake RTT, say) comes back just as spread out, round after round, whatever the window; only a bottleneck
+     * stretches it further (by two once it is saturated).
+     */
+    static final int STRETCH_DIVISOR = 4;
     /** Linux {@code hystart_low_window}: below this window, in segments, the ACK train is not judged. */
     static final int ACK_TRAIN_LOW_WINDOW_SEGMENTS = 16;
 
@@ -62,6 +82,12 @@ public final class HyStart
     private long roundStartNs;
     private long lastTrainAckNs;
     private boolean trainOpen;
+    private long trainAcks;
+    private boolean sentInRound;
+    private long firstSendInRoundNs;
+    private long lastSendNs;
+    /** How long the data this round acknowledges took to send (it left during the previous round). */
+    private long ackedDataSendSpreadNs;
 
     /** HyStart++ on, as RFC 9406 §4 recommends, for a paced sender. */
     public HyStart()
@@ -82,10 +108,16 @@ public final class HyStart
         reset();
     }
 
-    /** Counts sent bytes, the unit of rounds. */
-    public void onPacketSent(final int bytes)
+    /** Counts sent bytes, the unit of rounds, and notes when the round's data left. */
+    public void onPacketSent(final long nowNs, final int bytes)
     {
         sentBytes += bytes;
+        if (!sentInRound)
+        {
+            sentInRound = true;
+            firstSendInRoundNs = nowNs;
+        }
+        lastSendNs = nowNs;
     }
 
     /**
@@ -149,22 +181,30 @@ public final class HyStart
 
     /**
      * The ACK-train test (Linux {@code hystart_update}, HYSTART_ACK_TRAIN): extends the train when this ACK follows
-     * the last within {@link #ACK_TRAIN_GAP_NS}, and says whether it now spans the minimum RTT (half of it unpaced).
+     * the last within {@link #ACK_TRAIN_GAP_NS} (or {@link #MIN_RTT_GAP_DIVISOR}), and says whether it now spans the
+     * minimum RTT (half of it unpaced), with ACKs no further than 2 ms apart on average.
      */
     private boolean ackTrainSpansThePath(final long nowNs, final long windowBytes, final int maxSegmentBytes)
     {
-        if (!trainOpen || nowNs - lastTrainAckNs > ACK_TRAIN_GAP_NS)
+        final long gapNs = minRttNs == NONE ? ACK_TRAIN_GAP_NS :
+            Math.max(ACK_TRAIN_GAP_NS, minRttNs / MIN_RTT_GAP_DIVISOR);
+        if (!trainOpen || nowNs - lastTrainAckNs > gapNs)
         {
             trainOpen = false; // no round yet, or the train broke: this round cannot tell any more
             return false;
         }
         lastTrainAckNs = nowNs;
+        trainAcks++;
         if (minRttNs == NONE || windowBytes < (long)ACK_TRAIN_LOW_WINDOW_SEGMENTS * maxSegmentBytes)
         {
             return false;
         }
         final long spanNs = paced ? minRttNs : minRttNs / 2;
-        return nowNs - roundStartNs > spanNs;
+        final long trainNs = nowNs - roundStartNs;
+        // Clumps may hide gaps, but on average the ACKs must still come 2 ms apart or closer, as Linux asks of each.
+        // And the bottleneck, not the sender, must have spread them: a quarter longer than the data took to leave.
+        return trainNs > spanNs && trainNs <= (trainAcks - 1) * ACK_TRAIN_GAP_NS &&
+            trainNs > ackedDataSendSpreadNs + ackedDataSendSpreadNs / STRETCH_DIVISOR;
     }
 
     /**
@@ -220,6 +260,9 @@ public final class HyStart
         roundStartNs = nowNs;
         lastTrainAckNs = nowNs;
         trainOpen = true;
+        trainAcks = 1;
+        ackedDataSendSpreadNs = sentInRound ? lastSendNs - firstSendInRoundNs : 0;
+        sentInRound = false;
         roundEndBytes = sentBytes;
         lastRoundMinRttNs = currentRoundMinRttNs;
         currentRoundMinRttNs = NONE;
@@ -256,6 +299,9 @@ public final class HyStart
         roundStartNs = 0;
         lastTrainAckNs = 0;
         trainOpen = false;
+        trainAcks = 0;
+        sentInRound = false;
+        ackedDataSendSpreadNs = 0;
         lastRoundMinRttNs = NONE;
         currentRoundMinRttNs = NONE;
         rttSampleCount = 0;

@@ -105,7 +105,7 @@ public final class NewReno implements CongestionControl
             throw new IllegalArgumentException("sent bytes must be positive: " + bytes);
         }
         requireNotNegative("bytesInFlightBeforeSend", bytesInFlightBeforeSend);
-        hyStart.onPacketSent(bytes);
+        hyStart.onPacketSent(nowNs, bytes);
         windowUse.onSent(bytesInFlightBeforeSend + bytes);
     }
 

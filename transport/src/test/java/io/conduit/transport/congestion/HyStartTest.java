@@ -16,7 +16,7 @@ class HyStartTest
     {
         for (int i = 0; i < segments; i++)
         {
-            hyStart.onPacketSent(SEGMENT);
+            hyStart.onPacketSent(0, SEGMENT);
         }
         int phase = hyStart.phase();
         for (int i = 0; i < segments; i++)
@@ -110,7 +110,7 @@ class HyStartTest
         final HyStart hyStart = new HyStart();
         round(hyStart, 16, RTT_NS);
         assertEquals(HyStart.CONSERVATIVE, round(hyStart, 16, RTT_NS + 10_000_000L));
-        hyStart.onPacketSent(2 * SEGMENT);
+        hyStart.onPacketSent(0, 2 * SEGMENT);
         assertEquals(500, hyStart.slowStartGrowthBytes(0, 2_000, RTT_NS + 10_000_000L, 0, SEGMENT, false, 100_000));
         assertEquals(100, hyStart.slowStartGrowthBytes(0, 2_000, RTT_NS + 10_000_000L, 0, SEGMENT, false, 100));
         assertEquals(2_000 - 4 * 100, hyStart.unusedCreditBytes());
@@ -126,7 +126,7 @@ class HyStartTest
         {
             round(hyStart, 16, RTT_NS + 10_000_000L);
         }
-        hyStart.onPacketSent(16 * SEGMENT);
+        hyStart.onPacketSent(0, 16 * SEGMENT);
         long growth = 0;
         for (int i = 0; i < 16 && growth != HyStart.EXIT_GROWTH; i++)
         {
@@ -206,7 +206,7 @@ class HyStartTest
     {
         for (int i = 0; i < acks; i++)
         {
-            hyStart.onPacketSent(SEGMENT);
+            hyStart.onPacketSent(startNs - RTT_NS, SEGMENT);
         }
         long nowNs = startNs;
         for (int i = 0; i < acks; i++)
@@ -220,11 +220,14 @@ class HyStartTest
         return -1;
     }
 
-    /** A first round at {@link #RTT_NS} whose ACKs are too far apart to form a train: the minimum RTT is known. */
+    /**
+     * A first round at {@link #RTT_NS} whose ACKs are too far apart to form a train (11 ms, over a quarter of the
+     * minimum RTT): the minimum RTT is known.
+     */
     private static HyStart afterOneSparseRound(final boolean paced)
     {
         final HyStart hyStart = new HyStart(true, paced);
-        assertEquals(-1, trainRound(hyStart, 0, 16, 3_000_000L, -1, 0, 16 * SEGMENT));
+        assertEquals(-1, trainRound(hyStart, 0, 16, 11_000_000L, -1, 0, 16 * SEGMENT));
         return hyStart;
     }
 
@@ -249,14 +252,115 @@ class HyStartTest
     }
 
     @Test
-    void aGapOfMoreThanTwoMillisecondsBreaksTheTrainForTheRound()
+    void aGapOfMoreThanAQuarterOfTheMinimumRttBreaksTheTrainForTheRound()
     {
+        // Minimum RTT 40 ms: the train tolerates gaps up to 10 ms.
         final HyStart hyStart = afterOneSparseRound(true);
-        assertEquals(-1, trainRound(hyStart, 1_000_000_000L, 60, 1_000_000L, 20, 2_000_001L, 32 * SEGMENT));
+        assertEquals(-1, trainRound(hyStart, 1_000_000_000L, 60, 1_000_000L, 20, 10_000_001L, 32 * SEGMENT));
         assertEquals(HyStart.SLOW_START, hyStart.phase());
-        // Exactly 2 ms still continues it (Linux compares with <=).
+        // Exactly a quarter still continues it (Linux compares with <=); the gap counts towards the span.
         final HyStart edge = afterOneSparseRound(true);
-        assertEquals(40, trainRound(edge, 1_000_000_000L, 60, 1_000_000L, 20, 2_000_000L, 32 * SEGMENT));
+        assertEquals(32, trainRound(edge, 1_000_000_000L, 60, 1_000_000L, 20, 10_000_000L, 32 * SEGMENT));
+    }
+
+    @Test
+    void aClumpedTrainStillEndsSlowStart()
+    {
+        // A sending thread that runs in bursts sees ACKs in clumps: four at once, then 8 ms of nothing. The bottleneck
+        // was busy all along, and the train says so once it spans the minimum RTT.
+        final HyStart hyStart = afterOneSparseRound(true);
+        long nowNs = 1_000_000_000L;
+        int exitedAt = -1;
+        for (int i = 0; i < 40 && exitedAt < 0; i++)
+        {
+            hyStart.onPacketSent(nowNs - RTT_NS, SEGMENT);
+        }
+        for (int i = 0; i < 40 && exitedAt < 0; i++)
+        {
+            if (hyStart.onAck(nowNs, SEGMENT, RTT_NS, 32 * SEGMENT, SEGMENT) == HyStart.EXIT)
+            {
+                exitedAt = i;
+            }
+            nowNs += i % 4 == 3 ? 8_000_000L : 0;
+        }
+        assertEquals(24, exitedAt, "the first clump after 40 ms: 6 clumps of 4, 48 ms after the round's first ACK");
+    }
+
+    @Test
+    void aRoundPacedOutSlowlyIsNoTrainHoweverLongItLasts()
+    {
+        // 3 ms apart, within a quarter of the 40 ms minimum RTT each, but the bottleneck did not space them: a train
+        // averages 2 ms or less.
+        final HyStart hyStart = afterOneSparseRound(true);
+        assertEquals(-1, trainRound(hyStart, 1_000_000_000L, 60, 3_000_000L, -1, 0, 32 * SEGMENT));
+        assertEquals(HyStart.SLOW_START, hyStart.phase());
+    }
+
+    @Test
+    void dataThatLeftSpreadOutMustComeBackAQuarterMoreSpreadOutToBeATrain()
+    {
+        // 60 segments sent 0.9 ms apart (53.1 ms) and acknowledged 1 ms apart: longer than the 40 ms minimum RTT, but
+        // the sender spread them, not a bottleneck (59 ms is not over 53.1 + 13.3 ms).
+        final HyStart spread = afterOneSparseRound(true);
+        assertEquals(-1, stretchedRound(spread, 1_000_000_000L, 60, 900_000L, 1_000_000L));
+        // The same data acknowledged 1.5 ms apart: stretched past 66.4 ms by the 45th ACK (66 ms), the 46th (67.5 ms).
+        final HyStart stretched = afterOneSparseRound(true);
+        assertEquals(45, stretchedRound(stretched, 1_000_000_000L, 60, 900_000L, 1_500_000L));
+    }
+
+    /** Sends {@code segments} {@code sendSpacingNs} apart during the round before, then acknowledges them. */
+    private static int stretchedRound(final HyStart hyStart, final long startNs, final int segments,
+        final long sendSpacingNs, final long ackSpacingNs)
+    {
+        for (int i = 0; i < segments; i++)
+        {
+            hyStart.onPacketSent(startNs - RTT_NS - (segments - i) * sendSpacingNs, SEGMENT);
+        }
+        long nowNs = startNs;
+        for (int i = 0; i < segments; i++)
+        {
+            if (hyStart.onAck(nowNs, SEGMENT, RTT_NS, 32 * SEGMENT, SEGMENT) == HyStart.EXIT)
+            {
+                return i;
+            }
+            nowNs += ackSpacingNs;
+        }
+        return -1;
+    }
+
+    @Test
+    void onAShortPathTheGapIsStillLinuxsTwoMilliseconds()
+    {
+        // Minimum RTT 4 ms: a quarter would be 1 ms, so 2 ms applies, and 2 ms + 1 ns breaks the train.
+        final HyStart hyStart = new HyStart(true, false);
+        long nowNs = 0;
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                hyStart.onPacketSent(nowNs, SEGMENT);
+            }
+            for (int i = 0; i < 20; i++)
+            {
+                assertEquals(HyStart.SLOW_START, hyStart.onAck(nowNs, SEGMENT, 4_000_000L, 32 * SEGMENT, SEGMENT),
+                    "round " + round + " ack " + i);
+                nowNs += 2_000_001L;
+            }
+        }
+        for (int i = 0; i < 20; i++)
+        {
+            hyStart.onPacketSent(nowNs, SEGMENT);
+        }
+        int exitedAt = -1;
+        for (int i = 0; i < 20 && exitedAt < 0; i++)
+        {
+            if (hyStart.onAck(nowNs, SEGMENT, 4_000_000L, 32 * SEGMENT, SEGMENT) == HyStart.EXIT)
+            {
+                exitedAt = i;
+            }
+            nowNs += 2_000_000L;
+        }
+        assertEquals(2, exitedAt, "unpaced: 2 ms apart, the third ACK is 4 ms after the first, over half of 4 ms");
     }
 
     @Test
@@ -264,7 +368,7 @@ class HyStartTest
     {
         // The gap broke round two's train; round three's back-to-back ACKs end slow start on their own.
         final HyStart hyStart = afterOneSparseRound(true);
-        assertEquals(-1, trainRound(hyStart, 1_000_000_000L, 30, 1_000_000L, 10, 5_000_000L, 32 * SEGMENT));
+        assertEquals(-1, trainRound(hyStart, 1_000_000_000L, 30, 1_000_000L, 10, 15_000_000L, 32 * SEGMENT));
         assertEquals(41, trainRound(hyStart, 2_000_000_000L, 60, 1_000_000L, -1, 0, 32 * SEGMENT));
     }
 
@@ -279,7 +383,7 @@ class HyStartTest
     void disabledHyStartIgnoresAckTrains()
     {
         final HyStart hyStart = new HyStart(false, true);
-        assertEquals(-1, trainRound(hyStart, 0, 16, 3_000_000L, -1, 0, 32 * SEGMENT));
+        assertEquals(-1, trainRound(hyStart, 0, 16, 11_000_000L, -1, 0, 32 * SEGMENT));
         assertEquals(-1, trainRound(hyStart, 1_000_000_000L, 100, 1_000_000L, -1, 0, 32 * SEGMENT));
     }
 
@@ -289,7 +393,7 @@ class HyStartTest
         // System.nanoTime may sit anywhere in the long range; this train crosses Long.MAX_VALUE.
         final HyStart hyStart = new HyStart(true, true);
         final long startNs = Long.MAX_VALUE - 500_000_000L;
-        assertEquals(-1, trainRound(hyStart, startNs, 16, 3_000_000L, -1, 0, 16 * SEGMENT));
+        assertEquals(-1, trainRound(hyStart, startNs, 16, 11_000_000L, -1, 0, 16 * SEGMENT));
         assertEquals(41, trainRound(hyStart, Long.MAX_VALUE - 20_000_000L, 60, 1_000_000L, -1, 0, 32 * SEGMENT));
     }
 
@@ -299,7 +403,7 @@ class HyStartTest
         // After a loss or timeout, ACKs for data sent before it arrive before the next round begins: however late the
         // clock, they form no train.
         final HyStart hyStart = afterOneSparseRound(true);
-        hyStart.onPacketSent(100 * SEGMENT);
+        hyStart.onPacketSent(0, 100 * SEGMENT);
         hyStart.reset();
         long nowNs = Long.MAX_VALUE - 1_000L;
         for (int i = 0; i < 60; i++)
