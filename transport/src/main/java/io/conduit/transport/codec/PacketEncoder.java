@@ -38,13 +38,7 @@ public final class PacketEncoder
      */
     public PacketEncoder wrapCompact(final MutableDirectBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
-        this.offset = offset;
-        this.compact = true;
-        this.continuation = false;
-        buffer.setMemory(offset, COMPACT_HEADER_LENGTH, (byte)0);
-        buffer.putByte(offset + COMPACT_MARKER_OFFSET, (byte)COMPACT_MARKER);
-        return this;
+        return startCompact(buffer, offset, false);
     }
 
     /**
@@ -53,12 +47,17 @@ public final class PacketEncoder
      */
     public PacketEncoder wrapContinuation(final MutableDirectBuffer buffer, final int offset)
     {
+        return startCompact(buffer, offset, true);
+    }
+
+    private PacketEncoder startCompact(final MutableDirectBuffer buffer, final int offset, final boolean continuation)
+    {
         this.buffer = buffer;
         this.offset = offset;
         this.compact = true;
-        this.continuation = true;
-        buffer.setMemory(offset, CONTINUATION_HEADER_LENGTH, (byte)0);
-        buffer.putByte(offset + COMPACT_MARKER_OFFSET, (byte)CONTINUATION_MARKER);
+        this.continuation = continuation;
+        buffer.setMemory(offset, compactHeaderLength(), (byte)0);
+        buffer.putByte(offset + COMPACT_MARKER_OFFSET, (byte)(continuation ? CONTINUATION_MARKER : COMPACT_MARKER));
         return this;
     }
 

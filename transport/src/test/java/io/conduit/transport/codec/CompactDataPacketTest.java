@@ -1,7 +1,6 @@
 package io.conduit.transport.codec;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -17,7 +16,6 @@ import static io.conduit.transport.codec.PacketLayout.FLAG_AUTH;
 import static io.conduit.transport.codec.PacketLayout.FLAG_BATCH;
 import static io.conduit.transport.codec.PacketLayout.FLAG_COOKIE;
 import static io.conduit.transport.codec.PacketLayout.FLAG_PROBE_ACK;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -61,26 +59,11 @@ class CompactDataPacketTest
         assertEquals(COMPACT_HEADER_LENGTH + payloadLength, length);
         final byte[] datagram = new byte[length];
         buffer.getBytes(offset, datagram);
-        final ByteBuffer bytes = ByteBuffer.wrap(datagram).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(0xD2, bytes.get(0) & 0xFF, "marker");
-        assertEquals(flags, bytes.get(1), "flags");
-        assertEquals(payloadLength, bytes.getShort(2) & 0xFFFF, "payloadLength");
-        assertEquals(ReferenceChecksum.of(datagram, length), bytes.getInt(4), "checksum, bytes 4..7 skipped");
-        assertEquals(destinationId, bytes.getInt(8), "destinationId");
-        assertEquals(seq, bytes.getInt(12), "seq");
-        assertEquals(timestampUs, bytes.getInt(16), "timestamp");
+        final ByteBuffer bytes = CompactLayout.assertPrefixAndPayload(datagram, 0xD2, flags, destinationId, seq,
+            timestampUs, payload, 28);
         assertEquals(messageLength, bytes.getInt(20), "messageLength");
         assertEquals(fragmentOffset, bytes.getInt(24), "fragmentOffset");
-        final byte[] written = new byte[payloadLength];
-        System.arraycopy(datagram, 28, written, 0, payloadLength);
-        assertArrayEquals(payload, written, "payload at 28");
-        for (int i = 0; i < capacity; i++)
-        {
-            if (i < offset || i >= offset + length)
-            {
-                assertEquals(surroundings[i], buffer.getByte(i), "encoder wrote outside the datagram at " + i);
-            }
-        }
+        CompactLayout.assertUntouchedOutside(surroundings, buffer, offset, length);
 
         assertEquals(RejectReason.NONE, RejectReason.of(decoder.wrap(buffer, offset, length)));
         assertTrue(decoder.isCompact());
@@ -163,18 +146,7 @@ class CompactDataPacketTest
         final UnsafeBuffer longer = new UnsafeBuffer(new byte[length + 1]);
         longer.putBytes(0, buffer, 0, length);
         assertEquals(RejectReason.LENGTH_MISMATCH, RejectReason.of(decoder.wrap(longer, 0, length + 1)));
-        // Every single-bit flip after the marker and the length fields: only the checksum can see it.
-        for (int index = PacketLayout.COMPACT_CHECKSUM_OFFSET; index < length; index++)
-        {
-            for (int bit = 0; bit < 8; bit++)
-            {
-                final UnsafeBuffer damaged = new UnsafeBuffer(new byte[length]);
-                damaged.putBytes(0, buffer, 0, length);
-                damaged.putByte(index, (byte)(damaged.getByte(index) ^ (1 << bit)));
-                assertEquals(RejectReason.BAD_CHECKSUM, RejectReason.of(decoder.wrap(damaged, 0, length)),
-                    "byte " + index + " bit " + bit);
-            }
-        }
+        CompactLayout.assertEveryBitFlipFailsTheChecksum(decoder, buffer, length);
     }
 
     @Test

@@ -1,8 +1,5 @@
 package io.conduit.transport.codec;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +14,6 @@ import static io.conduit.transport.codec.PacketLayout.FLAG_AUTH;
 import static io.conduit.transport.codec.PacketLayout.FLAG_BATCH;
 import static io.conduit.transport.codec.PacketLayout.FLAG_COOKIE;
 import static io.conduit.transport.codec.PacketLayout.FLAG_PROBE_ACK;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,24 +52,8 @@ class ContinuationPacketTest
         assertEquals(CONTINUATION_HEADER_LENGTH + payloadLength, length);
         final byte[] datagram = new byte[length];
         buffer.getBytes(offset, datagram);
-        final ByteBuffer bytes = ByteBuffer.wrap(datagram).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(0xD3, bytes.get(0) & 0xFF, "marker");
-        assertEquals(flags, bytes.get(1), "flags");
-        assertEquals(payloadLength, bytes.getShort(2) & 0xFFFF, "payloadLength");
-        assertEquals(ReferenceChecksum.of(datagram, length), bytes.getInt(4), "checksum, bytes 4..7 skipped");
-        assertEquals(destinationId, bytes.getInt(8), "destinationId");
-        assertEquals(seq, bytes.getInt(12), "seq");
-        assertEquals(timestampUs, bytes.getInt(16), "timestamp");
-        final byte[] written = new byte[payloadLength];
-        System.arraycopy(datagram, 20, written, 0, payloadLength);
-        assertArrayEquals(payload, written, "payload at 20");
-        for (int i = 0; i < capacity; i++)
-        {
-            if (i < offset || i >= offset + length)
-            {
-                assertEquals(surroundings[i], buffer.getByte(i), "encoder wrote outside the datagram at " + i);
-            }
-        }
+        CompactLayout.assertPrefixAndPayload(datagram, 0xD3, flags, destinationId, seq, timestampUs, payload, 20);
+        CompactLayout.assertUntouchedOutside(surroundings, buffer, offset, length);
 
         assertEquals(RejectReason.NONE, RejectReason.of(decoder.wrap(buffer, offset, length)));
         assertTrue(decoder.isCompact(), "a continuation is compact: no acknowledgement fields");
@@ -136,17 +116,7 @@ class ContinuationPacketTest
         final UnsafeBuffer buffer = continuation(0, new byte[]{1, 2, 3, 4});
         final int length = buffer.capacity();
         assertEquals(RejectReason.LENGTH_MISMATCH, RejectReason.of(decoder.wrap(buffer, 0, length - 1)));
-        for (int index = PacketLayout.COMPACT_CHECKSUM_OFFSET; index < length; index++)
-        {
-            for (int bit = 0; bit < 8; bit++)
-            {
-                final UnsafeBuffer damaged = new UnsafeBuffer(new byte[length]);
-                damaged.putBytes(0, buffer, 0, length);
-                damaged.putByte(index, (byte)(damaged.getByte(index) ^ (1 << bit)));
-                assertEquals(RejectReason.BAD_CHECKSUM, RejectReason.of(decoder.wrap(damaged, 0, length)),
-                    "byte " + index + " bit " + bit);
-            }
-        }
+        CompactLayout.assertEveryBitFlipFailsTheChecksum(decoder, buffer, length);
     }
 
     @Test
