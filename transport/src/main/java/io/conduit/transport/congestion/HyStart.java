@@ -12,10 +12,9 @@ package io.conduit.transport.congestion;
  * or over a quarter of the minimum RTT if that is longer, and 2 ms apart on average; see
  * {@link #MIN_RTT_GAP_DIVISOR}) for longer than the minimum RTT (half of it unpaced) and a quarter longer than their
  * data took to leave ({@link #STRETCH_DIVISOR}), the bottleneck has been busy for a whole round trip, so the window
- * already fills the path and slow start ends at once (ssthresh = cwnd). The
- * delay test alone judges a round by its smallest RTT, which is its first one, so it sees the queue a slow-start
- * round builds only one round later: with a drop-tail buffer of one bandwidth-delay product the buffer has overflowed
- * by then (docs/congestion-control.md).
+ * already fills the path and slow start ends at once (ssthresh = cwnd). The delay test alone judges a round by its
+ * smallest RTT, which is its first one, so it sees the queue a slow-start round builds only one round later: with a
+ * drop-tail buffer of one bandwidth-delay product the buffer has overflowed by then (docs/congestion-control.md).
  * <p>
  * Rounds (§4.2) are counted in bytes, since controllers do not see sequence numbers: a round ends when as many bytes
  * have been acknowledged as had been sent when it began. Pure and allocation-free.
