@@ -183,23 +183,17 @@ class PacketDecoderFuzzTest
     {
         mustReach = EnumSet.of(NONE, TRUNCATED, BAD_FLAGS, AUTH_UNSUPPORTED, LENGTH_MISMATCH, BAD_PAYLOAD,
             BAD_FRAGMENT, BAD_COOKIE_PLACEMENT, BAD_PROBE, BAD_BATCH);
-        final int flagBits = (flags & 0x80) != 0 ? flags : flags & KNOWN_FLAGS;
-        final int tag = (flagBits & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0;
         final SplittableRandom random = new SplittableRandom(contentSeed).split();
-        final int length = framed ? PacketLayout.COMPACT_HEADER_LENGTH + payloadLength + tag :
-            1 + random.nextInt(PacketLayout.COMPACT_HEADER_LENGTH + payloadLength + tag + 1);
-        final UnsafeBuffer datagram = new UnsafeBuffer(PacketSpec.filled(length, contentSeed));
-        datagram.putByte(PacketLayout.COMPACT_MARKER_OFFSET, (byte)PacketLayout.COMPACT_MARKER);
-        if (length >= PacketLayout.COMPACT_HEADER_LENGTH)
+        final UnsafeBuffer datagram = compactContent(PacketLayout.COMPACT_MARKER, PacketLayout.COMPACT_HEADER_LENGTH,
+            flags, payloadLength, framed, contentSeed, random);
+        if (datagram.capacity() >= PacketLayout.COMPACT_HEADER_LENGTH)
         {
-            datagram.putByte(PacketLayout.COMPACT_FLAGS_OFFSET, (byte)flagBits);
-            datagram.putShort(PacketLayout.COMPACT_PAYLOAD_LENGTH_OFFSET, (short)payloadLength, BYTE_ORDER);
             if (plausibleFragment)
             {
                 putPlausibleFragment(datagram, random, Math.max(1, payloadLength),
                     PacketLayout.COMPACT_MESSAGE_LENGTH_OFFSET, PacketLayout.COMPACT_FRAGMENT_OFFSET_OFFSET);
             }
-            ReferenceChecksum.reseal(datagram, 0, length);
+            ReferenceChecksum.reseal(datagram, 0, datagram.capacity());
         }
 
         tally(assertJudgedSafely(datagram.byteArray(), kind, offset, ~contentSeed, authEnabled));
@@ -218,18 +212,12 @@ class PacketDecoderFuzzTest
     {
         mustReach = EnumSet.of(NONE, TRUNCATED, BAD_FLAGS, AUTH_UNSUPPORTED, LENGTH_MISMATCH, BAD_PAYLOAD,
             BAD_FRAGMENT, BAD_COOKIE_PLACEMENT, BAD_PROBE);
-        final int flagBits = (flags & 0x80) != 0 ? flags : flags & KNOWN_FLAGS;
-        final int tag = (flagBits & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0;
-        final SplittableRandom random = new SplittableRandom(contentSeed).split();
-        final int length = framed ? PacketLayout.CONTINUATION_HEADER_LENGTH + payloadLength + tag :
-            1 + random.nextInt(PacketLayout.CONTINUATION_HEADER_LENGTH + payloadLength + tag + 1);
-        final UnsafeBuffer datagram = new UnsafeBuffer(PacketSpec.filled(length, contentSeed));
-        datagram.putByte(PacketLayout.COMPACT_MARKER_OFFSET, (byte)PacketLayout.CONTINUATION_MARKER);
-        if (length >= PacketLayout.CONTINUATION_HEADER_LENGTH)
+        final UnsafeBuffer datagram = compactContent(PacketLayout.CONTINUATION_MARKER,
+            PacketLayout.CONTINUATION_HEADER_LENGTH, flags, payloadLength, framed, contentSeed,
+            new SplittableRandom(contentSeed).split());
+        if (datagram.capacity() >= PacketLayout.CONTINUATION_HEADER_LENGTH)
         {
-            datagram.putByte(PacketLayout.COMPACT_FLAGS_OFFSET, (byte)flagBits);
-            datagram.putShort(PacketLayout.COMPACT_PAYLOAD_LENGTH_OFFSET, (short)payloadLength, BYTE_ORDER);
-            ReferenceChecksum.reseal(datagram, 0, length);
+            ReferenceChecksum.reseal(datagram, 0, datagram.capacity());
         }
 
         tally(assertJudgedSafely(datagram.byteArray(), kind, offset, ~contentSeed, authEnabled));
@@ -298,6 +286,28 @@ class PacketDecoderFuzzTest
         {
             assertTrue(code >= 0 && code < RejectReason.COUNT, "code " + code);
         }
+    }
+
+    /**
+     * Random content behind a compact form's marker: framed to the length its header implies, or cut anywhere short
+     * of it; when the header fits, its flags (unknown bits only if flag bit 7 was drawn) and payload length are set.
+     * Not yet sealed, so a caller can set more fields first.
+     */
+    private static UnsafeBuffer compactContent(final int marker, final int headerLength, final int flags,
+        final int payloadLength, final boolean framed, final long contentSeed, final SplittableRandom random)
+    {
+        final int flagBits = (flags & 0x80) != 0 ? flags : flags & KNOWN_FLAGS;
+        final int tag = (flagBits & FLAG_AUTH) != 0 ? AUTH_TAG_LENGTH : 0;
+        final int length = framed ? headerLength + payloadLength + tag :
+            1 + random.nextInt(headerLength + payloadLength + tag + 1);
+        final UnsafeBuffer datagram = new UnsafeBuffer(PacketSpec.filled(length, contentSeed));
+        datagram.putByte(PacketLayout.COMPACT_MARKER_OFFSET, (byte)marker);
+        if (length >= headerLength)
+        {
+            datagram.putByte(PacketLayout.COMPACT_FLAGS_OFFSET, (byte)flagBits);
+            datagram.putShort(PacketLayout.COMPACT_PAYLOAD_LENGTH_OFFSET, (short)payloadLength, BYTE_ORDER);
+        }
+        return datagram;
     }
 
     /** A message length of at least {@code payload} and a fragment offset that fits the payload inside it. */
