@@ -4,10 +4,11 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
+
+import io.conduit.transport.endpoint.DeadlineBackoffIdleStrategy;
 
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -39,8 +40,8 @@ enum IdleOption
         @Override
         IdleStrategy create()
         {
-            // The endpoint's own default: spin, then yield, then park from 1 us up to 1 ms.
-            return new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+            // The endpoint's own default: spin, then yield, then park from 1 us up to 1 ms or the next timer.
+            return new DeadlineBackoffIdleStrategy();
         }
     };
 

@@ -4,12 +4,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.Test;
 
 import io.conduit.transport.congestion.CongestionControlKind;
+import io.conduit.transport.endpoint.DeadlineBackoffIdleStrategy;
 import picocli.CommandLine.TypeConversionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,12 +64,12 @@ class OptionParsingTest
     }
 
     @Test
-    void idleNamesGiveTheMatchingAgronaStrategy()
+    void idleNamesGiveTheMatchingStrategy()
     {
         final IdleOption.Converter converter = new IdleOption.Converter();
         assertInstanceOf(BusySpinIdleStrategy.class, converter.convert("spin").create());
         assertInstanceOf(YieldingIdleStrategy.class, converter.convert("YIELD").create());
-        assertInstanceOf(BackoffIdleStrategy.class, converter.convert("backoff").create());
+        assertInstanceOf(DeadlineBackoffIdleStrategy.class, converter.convert("backoff").create());
         assertTrue(assertThrows(TypeConversionException.class, () -> converter.convert("fast")).getMessage()
             .contains("spin|yield|backoff"));
     }

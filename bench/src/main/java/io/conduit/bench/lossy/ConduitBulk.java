@@ -6,12 +6,12 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.conduit.transport.congestion.CongestionControlKind;
 import io.conduit.transport.endpoint.ConduitConnection;
+import io.conduit.transport.endpoint.DeadlineBackoffIdleStrategy;
 import io.conduit.transport.endpoint.Endpoint;
 import io.conduit.transport.endpoint.EndpointContext;
 import io.conduit.transport.endpoint.ReceivedMessageHandler;
@@ -121,7 +121,7 @@ final class ConduitBulk
         final int windowSegments, final int payloadBytes)
     {
         final EndpointContext context = new EndpointContext().bind(bind).listen(listen)
-            .threadingMode(ThreadingMode.INVOKER).idleStrategy(new BackoffIdleStrategy())
+            .threadingMode(ThreadingMode.INVOKER).idleStrategy(new DeadlineBackoffIdleStrategy())
             .sendRingCapacity(RING_BYTES).receiveRingCapacity(RING_BYTES).name("bulk");
         context.connectionConfig().sendWindowSegments(windowSegments).receiveWindowSegments(windowSegments)
             .maxPayloadBytes(payloadBytes);

@@ -13,6 +13,14 @@ package io.conduit.transport.congestion;
  * its size, as Linux's {@code tcp_wstamp_ns} check does, so the caller need not know the next packet's size before
  * asking.
  * <p>
+ * A sender whose thread comes late for a release it was waiting for (on two cores shared by a sender, a receiver and
+ * a link emulator, releases came 1-2 ms late, each, all through a round trip: an idle strategy that yields gives the
+ * core away for a time slice) would send below its rate for good if that time were forgotten like idle time: BBR's
+ * STARTUP sent 40% of its pacing rate and grew its rate by 1.3 instead of 2 per round. So a waited-for release may
+ * make up its lateness, up to {@link #MAX_CATCH_UP_NS} beyond the usual burst but never more than
+ * {@link #MAX_BURST_SEGMENTS} at once (unless the usual burst is larger); whatever is later than that is lost. Only
+ * waited-for releases count ({@link #onDataWaiting}): idle time still banks at most one burst.
+ * <p>
  * A rate of zero means unpaced: every packet may leave at once. Pure, allocation-free, single-threaded.
  */
 public final class Pacer
@@ -30,9 +38,14 @@ public final class Pacer
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
+    /** The most lateness made up beyond the burst: a few scheduler time slices. Beyond it the time is lost. */
+    public static final long MAX_CATCH_UP_NS = 4_000_000L;
+
     private final int maxSegmentBytes;
     private long releaseNs;
     private boolean paced;
+    private boolean dataWaiting;
+    private boolean catchingUp;
 
     /**
      * @param maxSegmentBytes the size of a full packet (SMSS plus header), positive; the burst's unit.
@@ -64,6 +77,37 @@ public final class Pacer
     }
 
     /**
+     * Data is waiting for the pacer: if the next release comes late, the lateness is the host's, not the
+     * application's, and is made up (see the class comment).
+     */
+    public void onDataWaiting()
+    {
+        dataWaiting = true;
+    }
+
+    /**
+     * The pacer allowed a packet but none was sent (the window was full or nothing was queued): the pacer is not what
+     * holds the sender back, so nothing it waited for is made up.
+     */
+    public void onNothingSent()
+    {
+        dataWaiting = false;
+        catchingUp = false;
+    }
+
+    /**
+     * @param rateBytesPerSecond a positive pacing rate.
+     * @return how late a waited-for release may come without losing sending time: the burst's credit plus
+     *         {@link #MAX_CATCH_UP_NS}, but no more than {@link #MAX_BURST_SEGMENTS} (unless the credit is).
+     */
+    public long toleratedLatenessNs(final long rateBytesPerSecond)
+    {
+        final long creditNs = creditNs(rateBytesPerSecond);
+        final long largestBurstNs = (long)MAX_BURST_SEGMENTS * maxSegmentBytes * NANOS_PER_SECOND / rateBytesPerSecond;
+        return Math.max(creditNs, Math.min(creditNs + MAX_CATCH_UP_NS, largestBurstNs));
+    }
+
+    /**
      * A packet left: charge it to the bucket.
      *
      * @param nowNs                caller's time.
@@ -79,12 +123,30 @@ public final class Pacer
         if (rateBytesPerSecond <= 0)
         {
             paced = false;
+            catchingUp = false;
+            dataWaiting = false;
             return;
         }
-        final long earliestNs = nowNs - creditNs(rateBytesPerSecond);
-        // Unused credit beyond one burst is forgotten: an idle sender must not bank an unbounded burst.
-        final long baseNs = !paced || releaseNs - earliestNs < 0 ? earliestNs : releaseNs;
+        final long creditNs = creditNs(rateBytesPerSecond);
+        final long lateNs = nowNs - releaseNs;
+        final boolean makeUp = paced && (dataWaiting || catchingUp);
+        final long baseNs;
+        if (paced && lateNs <= creditNs)
+        {
+            baseNs = releaseNs;
+        }
+        else if (makeUp)
+        {
+            baseNs = nowNs - Math.min(lateNs, toleratedLatenessNs(rateBytesPerSecond));
+        }
+        else
+        {
+            // Unused credit beyond one burst is forgotten: an idle sender must not bank an unbounded burst.
+            baseNs = nowNs - creditNs;
+        }
         releaseNs = baseNs + transmitNs(bytes, rateBytesPerSecond);
+        catchingUp = makeUp && nowNs - releaseNs > creditNs;
+        dataWaiting = false;
         paced = true;
     }
 
@@ -113,6 +175,8 @@ public final class Pacer
     {
         paced = false;
         releaseNs = 0;
+        dataWaiting = false;
+        catchingUp = false;
     }
 
     /** Rounded up, so the average rate never exceeds the configured one. */
@@ -124,6 +188,6 @@ public final class Pacer
     @Override
     public String toString()
     {
-        return "Pacer{paced=" + paced + ", releaseNs=" + releaseNs + '}';
+        return "Pacer{paced=" + paced + ", releaseNs=" + releaseNs + ", catchingUp=" + catchingUp + '}';
     }
 }

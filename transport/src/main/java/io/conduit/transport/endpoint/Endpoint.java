@@ -61,6 +61,10 @@ public final class Endpoint implements AutoCloseable
             channel.close();
             throw ex;
         }
+        if (context.idleStrategy() instanceof DeadlineBackoffIdleStrategy deadlineIdle)
+        {
+            deadlineIdle.bind(context.nanoClock(), agent::nextDeadlineNs);
+        }
         directOffers = context.threadingMode() == ThreadingMode.INVOKER && context.directOffers();
         if (context.threadingMode() == ThreadingMode.DEDICATED)
         {

@@ -81,6 +81,12 @@ final class EndpointAgent implements Agent
         this.status = context.statusFile() ? new StatusPublisher(context, roleName, channel.localAddress()) : null;
     }
 
+    /** The engine's next timer deadline on {@link EndpointContext#nanoClock()}; call on the engine's thread. */
+    long nextDeadlineNs()
+    {
+        return engine.nextDeadlineNs();
+    }
+
     InetSocketAddress localAddress()
     {
         return channel.localAddress();

@@ -7,7 +7,6 @@ import java.util.random.RandomGenerator;
 
 import org.agrona.BitUtil;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -69,7 +68,7 @@ public final class EndpointContext
     public ThreadingMode threadingMode() { return threadingMode; }
     public EndpointContext threadingMode(final ThreadingMode value) { threadingMode = value; return this; }
 
-    /** How the duty cycle waits when it found no work; default {@link BackoffIdleStrategy}. */
+    /** How the duty cycle waits when it found no work; default {@link DeadlineBackoffIdleStrategy}. */
     public IdleStrategy idleStrategy() { return idleStrategy; }
     public EndpointContext idleStrategy(final IdleStrategy value) { idleStrategy = value; return this; }
 
@@ -145,7 +144,7 @@ public final class EndpointContext
         endpointConfig.validate();
         if (idleStrategy == null)
         {
-            idleStrategy = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+            idleStrategy = new DeadlineBackoffIdleStrategy();
         }
         if (random == null)
         {
