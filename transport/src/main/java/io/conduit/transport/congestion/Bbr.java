@@ -122,6 +122,7 @@ public final class Bbr implements CongestionControl
     private double roundMinGain;
     private double previousRoundMinGain;
     private boolean lossInRound;
+    private boolean probeRttInRound;
     private long lostBytesInRound;
     private long deliveredAtRoundStart;
     private int lossEventsInRound;
@@ -367,6 +368,7 @@ public final class Bbr implements CongestionControl
             }
         }
         roundMinGain = Math.min(roundMinGain, pacingGain);
+        probeRttInRound |= state == PROBE_RTT;
         if (!roundStart)
         {
             return;
@@ -381,7 +383,11 @@ public final class Bbr implements CongestionControl
         {
             lossRate += ((double)lostBytesInRound / sampleBytes - lossRate) * LOSS_RATE_GAIN;
         }
-        if (lossResponse && !sentInStartup && lossInRound && fullBwReached && !isProbingBw() &&
+        // Deviation: nor does a round that spent time in PROBE_RTT. Its delivery is what the half-BDP window let
+        // through, not what the path carries, and the losses it sees are often the probe's overshoot just before
+        // (answered by inflight_hi): through tools/linkemu at 1% loss, three such rounds cut bw_lo to half the link,
+        // which held until the next probe 2.5 s later and then took the bandwidth filter down with it.
+        if (lossResponse && !sentInStartup && !probeRttInRound && lossInRound && fullBwReached && !isProbingBw() &&
             lossRate > LOSS_THRESHOLD)
         {
             // BBRLossLowerBounds: follow the latest round's delivery down, at most by beta per round. Its samples
@@ -392,6 +398,7 @@ public final class Bbr implements CongestionControl
             bwLo = Math.max(latestBw, (long)(Math.min(bwLo, maxBw) * BETA));
         }
         bwLatest = 0;
+        probeRttInRound = state == PROBE_RTT;
         previousRoundMinGain = roundMinGain;
         roundMinGain = pacingGain;
     }
@@ -769,6 +776,7 @@ public final class Bbr implements CongestionControl
         roundMinGain = STARTUP_PACING_GAIN;
         previousRoundMinGain = STARTUP_PACING_GAIN;
         lossInRound = false;
+        probeRttInRound = false;
         lostBytesInRound = 0;
         deliveredAtRoundStart = 0;
         lossEventsInRound = 0;

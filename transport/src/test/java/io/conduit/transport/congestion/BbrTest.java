@@ -233,6 +233,30 @@ class BbrTest
         assertTrue(bbr.windowBytes() <= BDP / 2, bbr.toString());
     }
 
+    @Test
+    void heavyLossDuringProbeRttLeavesTheShortTermBoundAlone()
+    {
+        final Bbr bbr = inProbeBw();
+        // A standing queue keeps the minimum from being renewed: PROBE_RTT within 5 s.
+        while (bbr.state() != Bbr.PROBE_RTT)
+        {
+            nowNs += STEP_NS;
+            delivered += BW / 1_000;
+            sample.set(BDP, RTT_NS, false, delivered, delivered - BDP, BW / 1_000, 0, 0, BDP, BDP / 4, 2 * RTT_NS);
+            bbr.onRateSample(nowNs, sample);
+        }
+        // In PROBE_RTT the half-BDP window halves the delivery, and 10% of it is lost (the probe's overshoot).
+        int steps = 0;
+        while (bbr.state() == Bbr.PROBE_RTT)
+        {
+            run(bbr, 1, BW / 2, BDP / 2, 1);
+            assertTrue(++steps < 1_000, bbr.toString());
+        }
+        assertTrue(steps >= Bbr.PROBE_RTT_DURATION_NS / STEP_NS, "PROBE_RTT lasted " + steps + " ms");
+        run(bbr, 1, BW, BDP, 0);
+        assertEquals(bbr.maxBandwidth(), bbr.bandwidth(), "no bw_lo from PROBE_RTT's rounds: " + bbr);
+    }
+
     /** Samples a hair above the minimum show an empty queue as well as PROBE_RTT would; a few percent do not. */
     @Test
     void samplesWithinTheRenewalMarginSpareTheFlowProbeRtt()
