@@ -85,11 +85,16 @@ class PacerTest
     private static int burstAfterOneSecondIdle(final Pacer pacer, final long rate)
     {
         sendGreedily(pacer, T0, T0 + 10_000_000L, rate);
-        final long laterNs = T0 + 1_010_000_000L;
+        return burstAt(pacer, T0 + 1_010_000_000L, rate);
+    }
+
+    /** Sends every packet the pacer allows at {@code nowNs}; returns how many. */
+    private static int burstAt(final Pacer pacer, final long nowNs, final long rate)
+    {
         int burst = 0;
-        while (pacer.mayRelease(laterNs))
+        while (pacer.mayRelease(nowNs))
         {
-            pacer.onSent(laterNs, PACKET, rate);
+            pacer.onSent(nowNs, PACKET, rate);
             burst++;
         }
         return burst;
@@ -117,22 +122,12 @@ class PacerTest
     /** Spends the burst at T0 with data waiting, then counts what may leave at once {@code lateNs} after release. */
     private static int burstWhenLate(final Pacer pacer, final long rate, final long lateNs, final boolean waited)
     {
-        while (pacer.mayRelease(T0))
-        {
-            pacer.onSent(T0, PACKET, rate);
-        }
+        burstAt(pacer, T0, rate);
         if (waited)
         {
             pacer.onDataWaiting();
         }
-        final long nowNs = pacer.releaseTimeNs() + lateNs;
-        int burst = 0;
-        while (pacer.mayRelease(nowNs))
-        {
-            pacer.onSent(nowNs, PACKET, rate);
-            burst++;
-        }
-        return burst;
+        return burstAt(pacer, pacer.releaseTimeNs() + lateNs, rate);
     }
 
     @Test
@@ -160,21 +155,11 @@ class PacerTest
     void nothingSentWhenAllowedForgetsTheWait()
     {
         final Pacer pacer = new Pacer(PACKET);
-        while (pacer.mayRelease(T0))
-        {
-            pacer.onSent(T0, PACKET, 12_500_000);
-        }
+        burstAt(pacer, T0, 12_500_000);
         pacer.onDataWaiting();
         // The window, not the pacer, held the data: when it opens 3 ms later only the usual burst leaves.
         pacer.onNothingSent();
-        final long nowNs = pacer.releaseTimeNs() + 3_000_000;
-        int burst = 0;
-        while (pacer.mayRelease(nowNs))
-        {
-            pacer.onSent(nowNs, PACKET, 12_500_000);
-            burst++;
-        }
-        assertEquals(13, burst);
+        assertEquals(13, burstAt(pacer, pacer.releaseTimeNs() + 3_000_000, 12_500_000));
     }
 
     @Test
@@ -196,11 +181,7 @@ class PacerTest
         long sent = 0;
         for (long nowNs = T0; nowNs - (T0 + durationNs) < 0; nowNs += wakeNs)
         {
-            while (pacer.mayRelease(nowNs))
-            {
-                pacer.onSent(nowNs, PACKET, rate);
-                sent++;
-            }
+            sent += burstAt(pacer, nowNs, rate);
             if (waitedFor)
             {
                 pacer.onDataWaiting();
