@@ -11,10 +11,10 @@ import org.agrona.concurrent.NanoClock;
  * difference: a park never runs past the endpoint's next timer deadline, so a paced sender wakes when its next
  * packet is due instead of up to a whole maximum park later.
  * <p>
- * Why: the pacer lets a late sender make up about a millisecond (its burst), and a 1 ms maximum park plus the
- * kernel's timer slack is just over that, so every wait lost time. Measured through the lab's 100 Mbit/s, 50 ms
- * link, BBR's STARTUP sent 40% of its pacing rate (each round's releases were 45-130 waits of ~1.1 ms each, late
- * by 50 ms in total) and left STARTUP at half the link now and then. Work found resets the backoff, as in Agrona.
+ * Why: a pacer's burst allowance is about a millisecond, and a 1 ms maximum park plus the kernel's timer slack
+ * (~0.1 ms here) is just over it, so a paced sender that had backed off to its longest park lost time at every
+ * wait. (On the lab's two shared cores most lateness came from the yields before parking, not the parks; the pacer
+ * makes that up, see {@code Pacer}.) Work found resets the backoff, as in Agrona.
  * <p>
  * {@link Endpoint#launch} binds an instance to its endpoint's timers; until then (or for another caller) it is a
  * plain backoff. One instance per endpoint: like every Agrona idle strategy it is single-threaded, and it follows
