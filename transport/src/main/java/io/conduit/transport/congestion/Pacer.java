@@ -97,10 +97,10 @@ public final class Pacer
 
     /**
      * @param rateBytesPerSecond a positive pacing rate.
-     * @return how late a waited-for release may come without losing sending time: the burst's credit plus
-     *         {@link #MAX_CATCH_UP_NS}, but no more than {@link #MAX_BURST_SEGMENTS} (unless the credit is).
+     * @return how much lateness of a waited-for release is made up: the burst's credit plus {@link #MAX_CATCH_UP_NS},
+     *         but no more than {@link #MAX_BURST_SEGMENTS} (unless the credit is).
      */
-    public long toleratedLatenessNs(final long rateBytesPerSecond)
+    long makeUpLimitNs(final long rateBytesPerSecond)
     {
         final long creditNs = creditNs(rateBytesPerSecond);
         final long largestBurstNs = (long)MAX_BURST_SEGMENTS * maxSegmentBytes * NANOS_PER_SECOND / rateBytesPerSecond;
@@ -137,7 +137,7 @@ public final class Pacer
         }
         else if (makeUp)
         {
-            baseNs = nowNs - Math.min(lateNs, toleratedLatenessNs(rateBytesPerSecond));
+            baseNs = nowNs - Math.min(lateNs, makeUpLimitNs(rateBytesPerSecond));
         }
         else
         {

@@ -146,9 +146,9 @@ class PacerTest
         final Pacer pacer = new Pacer(PACKET);
         assertEquals(Pacer.MAX_BURST_SEGMENTS + 1, burstWhenLate(pacer, 12_500_000, 20_000_000, true));
         assertEquals(Pacer.MAX_BURST_SEGMENTS * (long)PACKET * 1_000_000_000L / 12_500_000,
-            pacer.toleratedLatenessNs(12_500_000));
+            pacer.makeUpLimitNs(12_500_000));
         // At a slow rate the burst's own credit plus MAX_CATCH_UP_NS is the bound: 1 MB/s, 2 ms credit, 6 ms.
-        assertEquals(2_000_000 + Pacer.MAX_CATCH_UP_NS, new Pacer(PACKET).toleratedLatenessNs(1_000_000));
+        assertEquals(2_000_000 + Pacer.MAX_CATCH_UP_NS, new Pacer(PACKET).makeUpLimitNs(1_000_000));
     }
 
     @Test
