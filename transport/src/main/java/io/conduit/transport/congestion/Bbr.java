@@ -71,6 +71,16 @@ public final class Bbr implements CongestionControl
      * tenth of our rate every cycle. BBRv1's drain phase lasts one round for the same reason.
      */
     static final int MAX_DOWN_ROUNDS = 2;
+    /**
+     * PROBE_BW_DOWN goes on past {@link #MAX_DOWN_ROUNDS}, and past one estimated BDP in flight, while each round's
+     * smallest RTT falls by at least this fraction of the minimum: the queue is draining, so the link is still busy
+     * and draining costs nothing. A bandwidth estimate a few percent high (noisy per-ACK samples make the filter's
+     * maximum run high) otherwise leaves a standing queue that the drain never reaches, and the flow halves its window
+     * in PROBE_RTT every 5 s.
+     */
+    static final int DRAIN_PROGRESS_FRACTION = 64;
+    /** A round whose every RTT sample is this fraction of the minimum above it kept the bottleneck busy throughout. */
+    static final int BUSY_QUEUE_FRACTION = 8;
     static final double FULL_BW_GROWTH = 1.25;
     /** A lossy STARTUP round ends STARTUP only with a queue of at least 1/4 of the minimum RTT. */
     static final int STARTUP_QUEUE_FRACTION = 4;
@@ -151,6 +161,22 @@ public final class Bbr implements CongestionControl
     private int upPlateauRounds;
     private int upRounds;
     private int downRounds;
+    /** When this round started and C.delivered then. */
+    private long roundStartNs;
+    private long roundStartDeliveredBytes;
+    /** The smallest RTT sample of this round, of the last and of the one before (0 for none). */
+    private long roundMinRttNs;
+    private long lastRoundMinRttNs;
+    private long roundBeforeLastMinRttNs;
+    /**
+     * What the last round delivered per second from its first ACK to its last, if every sample in it saw a queue
+     * (the bottleneck never idled, so this is the path's rate or this flow's share of it); 0 otherwise.
+     */
+    private long lastRoundRate;
+    /** PROBE_BW_DOWN paces at its gain times the lesser of the model and this: what the probe's round delivered. */
+    private long downBw;
+    /** The last full PROBE_BW_DOWN round lowered the smallest RTT: the queue is draining. */
+    private boolean queueDraining;
     private long random;
 
     private boolean hasUndoState;
@@ -269,7 +295,7 @@ public final class Bbr implements CongestionControl
     public void onRateSample(final long nowNs, final RateSample rs)
     {
         hasUndoState = false;
-        updateRound(rs);
+        updateRound(nowNs, rs);
         updateMinRtt(nowNs, rs.rttNs());
         updateMaxBw(rs);
         updateCongestionSignals(nowNs, rs);
@@ -282,7 +308,7 @@ public final class Bbr implements CongestionControl
     }
 
     /** A round trip ends when a packet sent after the previous round's end is delivered (BBRUpdateRound). */
-    private void updateRound(final RateSample rs)
+    private void updateRound(final long nowNs, final RateSample rs)
     {
         roundStart = false;
         if (rs.newlyAckedBytes() > 0 && rs.priorDeliveredBytes() >= nextRoundDelivered)
@@ -291,6 +317,18 @@ public final class Bbr implements CongestionControl
             roundCount++;
             roundsSinceProbe++;
             roundStart = true;
+            final boolean queueThroughout = roundMinRttNs > probeRttMinNs + probeRttMinNs / BUSY_QUEUE_FRACTION;
+            lastRoundRate = roundStartNs != 0 && queueThroughout && nowNs - roundStartNs > 0 ?
+                (rs.totalDeliveredBytes() - roundStartDeliveredBytes) * NANOS_PER_SECOND / (nowNs - roundStartNs) : 0;
+            roundStartNs = nowNs;
+            roundStartDeliveredBytes = rs.totalDeliveredBytes();
+            roundBeforeLastMinRttNs = lastRoundMinRttNs;
+            lastRoundMinRttNs = roundMinRttNs;
+            roundMinRttNs = 0;
+        }
+        if (rs.rttNs() > 0 && (roundMinRttNs == 0 || rs.rttNs() < roundMinRttNs))
+        {
+            roundMinRttNs = rs.rttNs();
         }
     }
 
@@ -482,16 +520,14 @@ public final class Bbr implements CongestionControl
         switch (state)
         {
             case PROBE_BW_DOWN:
-                if (roundStart)
-                {
-                    downRounds++;
-                }
+                trackDrain();
                 if (isTimeToProbeBw(nowNs))
                 {
                     startRefill();
                 }
-                else if ((rs.bytesInFlight() <= inflightWithHeadroom() && rs.bytesInFlight() <= bdp(1.0)) ||
-                    downRounds > MAX_DOWN_ROUNDS)
+                else if (queueEmpty(rs.rttNs()) || (!queueDraining &&
+                    ((rs.bytesInFlight() <= inflightWithHeadroom() && rs.bytesInFlight() <= bdp(1.0)) ||
+                    downRounds > MAX_DOWN_ROUNDS)))
                 {
                     state = PROBE_BW_CRUISE;
                     pacingGain = 1.0;
@@ -517,6 +553,27 @@ public final class Bbr implements CongestionControl
         }
     }
 
+    /**
+     * Counts PROBE_BW_DOWN's rounds and notes whether the last full one drained: its smallest RTT fell by
+     * {@link #DRAIN_PROGRESS_FRACTION} of the minimum from the round before. A queue another flow keeps full does not
+     * fall, so DOWN still gives up after {@link #MAX_DOWN_ROUNDS}.
+     */
+    private void trackDrain()
+    {
+        if (roundStart)
+        {
+            downRounds++;
+            queueDraining = downRounds >= 2 && roundBeforeLastMinRttNs != 0 && lastRoundMinRttNs != 0 &&
+                roundBeforeLastMinRttNs - lastRoundMinRttNs >= minRttNs / DRAIN_PROGRESS_FRACTION;
+        }
+    }
+
+    /** An RTT sample within {@link #MIN_RTT_RENEWAL_FRACTION} of the minimum: nothing is left to drain. */
+    private boolean queueEmpty(final long rttNs)
+    {
+        return rttNs > 0 && probeRttMinNs > 0 && rttNs - probeRttMinNs <= probeRttMinNs / MIN_RTT_RENEWAL_FRACTION;
+    }
+
     /** BBRStartProbeBW_DOWN: a new cycle, so the bandwidth filter moves on a slot and the next probe is scheduled. */
     private void startDown(final long nowNs)
     {
@@ -524,7 +581,9 @@ public final class Bbr implements CongestionControl
         maxBwSlots[(int)(cycleCount & 1)] = 0;
         maxBw = Math.max(maxBwSlots[0], maxBwSlots[1]);
         state = PROBE_BW_DOWN;
+        downBw = lastRoundRate;
         downRounds = 0;
+        queueDraining = false;
         pacingGain = DOWN_PACING_GAIN;
         cwndGain = DEFAULT_CWND_GAIN;
         cycleStampNs = nowNs;
@@ -644,7 +703,7 @@ public final class Bbr implements CongestionControl
     /** BBRSetPacingRate: gain x bandwidth less the margin; STARTUP only ever raises it. */
     private void setPacingRate()
     {
-        final long bw = bandwidth();
+        final long bw = state == PROBE_BW_DOWN && downBw > 0 ? Math.min(bandwidth(), downBw) : bandwidth();
         if (bw <= 0)
         {
             return;
@@ -772,6 +831,13 @@ public final class Bbr implements CongestionControl
         bwLo = NO_BOUND;
         inflightHi = NO_BOUND;
         bwLatest = 0;
+        roundStartNs = 0;
+        roundStartDeliveredBytes = 0;
+        roundMinRttNs = 0;
+        lastRoundMinRttNs = 0;
+        roundBeforeLastMinRttNs = 0;
+        lastRoundRate = 0;
+        downBw = 0;
         lossRate = 0;
         roundMinGain = STARTUP_PACING_GAIN;
         previousRoundMinGain = STARTUP_PACING_GAIN;
