@@ -88,6 +88,8 @@ public final class Bbr implements CongestionControl
     static final int STARTUP_FULL_LOSS_EVENTS = 6;
     static final long MIN_RTT_FILTER_NS = 10_000_000_000L;
     static final long PROBE_RTT_INTERVAL_NS = 5_000_000_000L;
+    /** BBRv1 probes the minimum RTT when its 10 s filter expires (Linux's bbr_min_rtt_win_sec), not every 5 s. */
+    static final long V1_PROBE_RTT_INTERVAL_NS = MIN_RTT_FILTER_NS;
     static final long PROBE_RTT_DURATION_NS = 200_000_000L;
     /**
      * An RTT sample within 1/64 of the minimum (under 1.6%: 0.8 ms at 50 ms) renews the minimum's age without
@@ -317,8 +319,7 @@ public final class Bbr implements CongestionControl
             roundCount++;
             roundsSinceProbe++;
             roundStart = true;
-            final boolean queueThroughout = roundMinRttNs > probeRttMinNs + probeRttMinNs / BUSY_QUEUE_FRACTION;
-            lastRoundRate = roundStartNs != 0 && queueThroughout && nowNs - roundStartNs > 0 ?
+            lastRoundRate = roundStartNs != 0 && busyRound(roundMinRttNs) && nowNs - roundStartNs > 0 ?
                 (rs.totalDeliveredBytes() - roundStartDeliveredBytes) * NANOS_PER_SECOND / (nowNs - roundStartNs) : 0;
             roundStartNs = nowNs;
             roundStartDeliveredBytes = rs.totalDeliveredBytes();
@@ -332,6 +333,12 @@ public final class Bbr implements CongestionControl
         }
     }
 
+    /** Every RTT sample of a round with this smallest one saw a queue: the bottleneck never idled in it. */
+    private boolean busyRound(final long roundMinRttNs)
+    {
+        return probeRttMinNs > 0 && roundMinRttNs > probeRttMinNs + probeRttMinNs / BUSY_QUEUE_FRACTION;
+    }
+
     /**
      * BBRUpdateMinRTT: the expiry is noted before a fresh sample replaces the old minimum, for BBRCheckProbeRTT. A
      * sample equal to the minimum refreshes it too (the draft takes only smaller ones), and one within
@@ -343,7 +350,7 @@ public final class Bbr implements CongestionControl
      */
     private void updateMinRtt(final long nowNs, final long rttNs)
     {
-        probeRttExpired = probeRttMinStampNs != 0 && nowNs - probeRttMinStampNs > PROBE_RTT_INTERVAL_NS;
+        probeRttExpired = probeRttMinStampNs != 0 && nowNs - probeRttMinStampNs > probeRttIntervalNs();
         if (rttNs <= 0)
         {
             return;
@@ -441,6 +448,11 @@ public final class Bbr implements CongestionControl
         roundMinGain = pacingGain;
     }
 
+    private long probeRttIntervalNs()
+    {
+        return lossResponse ? PROBE_RTT_INTERVAL_NS : V1_PROBE_RTT_INTERVAL_NS;
+    }
+
     /** BBRIsInflightTooHigh: more than 2% of a flight (of at least the minimum sample) was lost. */
     private boolean lossTooHigh(final long lostBytes, final long flightBytes)
     {
@@ -464,7 +476,11 @@ public final class Bbr implements CongestionControl
             }
             return;
         }
-        if (!rs.appLimited())
+        // Deviation: an application-limited sample skips the check (its round could not show growth) unless every
+        // sample of the round that just ended saw a queue: then the path, not the sender, held the delivery. Late
+        // pacer releases mark samples application-limited, and through tools/linkemu BBRv1's STARTUP went on for
+        // seven rounds at the full rate, losing a sixth of every round from the overfull queue.
+        if (!rs.appLimited() || busyRound(lastRoundMinRttNs))
         {
             if (maxBw >= fullBw * FULL_BW_GROWTH)
             {

@@ -131,6 +131,31 @@ class BbrTest
         assertEquals(2 * BDP + Bbr.ACK_ALLOWANCE_SEGMENTS * SMSS, bbr.windowBytes(), bbr.toString());
     }
 
+    /**
+     * Late pacer releases mark samples application-limited, which skips STARTUP's growth check; a round whose every
+     * sample saw a queue counts all the same, since the path and not the sender held its delivery.
+     */
+    @Test
+    void startupEndsAtTheFullRateWhenApplicationLimitedSamplesSawAQueue()
+    {
+        assertEquals(Bbr.DRAIN, stateAfterApplicationLimitedRounds(RTT_NS * 3 / 2));
+        assertEquals(Bbr.STARTUP, stateAfterApplicationLimitedRounds(RTT_NS), "without a queue the rounds do not count");
+    }
+
+    private int stateAfterApplicationLimitedRounds(final long rttNs)
+    {
+        final Bbr bbr = new Bbr(SMSS, new CongestionConfig());
+        run(bbr, 50, BW, BDP, 0);
+        for (int i = 0; i < 600; i++)
+        {
+            nowNs += STEP_NS;
+            delivered += BW / 1_000;
+            sample.set(BDP, RTT_NS, true, delivered, delivered - BDP, BW / 1_000, 0, 0, 2 * BDP, 2 * BDP, rttNs);
+            bbr.onRateSample(nowNs, sample);
+        }
+        return bbr.state();
+    }
+
     @Test
     void onePercentRandomLossLeavesTheModelAlone()
     {
@@ -231,6 +256,36 @@ class BbrTest
         }
         assertTrue(sawProbeRtt, bbr.toString());
         assertTrue(bbr.windowBytes() <= BDP / 2, bbr.toString());
+    }
+
+    @Test
+    void theV1FlavourProbesTheMinimumRttWhenItsTenSecondFilterExpires()
+    {
+        final long v3Ms = msUntilProbeRtt(inProbeBw());
+        final Bbr v1 = new Bbr(SMSS, new CongestionConfig(), false);
+        run(v1, 1_000, BW, BDP / 2, 0);
+        final long v1Ms = msUntilProbeRtt(v1);
+        // The minimum was last seen just before: each enters PROBE_RTT within a millisecond of its interval.
+        assertTrue(v3Ms <= Bbr.PROBE_RTT_INTERVAL_NS / STEP_NS + 1, "BBRv3 after " + v3Ms + " ms");
+        assertTrue(v1Ms > Bbr.PROBE_RTT_INTERVAL_NS / STEP_NS + 1_000, "BBRv1 after " + v1Ms + " ms");
+        assertTrue(v1Ms <= Bbr.V1_PROBE_RTT_INTERVAL_NS / STEP_NS + 1, "BBRv1 after " + v1Ms + " ms");
+    }
+
+    /** Feeds samples over a queue that never drains (twice the RTT) until PROBE_RTT; the milliseconds that took. */
+    private long msUntilProbeRtt(final Bbr bbr)
+    {
+        for (long ms = 1; ms <= 12_000; ms++)
+        {
+            nowNs += STEP_NS;
+            delivered += BW / 1_000;
+            sample.set(BDP, RTT_NS, false, delivered, delivered - BDP, BW / 1_000, 0, 0, BDP, BDP / 4, 2 * RTT_NS);
+            bbr.onRateSample(nowNs, sample);
+            if (bbr.state() == Bbr.PROBE_RTT)
+            {
+                return ms;
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     @Test
