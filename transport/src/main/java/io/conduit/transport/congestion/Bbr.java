@@ -68,9 +68,10 @@ public final class Bbr implements CongestionControl
     /**
      * PROBE_BW_DOWN gives up after this many full rounds without draining to one BDP: a queue that another flow keeps
      * full does not drain at any gain of ours, and pacing at 0.9 until the next probe (2-3 s) hands that flow a
-     * tenth of our rate every cycle. BBRv1's drain phase lasts one round for the same reason.
+     * tenth of our rate every cycle. BBRv1's drain phase lasts one round for the same reason. Three, not two: the
+     * first two rounds' samples are mostly of packets the UP probe sent, so only the third shows whether DOWN drains.
      */
-    static final int MAX_DOWN_ROUNDS = 2;
+    static final int MAX_DOWN_ROUNDS = 3;
     /**
      * PROBE_BW_DOWN goes on past {@link #MAX_DOWN_ROUNDS}, and past one estimated BDP in flight, while each round's
      * smallest RTT falls by at least this fraction of the minimum: the queue is draining, so the link is still busy

@@ -211,9 +211,9 @@ class BbrTest
     }
 
     @Test
-    void bothDrainRoundsEndEvenWhenAnotherFlowKeepsTheQueueFull()
+    void downGivesUpWhenAnotherFlowKeepsTheQueueFull()
     {
-        // A flight of twice the BDP that never shrinks: PROBE_BW_DOWN gives up after two full rounds.
+        // A flight of twice the BDP whose RTT never falls: PROBE_BW_DOWN gives up after MAX_DOWN_ROUNDS full rounds.
         final Bbr bbr = inProbeBw();
         run(bbr, 2_100, BW, 2 * BDP, 0);
         boolean sawDown = false;
