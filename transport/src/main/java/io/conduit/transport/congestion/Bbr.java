@@ -172,11 +172,11 @@ public final class Bbr implements CongestionControl
     private long lastRoundMinRttNs;
     private long roundBeforeLastMinRttNs;
     /**
-     * What the last round delivered per second from its first ACK to its last, if every sample in it saw a queue
-     * (the bottleneck never idled, so this is the path's rate or this flow's share of it); 0 otherwise.
+     * What the latest round whose every sample saw a queue delivered per second, from its first ACK to its last: the
+     * bottleneck never idled in it, so this is the path's rate or this flow's share of it (0 before such a round).
      */
-    private long lastRoundRate;
-    /** PROBE_BW_DOWN paces at its gain times the lesser of the model and this: what the probe's round delivered. */
+    private long busyRoundRate;
+    /** PROBE_BW_DOWN paces at its gain times the lesser of the model and this: the busy round's rate at its start. */
     private long downBw;
     /** The last full PROBE_BW_DOWN round lowered the smallest RTT: the queue is draining. */
     private boolean queueDraining;
@@ -320,8 +320,12 @@ public final class Bbr implements CongestionControl
             roundCount++;
             roundsSinceProbe++;
             roundStart = true;
-            lastRoundRate = roundStartNs != 0 && busyRound(roundMinRttNs) && nowNs - roundStartNs > 0 ?
-                (rs.totalDeliveredBytes() - roundStartDeliveredBytes) * NANOS_PER_SECOND / (nowNs - roundStartNs) : 0;
+            // A round shorter than the minimum RTT was cut short by a state change (REFILL, PROBE_RTT start one).
+            if (roundStartNs != 0 && busyRound(roundMinRttNs) && nowNs - roundStartNs >= minRttNs)
+            {
+                busyRoundRate =
+                    (rs.totalDeliveredBytes() - roundStartDeliveredBytes) * NANOS_PER_SECOND / (nowNs - roundStartNs);
+            }
             roundStartNs = nowNs;
             roundStartDeliveredBytes = rs.totalDeliveredBytes();
             roundBeforeLastMinRttNs = lastRoundMinRttNs;
@@ -528,6 +532,15 @@ public final class Bbr implements CongestionControl
     {
         if (state == DRAIN && rs.bytesInFlight() <= bdp(1.0))
         {
+            // Deviation: STARTUP's estimate is the largest sample taken at 2.77x pacing, which a busy receiver's ACK
+            // clumps inflate (8-15% through tools/linkemu); a round that kept the queue STARTUP left busy measured
+            // the bottleneck itself, so PROBE_BW starts from no higher than that.
+            if (busyRoundRate > 0 && busyRoundRate < maxBw)
+            {
+                maxBwSlots[0] = Math.min(maxBwSlots[0], busyRoundRate);
+                maxBwSlots[1] = Math.min(maxBwSlots[1], busyRoundRate);
+                maxBw = busyRoundRate;
+            }
             startDown(nowNs);
         }
     }
@@ -598,7 +611,7 @@ public final class Bbr implements CongestionControl
         maxBwSlots[(int)(cycleCount & 1)] = 0;
         maxBw = Math.max(maxBwSlots[0], maxBwSlots[1]);
         state = PROBE_BW_DOWN;
-        downBw = lastRoundRate;
+        downBw = busyRoundRate;
         downRounds = 0;
         queueDraining = false;
         pacingGain = DOWN_PACING_GAIN;
@@ -853,7 +866,7 @@ public final class Bbr implements CongestionControl
         roundMinRttNs = 0;
         lastRoundMinRttNs = 0;
         roundBeforeLastMinRttNs = 0;
-        lastRoundRate = 0;
+        busyRoundRate = 0;
         downBw = 0;
         lossRate = 0;
         roundMinGain = STARTUP_PACING_GAIN;

@@ -33,6 +33,7 @@ class BbrStandingQueueTest
 
     private int probeRttEntries;
     private long maxDownPacingRate;
+    private long estimateAfterDrain;
     private long deliveredAfterStartup = -1;
     private long startupEndNs;
 
@@ -43,6 +44,8 @@ class BbrStandingQueueTest
         run(bbr, 20_000);
 
         assertTrue(bbr.maxBandwidth() > BW * 1.03, "the samples overestimate the path: " + bbr);
+        // STARTUP's estimate (the largest high sample) is cut to what DRAIN's busy round delivered.
+        assertTrue(estimateAfterDrain <= BW * 1.04, "PROBE_BW starts from " + estimateAfterDrain + " vs " + BW);
         assertEquals(0, probeRttEntries, "PROBE_RTT entered " + probeRttEntries + " times: " + bbr);
         // At 0.9 of the probe round's delivery (the model's rounds read up to 4% high), not 0.9 of the filter's 8%.
         assertTrue(maxDownPacingRate <= BW * 0.9 * 1.04,
@@ -84,6 +87,7 @@ class BbrStandingQueueTest
             }
             if (deliveredAfterStartup < 0 && state != Bbr.STARTUP && state != Bbr.DRAIN)
             {
+                estimateAfterDrain = bbr.maxBandwidth();
                 deliveredAfterStartup = delivered;
                 startupEndNs = nowNs;
             }
