@@ -365,7 +365,7 @@ public final class Bbr implements CongestionControl
             probeRttMinNs = rttNs;
             probeRttMinStampNs = nowNs;
         }
-        else if (rttNs - probeRttMinNs <= probeRttMinNs / MIN_RTT_RENEWAL_FRACTION)
+        else if (queueEmpty(rttNs))
         {
             probeRttMinStampNs = nowNs;
         }
@@ -555,9 +555,7 @@ public final class Bbr implements CongestionControl
                 {
                     startRefill();
                 }
-                else if (queueEmpty(rs.rttNs()) || (!queueDraining &&
-                    ((rs.bytesInFlight() <= inflightWithHeadroom() && rs.bytesInFlight() <= bdp(1.0)) ||
-                    downRounds > MAX_DOWN_ROUNDS)))
+                else if (isTimeToCruise(rs))
                 {
                     state = PROBE_BW_CRUISE;
                     pacingGain = 1.0;
@@ -596,6 +594,24 @@ public final class Bbr implements CongestionControl
             queueDraining = downRounds >= 2 && roundBeforeLastMinRttNs != 0 && lastRoundMinRttNs != 0 &&
                 roundBeforeLastMinRttNs - lastRoundMinRttNs >= minRttNs / DRAIN_PROGRESS_FRACTION;
         }
+    }
+
+    /**
+     * BBRCheckTimeToCruise, extended: the queue is empty; or it is not draining and either the flight fits one BDP
+     * (within inflight_hi's headroom) or DOWN has given up after {@link #MAX_DOWN_ROUNDS}.
+     */
+    private boolean isTimeToCruise(final RateSample rs)
+    {
+        if (queueEmpty(rs.rttNs()))
+        {
+            return true;
+        }
+        if (queueDraining)
+        {
+            return false;
+        }
+        final long inflight = rs.bytesInFlight();
+        return (inflight <= inflightWithHeadroom() && inflight <= bdp(1.0)) || downRounds > MAX_DOWN_ROUNDS;
     }
 
     /** An RTT sample within {@link #MIN_RTT_RENEWAL_FRACTION} of the minimum: nothing is left to drain. */
