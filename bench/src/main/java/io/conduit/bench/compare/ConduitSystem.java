@@ -30,11 +30,16 @@ final class ConduitSystem implements LoopbackSystem
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final int maxPayloadBytes;
+    private final boolean spanMessages;
 
-    /** @param maxPayloadBytes the segment payload limit, or 0 for {@link ConnectionConfig}'s default. */
-    ConduitSystem(final int maxPayloadBytes)
+    /**
+     * @param maxPayloadBytes the segment payload limit, or 0 for {@link ConnectionConfig}'s default.
+     * @param spanMessages    {@link ConnectionConfig#spanMessages(boolean)}: on by default, off for an A/B run.
+     */
+    ConduitSystem(final int maxPayloadBytes, final boolean spanMessages)
     {
         this.maxPayloadBytes = maxPayloadBytes;
+        this.spanMessages = spanMessages;
     }
 
     @Override
@@ -52,7 +57,7 @@ final class ConduitSystem implements LoopbackSystem
             PacketLayout.MAX_DATA_PAYLOAD_LENGTH + "), windows " +
             context.connectionConfig().sendWindowSegments() + "/" + context.connectionConfig().receiveWindowSegments() +
             " segments, " + context.connectionConfig().congestionControl() + ", socket buffers requested " +
-            context.socket().receiveBufferBytes() / 1024 + " KiB";
+            context.socket().receiveBufferBytes() / 1024 + " KiB" + (spanMessages ? "" : ", spans off");
     }
 
     @Override
@@ -117,6 +122,7 @@ final class ConduitSystem implements LoopbackSystem
             {
                 throw new IllegalStateException("Conduit endpoint error", error);
             });
+        context.connectionConfig().spanMessages(spanMessages);
         if (maxPayloadBytes > 0)
         {
             context.connectionConfig().maxPayloadBytes(maxPayloadBytes);

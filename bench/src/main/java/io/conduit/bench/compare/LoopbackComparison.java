@@ -138,7 +138,7 @@ public final class LoopbackComparison
         {
             systems.add(switch (name)
             {
-                case "conduit" -> new ConduitSystem(options.conduitPayload);
+                case "conduit" -> new ConduitSystem(options.conduitPayload, options.conduitSpans);
                 case "aeron" -> new AeronSystem(options.aeronMtu, options.aeronTermLength, options.aeronWindow,
                     options.aeronSocketBuffers);
                 default -> new TcpSystem();

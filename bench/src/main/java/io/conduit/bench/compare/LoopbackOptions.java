@@ -22,12 +22,12 @@ final class LoopbackOptions
 {
     static final String USAGE = "bench/run loopback [--systems conduit,aeron,tcp] [--only latency|throughput] " +
         "[--idle spin|backoff] [--warmup-messages 200000] [--messages 100000] [--size 32] [--warmup 3] [--seconds 5] " +
-        "[--sizes 32,1k,64k] [--conduit-payload BYTES] [--aeron-mtu 1408] [--aeron-term-length 16m] " +
+        "[--sizes 32,1k,64k] [--conduit-payload BYTES] [--conduit-spans on|off] [--aeron-mtu 1408] [--aeron-term-length 16m] " +
         "[--aeron-window 1m] [--aeron-socket-buffers 4m] " +
         "[--out bench/results/loopback.md] [--plot bench/results/loopback-latency.png]";
 
     private static final Set<String> NAMES = Set.of("systems", "only", "idle", "warmup-messages", "messages", "size",
-        "warmup", "seconds", "sizes", "conduit-payload", "aeron-mtu", "aeron-term-length", "aeron-window",
+        "warmup", "seconds", "sizes", "conduit-payload", "conduit-spans", "aeron-mtu", "aeron-term-length", "aeron-window",
         "aeron-socket-buffers", "out", "plot");
 
     final List<String> systems;
@@ -41,6 +41,8 @@ final class LoopbackOptions
     final long measureNs;
     final List<Integer> throughputSizes;
     final int conduitPayload;
+    /** Whether Conduit's messages may share a segment across their boundary (FLAG_SPAN); off for A/B runs. */
+    final boolean conduitSpans;
     final int aeronMtu;
     final int aeronTermLength;
     final int aeronWindow;
@@ -70,6 +72,9 @@ final class LoopbackOptions
             throughputSizes.add(size(size));
         }
         conduitPayload = size(values.getOrDefault("conduit-payload", "0"));
+        final String spans = values.getOrDefault("conduit-spans", "on");
+        require(spans.equals("on") || spans.equals("off"), "--conduit-spans must be on or off");
+        conduitSpans = spans.equals("on");
         aeronMtu = size(values.getOrDefault("aeron-mtu", "1408"));
         aeronTermLength = size(values.getOrDefault("aeron-term-length", "16m"));
         aeronWindow = size(values.getOrDefault("aeron-window", "1m"));

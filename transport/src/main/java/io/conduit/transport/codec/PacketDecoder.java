@@ -124,7 +124,7 @@ public final class PacketDecoder
         {
             return RejectReason.BAD_COOKIE_PLACEMENT.code();
         }
-        if (continuation && (flags & FLAG_BATCH) != 0)
+        if (continuation && (flags & (FLAG_BATCH | FLAG_SPAN)) != 0)
         {
             return RejectReason.BAD_FRAGMENT.code();
         }
@@ -163,6 +163,11 @@ public final class PacketDecoder
         {
             return RejectReason.BAD_BATCH.code();
         }
+        final boolean span = (flags & FLAG_SPAN) != 0;
+        if (span && (type != PacketType.DATA || batch))
+        {
+            return RejectReason.BAD_FRAGMENT.code();
+        }
         final int payloadLength = payloadLength();
         if (type == PacketType.DATA)
         {
@@ -182,7 +187,14 @@ public final class PacketDecoder
             }
             final long messageLength = messageLength();
             final long fragmentOffset = fragmentOffset();
-            if (messageLength <= 0 || fragmentOffset < 0 || fragmentOffset + payloadLength > messageLength)
+            if (span)
+            {
+                if (!validateSpan(messageLength, fragmentOffset, payloadLength))
+                {
+                    return RejectReason.BAD_FRAGMENT.code();
+                }
+            }
+            else if (messageLength <= 0 || fragmentOffset < 0 || fragmentOffset + payloadLength > messageLength)
             {
                 return RejectReason.BAD_FRAGMENT.code();
             }
@@ -192,6 +204,34 @@ public final class PacketDecoder
             return RejectReason.BAD_PAYLOAD.code();
         }
         return validateSacks(type, flags, sackCount);
+    }
+
+    /**
+     * A span's payload must hold the rest of its message, the next message's length, and at least one byte but not
+     * all of the next message; the receiver then splits it without further checks.
+     */
+    private boolean validateSpan(final long messageLength, final long fragmentOffset, final int payloadLength)
+    {
+        if (messageLength <= 0 || fragmentOffset < 0 || fragmentOffset >= messageLength)
+        {
+            return false;
+        }
+        final long head = payloadLength - (messageLength - fragmentOffset) - SPAN_LENGTH_FIELD_LENGTH;
+        if (head < 1)
+        {
+            return false;
+        }
+        return spanNextMessageLength() > head;
+    }
+
+    /**
+     * The length of the message a {@link PacketLayout#FLAG_SPAN} segment begins, read from its payload; only
+     * meaningful once the segment passed validation.
+     */
+    public int spanNextMessageLength()
+    {
+        final int tail = messageLength() - fragmentOffset();
+        return buffer.getInt(payloadIndex() + tail, BYTE_ORDER);
     }
 
     /**

@@ -25,7 +25,10 @@ public enum RejectReason
     BAD_CHECKSUM,
     /** Payload on a type that carries none, or DATA without payload. */
     BAD_PAYLOAD,
-    /** Message length or fragment offset inconsistent with the payload. */
+    /**
+     * Message length or fragment offset inconsistent with the payload, a span (FLAG_SPAN) whose parts do not fit or
+     * that is not plain DATA, or a continuation that claims to be a batch or a span.
+     */
     BAD_FRAGMENT,
     /** A cookie where none may be, or none where one must be. */
     BAD_COOKIE_PLACEMENT,

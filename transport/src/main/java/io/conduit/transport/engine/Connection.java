@@ -74,6 +74,7 @@ public final class Connection
     private final ExpandableRingBuffer.MessageConsumer headPeek = this::peekHead;
     private final ExpandableRingBuffer.MessageConsumer headDrop = (buffer, offset, length, headOffset) -> true;
     private final ExpandableRingBuffer.MessageConsumer batchCollector = this::collectFrame;
+    private final ExpandableRingBuffer.MessageConsumer nextPeek = this::peekNext;
 
     private final int localId;
     private final long remoteKey;
@@ -105,6 +106,11 @@ public final class Connection
     private int batchBytes;
     private int batchFrames;
     private int batchLimit;
+    /** The queued message after the head, as {@link #peekNextMessage()} found it; length 0 when there is none. */
+    private MutableDirectBuffer nextBuffer;
+    private int nextOffset;
+    private int nextLength;
+    private int peekedMessages;
 
     private boolean finQueued;
     private boolean finSent;
@@ -833,6 +839,7 @@ public final class Connection
         final int type = packet.type();
         final int payloadLength = packet.payloadLength();
         final boolean batch = packet.hasFlag(PacketLayout.FLAG_BATCH);
+        final boolean span = packet.hasFlag(PacketLayout.FLAG_SPAN);
         // A batch's messageLength counts its frames, each no longer than the payload itself.
         if (type == PacketType.DATA && (payloadLength > maxPayload ||
             (!batch && packet.messageLength() > config.maxMessageBytes())))
@@ -851,11 +858,19 @@ public final class Connection
             }
             return;
         }
-        final int result = receiveWindow.onSegment(packet.seq(), type, batch, packet.buffer(), packet.payloadIndex(),
+        final int result = receiveWindow.onSegment(packet.seq(), type,
+            packet.flags() & (PacketLayout.FLAG_BATCH | PacketLayout.FLAG_SPAN), packet.buffer(), packet.payloadIndex(),
             payloadLength, packet.messageLength(), packet.fragmentOffset());
-        if (batch && (result == ReceiveWindow.ACCEPTED_IN_ORDER || result == ReceiveWindow.ACCEPTED_OUT_OF_ORDER))
+        if (result == ReceiveWindow.ACCEPTED_IN_ORDER || result == ReceiveWindow.ACCEPTED_OUT_OF_ORDER)
         {
-            counters.batchesReceived++;
+            if (batch)
+            {
+                counters.batchesReceived++;
+            }
+            else if (span)
+            {
+                counters.spansReceived++;
+            }
         }
         switch (result)
         {
@@ -909,7 +924,8 @@ public final class Connection
      * Counting it doubled the ACKs of a stream of 64 KiB messages (65,459 + 77 bytes per message), and every ACK costs
      * each end a system call (docs/performance.md has the measurement). A fragment cut before its message's end was
      * cut at the sender's segment limit, so it is full-sized by construction and tells the receiver that limit; so
-     * is a continuation, which the sender uses only before its message's last fragment.
+     * is a continuation, which the sender uses only before its message's last fragment, and a span
+     * ({@link PacketLayout#FLAG_SPAN}), which the sender fills to that limit.
      */
     private boolean countsAsFullSized(final PacketDecoder packet)
     {
@@ -919,7 +935,7 @@ public final class Connection
         {
             return true;
         }
-        if (packet.isContinuation() || offsetInMessage + payload < packet.messageLength())
+        if (packet.isContinuation() || offsetInMessage + payload != packet.messageLength())
         {
             fullFragmentBytes = payload;
             return true;
@@ -1356,7 +1372,14 @@ public final class Connection
                 return writeNewBatch(nowNs, out, offset);
             }
             peekHeadIfMoved();
-            final int length = Math.min(segmentPayloadLimit(), headLength - headSentBytes);
+            final int limit = segmentPayloadLimit();
+            final int rest = headLength - headSentBytes;
+            final int room = limit - rest - PacketLayout.SPAN_LENGTH_FIELD_LENGTH;
+            if (room > 0 && config.spanMessages() && peekNextMessage() && nextLength > room)
+            {
+                return writeNewSpan(nowNs, rest, room);
+            }
+            final int length = Math.min(limit, rest);
             if (!congestionAllows(SendWindow.cost(length)))
             {
                 return 0;
@@ -1380,6 +1403,59 @@ public final class Connection
             return writeSegment(nowNs, finSeq);
         }
         return 0;
+    }
+
+    /**
+     * Sends the head's last {@code rest} bytes with the next queued message's first {@code head} bytes in one segment
+     * (FLAG_SPAN); the next message then becomes the head, {@code head} bytes of it sent.
+     */
+    private int writeNewSpan(final long nowNs, final int rest, final int head)
+    {
+        if (!congestionAllows(SendWindow.cost(rest + PacketLayout.SPAN_LENGTH_FIELD_LENGTH + head)))
+        {
+            return 0;
+        }
+        final int seq = sendWindow.appendSpan(headBuffer, headOffset + headSentBytes, rest, headLength, headSentBytes,
+            nextBuffer, nextOffset, nextLength, head);
+        // Consuming the head leaves the next message's bytes where they are, so it is the new head as peeked.
+        sendQueue.consume(headDrop, 1);
+        peekHead(nextBuffer, nextOffset, nextLength, 0);
+        headSentBytes = head;
+        nextBuffer = null;
+        counters.payloadBytesSent += rest + head;
+        counters.spansSent++;
+        return writeSegment(nowNs, seq);
+    }
+
+    /**
+     * Finds the queued message after the head (none when the queue holds only the head's record, the common case of
+     * a lone message, which then costs no walk).
+     * @return whether there is one; it is in {@link #nextBuffer}, {@link #nextOffset}, {@link #nextLength}.
+     */
+    private boolean peekNextMessage()
+    {
+        nextLength = 0;
+        if (sendQueue.size() <= BitUtil.align(ExpandableRingBuffer.HEADER_LENGTH + headLength,
+            ExpandableRingBuffer.HEADER_ALIGNMENT))
+        {
+            return false;
+        }
+        peekedMessages = 0;
+        sendQueue.forEach(nextPeek, 2);
+        return nextLength > 0;
+    }
+
+    private boolean peekNext(final MutableDirectBuffer buffer, final int offset, final int length,
+        final int ringHeadOffset)
+    {
+        if (peekedMessages++ == 0)
+        {
+            return true; // the head
+        }
+        nextBuffer = buffer;
+        nextOffset = offset;
+        nextLength = length;
+        return false;
     }
 
     /** Sends the batch {@link #collectBatch()} framed in the send window's next slot. */

@@ -27,6 +27,7 @@ public final class ConnectionConfig
     private long delayedAckNs = MILLISECONDS.toNanos(5);
     private int ackEverySegments = 2;
     private boolean batchMessages = true;
+    private boolean spanMessages = true;
     private boolean compactDataHeader = true;
     private long keepaliveIdleNs = SECONDS.toNanos(10);
     private long keepaliveIntervalNs = SECONDS.toNanos(2);
@@ -108,6 +109,12 @@ public final class ConnectionConfig
     /** Whether small messages already queued together share one DATA segment (FLAG_BATCH); none waits for more. */
     public boolean batchMessages() { return batchMessages; }
     public ConnectionConfig batchMessages(final boolean value) { batchMessages = value; return this; }
+    /**
+     * Whether the room a message's last fragment leaves in its segment carries the start of the next queued message
+     * (FLAG_SPAN) when that message would not fit the room whole; none waits for more. Receivers always accept spans.
+     */
+    public boolean spanMessages() { return spanMessages; }
+    public ConnectionConfig spanMessages(final boolean value) { spanMessages = value; return this; }
     /**
      * Whether a DATA segment with no acknowledgement news for the peer goes out with the 28-byte compact header
      * instead of the 48-byte full one, and a middle fragment of a large message with the 20-byte continuation

@@ -27,6 +27,8 @@ public final class ConnectionCounters
     long pathMtuProbesAcked;
     long batchesSent;
     long batchesReceived;
+    long spansSent;
+    long spansReceived;
     long lateReleases;
 
     public long segmentsSent() { return segmentsSent; }
@@ -65,4 +67,8 @@ public final class ConnectionCounters
     public long batchesSent() { return batchesSent; }
     /** Batch segments accepted, in order or not (duplicates excluded). */
     public long batchesReceived() { return batchesReceived; }
+    /** DATA segments sent (first time) ending one message and beginning the next (FLAG_SPAN). */
+    public long spansSent() { return spansSent; }
+    /** Span segments accepted, in order or not (duplicates excluded). */
+    public long spansReceived() { return spansReceived; }
 }

@@ -15,6 +15,8 @@ import io.conduit.transport.codec.PacketType;
  * Fragments of a message larger than one segment are copied into an assembly buffer as soon as they are in order,
  * freeing their slots, so a message may be far larger than the window. A batch segment
  * ({@link PacketLayout#FLAG_BATCH}) holds several whole messages in one slot, handed over one by one from the slot.
+ * A span ({@link PacketLayout#FLAG_SPAN}) ends one message and begins the next: once its first part is handed over,
+ * its slot is narrowed to the second part, which is then an ordinary first fragment.
  */
 final class ReceiveWindow
 {
@@ -26,6 +28,9 @@ final class ReceiveWindow
     /** Result of {@link #deliver}: the peer broke fragmentation rules. */
     static final int PROTOCOL_ERROR = -1;
 
+    private static final int SPAN_END_DELIVERED = 1;
+    private static final int SPAN_END_REFUSED = 0;
+
     private final int capacity;
     private final int mask;
     private final int slotBytes;
@@ -36,6 +41,9 @@ final class ReceiveWindow
     private final int[] fragmentOffset;
     private final byte[] type;
     private final boolean[] batch;
+    private final boolean[] span;
+    /** Where a slot's payload starts in the slot: 0, or past a span's first part once that was handed over. */
+    private final int[] payloadStart;
     private final boolean[] present;
     private final ExpandableArrayBuffer assembly;
 
@@ -68,6 +76,8 @@ final class ReceiveWindow
         this.fragmentOffset = new int[capacity];
         this.type = new byte[capacity];
         this.batch = new boolean[capacity];
+        this.span = new boolean[capacity];
+        this.payloadStart = new int[capacity];
         this.present = new boolean[capacity];
         // Grows on demand to the largest message seen: most connections never reassemble anything big.
         this.assembly = new ExpandableArrayBuffer(Math.min(maxMessageBytes, 4 * slotBytes));
@@ -136,11 +146,12 @@ final class ReceiveWindow
 
     /**
      * Stores a DATA or FIN segment. The caller has validated lengths against this window's limits, and a batch's
-     * frames ({@code batchSegment}; {@code totalMessageLength} is then the frame count) with the decoder. A
-     * continuation passes {@link PacketLayout#CONTINUES} for both fragment fields; {@link #deliver} derives them.
+     * frames ({@link PacketLayout#FLAG_BATCH} in {@code flags}; {@code totalMessageLength} is then the frame count)
+     * or a span's parts ({@link PacketLayout#FLAG_SPAN}) with the decoder. A continuation passes
+     * {@link PacketLayout#CONTINUES} for both fragment fields; {@link #deliver} derives them.
      * @return one of ACCEPTED_IN_ORDER, ACCEPTED_OUT_OF_ORDER, DUPLICATE, OUTSIDE_WINDOW.
      */
-    int onSegment(final int seq, final int segmentType, final boolean batchSegment, final DirectBuffer src,
+    int onSegment(final int seq, final int segmentType, final int flags, final DirectBuffer src,
         final int srcIndex, final int length, final int totalMessageLength, final int offsetInMessage)
     {
         final int offset = seq - rcvNxt;
@@ -165,7 +176,9 @@ final class ReceiveWindow
         messageLength[slot] = totalMessageLength;
         fragmentOffset[slot] = offsetInMessage;
         type[slot] = (byte)segmentType;
-        batch[slot] = batchSegment;
+        batch[slot] = (flags & PacketLayout.FLAG_BATCH) != 0;
+        span[slot] = (flags & PacketLayout.FLAG_SPAN) != 0;
+        payloadStart[slot] = 0;
         present[slot] = true;
         if (offset != 0)
         {
@@ -259,6 +272,20 @@ final class ReceiveWindow
                 }
                 continue;
             }
+            if (span[slot])
+            {
+                final int result = deliverSpanEnd(handler, slot);
+                if (result == PROTOCOL_ERROR)
+                {
+                    return PROTOCOL_ERROR;
+                }
+                if (result != SPAN_END_DELIVERED)
+                {
+                    break; // refused: a whole message waits in the slot, an assembled one is pending
+                }
+                delivered++;
+                continue;
+            }
             final int length = payloadLength[slot];
             int total = messageLength[slot];
             int offset = fragmentOffset[slot];
@@ -274,7 +301,7 @@ final class ReceiveWindow
             }
             if (!assembling && offset == 0 && length == total)
             {
-                if (!handler.onMessage(payloads, slot * slotBytes, length))
+                if (!handler.onMessage(payloads, slot * slotBytes + payloadStart[slot], length))
                 {
                     break;
                 }
@@ -340,6 +367,59 @@ final class ReceiveWindow
         return delivered;
     }
 
+    /**
+     * Hands over the message a span's first part ends (whole, or the end of the one in assembly), then narrows the
+     * slot to the next message's first fragment, which stays for the delivery loop. When the handler refuses a whole
+     * message nothing changes; an assembled one is left pending, the slot already narrowed.
+     * @return {@link #SPAN_END_DELIVERED}, {@link #SPAN_END_REFUSED}, or {@link #PROTOCOL_ERROR}.
+     */
+    private int deliverSpanEnd(final MessageHandler handler, final int slot)
+    {
+        final int base = slot * slotBytes;
+        final int total = messageLength[slot];
+        final int offset = fragmentOffset[slot];
+        final int end = total - offset;
+        final int next = payloads.getInt(base + end, PacketLayout.BYTE_ORDER);
+        final int head = payloadLength[slot] - end - PacketLayout.SPAN_LENGTH_FIELD_LENGTH;
+        // The decoder validated the parts; this guard only keeps a broken invariant from reading other slots.
+        if (end <= 0 || head <= 0 || next <= head)
+        {
+            return PROTOCOL_ERROR;
+        }
+        if (!assembling && offset == 0)
+        {
+            if (!handler.onMessage(payloads, base, end))
+            {
+                return SPAN_END_REFUSED;
+            }
+        }
+        else
+        {
+            if (!assembling || total != assemblyLength || offset != assembledBytes)
+            {
+                return PROTOCOL_ERROR;
+            }
+            assembly.putBytes(offset, payloads, base, end);
+            assembledBytes = assemblyLength;
+            assembledPending = true;
+        }
+        span[slot] = false;
+        payloadStart[slot] = end + PacketLayout.SPAN_LENGTH_FIELD_LENGTH;
+        payloadLength[slot] = head;
+        messageLength[slot] = next;
+        fragmentOffset[slot] = 0;
+        if (assembledPending)
+        {
+            if (!handler.onMessage(assembly, 0, assemblyLength))
+            {
+                return SPAN_END_REFUSED;
+            }
+            assembledPending = false;
+            assembling = false;
+        }
+        return SPAN_END_DELIVERED;
+    }
+
     private int assemble(final int slot, final int length, final int total, final int offset)
     {
         if (!assembling)
@@ -356,7 +436,7 @@ final class ReceiveWindow
         {
             return PROTOCOL_ERROR;
         }
-        assembly.putBytes(offset, payloads, slot * slotBytes, length);
+        assembly.putBytes(offset, payloads, slot * slotBytes + payloadStart[slot], length);
         assembledBytes += length;
         release(slot);
         if (assembledBytes == assemblyLength)

@@ -196,6 +196,33 @@ final class SendWindow
         return commit(PacketType.DATA, PacketLayout.FLAG_BATCH, length, frameCount, 0);
     }
 
+    /**
+     * Queues a DATA segment with {@link PacketLayout#FLAG_SPAN}: the last {@code endLength} bytes of one message
+     * (whose fragment fields it keeps), the next message's length, then that message's first {@code headLength}
+     * bytes. Returns its sequence number.
+     */
+    int appendSpan(final DirectBuffer endSrc, final int endIndex, final int endLength, final int totalMessageLength,
+        final int offsetInMessage, final DirectBuffer nextSrc, final int nextIndex, final int nextMessageLength,
+        final int headLength)
+    {
+        if (isFull())
+        {
+            throw new IllegalStateException("send window full: una=" + una + " nxt=" + nxt);
+        }
+        final int length = endLength + PacketLayout.SPAN_LENGTH_FIELD_LENGTH + headLength;
+        if (length > slotBytes || endLength <= 0 || headLength <= 0 || headLength >= nextMessageLength ||
+            offsetInMessage + endLength != totalMessageLength)
+        {
+            throw new IllegalArgumentException("span of " + endLength + " + " + headLength + " of " +
+                nextMessageLength + " bytes for a slot of " + slotBytes);
+        }
+        final int index = nextPayloadIndex();
+        payloads.putBytes(index, endSrc, endIndex, endLength);
+        payloads.putInt(index + endLength, nextMessageLength, PacketLayout.BYTE_ORDER);
+        payloads.putBytes(index + endLength + PacketLayout.SPAN_LENGTH_FIELD_LENGTH, nextSrc, nextIndex, headLength);
+        return commit(PacketType.DATA, PacketLayout.FLAG_SPAN, length, totalMessageLength, offsetInMessage);
+    }
+
     private int commit(final int segmentType, final int segmentFlags, final int length, final int totalMessageLength,
         final int offsetInMessage)
     {

@@ -79,6 +79,7 @@ final class AcceptedDatagram
         {
             assertTrue(payloadLength > 0, "DATA carries payload");
             assertEquals(0, flags & PacketLayout.FLAG_BATCH, "a continuation is never a batch");
+            assertEquals(0, flags & PacketLayout.FLAG_SPAN, "a continuation never ends a message");
             assertEquals(PacketLayout.CONTINUES, decoder.messageLength(), "no message length on the wire");
             assertEquals(PacketLayout.CONTINUES, decoder.fragmentOffset(), "no fragment offset on the wire");
         }
@@ -88,6 +89,18 @@ final class AcceptedDatagram
             assertEquals(0, decoder.fragmentOffset(), "a batch is never a fragment");
             assertEquals(decoder.messageLength(), frameCount(decoder.buffer(), payloadIndex, payloadLength),
                 "frames tile the payload and match their count");
+        }
+        else if (type == PacketType.DATA && (flags & PacketLayout.FLAG_SPAN) != 0)
+        {
+            final long rest = (long)decoder.messageLength() - decoder.fragmentOffset();
+            final long head = payloadLength - rest - PacketLayout.SPAN_LENGTH_FIELD_LENGTH;
+            assertTrue(decoder.fragmentOffset() >= 0 && rest > 0, "a span ends its message");
+            assertTrue(head >= 1, "a span begins the next message");
+            final byte[] field = new byte[PacketLayout.SPAN_LENGTH_FIELD_LENGTH];
+            decoder.buffer().getBytes(payloadIndex + (int)rest, field);
+            final long next = (field[0] & 0xFF) | (field[1] & 0xFF) << 8 | (field[2] & 0xFF) << 16 |
+                (long)field[3] << 24;
+            assertTrue(next > head, "the next message is longer than its first fragment");
         }
         else if (type == PacketType.DATA)
         {

@@ -122,7 +122,7 @@ class CompactDataPacketTest
     void eachRuleOfTheFullFormsDataAppliesToTheCompactForm()
     {
         final byte[] one = {7};
-        assertEquals(RejectReason.BAD_FLAGS, verdictOf(compact(0x20, one, 1, 0)));
+        assertEquals(RejectReason.BAD_FLAGS, verdictOf(compact(0x40, one, 1, 0)));
         assertEquals(RejectReason.AUTH_UNSUPPORTED, verdictOf(compact(FLAG_AUTH, one, 1, 0)));
         assertEquals(RejectReason.NONE, RejectReason.of(new PacketDecoder(true).wrap(
             compact(FLAG_AUTH, one, 1, 0), 0, COMPACT_HEADER_LENGTH + 1 + PacketLayout.AUTH_TAG_LENGTH)),

@@ -98,7 +98,7 @@ class ContinuationPacketTest
     void theDataRulesApplyAndAContinuationIsNeverABatch()
     {
         final byte[] one = {7};
-        assertEquals(RejectReason.BAD_FLAGS, verdictOf(continuation(0x20, one)));
+        assertEquals(RejectReason.BAD_FLAGS, verdictOf(continuation(0x40, one)));
         assertEquals(RejectReason.AUTH_UNSUPPORTED, verdictOf(continuation(FLAG_AUTH, one)));
         assertEquals(RejectReason.NONE, RejectReason.of(new PacketDecoder(true).wrap(
             continuation(FLAG_AUTH, one), 0, CONTINUATION_HEADER_LENGTH + 1 + PacketLayout.AUTH_TAG_LENGTH)),
@@ -108,6 +108,9 @@ class ContinuationPacketTest
         assertEquals(RejectReason.BAD_PAYLOAD, verdictOf(continuation(0, new byte[0])));
         assertEquals(RejectReason.BAD_FRAGMENT, verdictOf(continuation(FLAG_BATCH, new byte[]{1, 0, 1})),
             "a batch holds whole messages, a continuation a message's middle");
+        assertEquals(RejectReason.BAD_FRAGMENT,
+            verdictOf(continuation(PacketLayout.FLAG_SPAN, new byte[]{1, 9, 0, 0, 0, 1})),
+            "a span ends a message, a continuation never does");
     }
 
     @Test

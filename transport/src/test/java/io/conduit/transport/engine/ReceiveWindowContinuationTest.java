@@ -77,6 +77,6 @@ class ReceiveWindowContinuationTest
     {
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
         payload.putBytes(0, MESSAGE, from, Math.min(length, MESSAGE.length - from));
-        window.onSegment(seq, PacketType.DATA, false, payload, 0, length, messageLength, offset);
+        window.onSegment(seq, PacketType.DATA, 0, payload, 0, length, messageLength, offset);
     }
 }

@@ -66,8 +66,8 @@ class ReceiveWindowPropertyTest
             else
             {
                 final int seq = model.rcvNxt - 2 + random.nextInt(capacity + 4);
-                final int result = seq == finSeq ? window.onSegment(seq, PacketType.FIN, false, payload, 0, 0, 0, 0) :
-                    window.onSegment(seq, PacketType.DATA, false, payload, 0, 8, 8, 0);
+                final int result = seq == finSeq ? window.onSegment(seq, PacketType.FIN, 0, payload, 0, 0, 0, 0) :
+                    window.onSegment(seq, PacketType.DATA, 0, payload, 0, 8, 8, 0);
                 assertEquals(model.onSegment(seq), result, "onSegment(" + seq + ")");
             }
             assertEquals(model.rcvNxt, window.rcvNxt(), "rcvNxt");
