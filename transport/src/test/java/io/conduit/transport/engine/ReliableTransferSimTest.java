@@ -111,6 +111,9 @@ class ReliableTransferSimTest
         assertTrue(!serverStates.contains(ConnectionState.TIME_WAIT), "passive closer skips TIME-WAIT: " + serverStates);
         assertEquals(0, sim.endpoint(1).connectionCount());
         assertEquals(0, sim.endpoint(2).connectionCount());
+        // Messages of up to 64 KiB queue behind each other, so segments span message boundaries both ways.
+        assertTrue(client.counters().spansSent() > 0 && server.counters().spansReceived() > 0, "spans exercised");
+        assertTrue(server.counters().spansSent() > 0 && client.counters().spansReceived() > 0, "spans exercised");
     }
 
     /** One application turn: offer, receive, and close when this side is done. */
