@@ -121,10 +121,11 @@ public final class ConduitConnection
         {
             return NOT_CONNECTED;
         }
-        if (endpoint.offerDirect(this, buffer, offset, length) != Endpoint.NOT_DIRECT)
+        final long direct = endpoint.offerDirect(this, buffer, offset, length);
+        if (direct != Endpoint.NOT_DIRECT)
         {
             // In the engine already, which marked the connection for the next duty cycle: no doorbell needed.
-            return offeredPosition.addAndGet(length);
+            return direct >= 0 ? offeredPosition.addAndGet(length) : direct;
         }
         if (!sendRing.write(MESSAGE_TYPE, buffer, offset, length))
         {

@@ -178,7 +178,8 @@ public final class Endpoint implements AutoCloseable
      * Invoker mode: puts a message straight into the engine's send queue when no duty cycle is running and nothing
      * waits in the connection's send ring (so it cannot overtake an earlier offer). That skips one of a message's
      * three user-space copies on the way out (the ring's) and Agrona's zeroing of what the agent read from the ring.
-     * @return the engine's new stream position, or {@link #NOT_DIRECT} when the message must go through the ring.
+     * @return the engine's new stream position, {@link Connection#BACK_PRESSURED} when its send buffer is full, or
+     * {@link #NOT_DIRECT} when the message must go through the ring.
      */
     long offerDirect(final ConduitConnection connection, final DirectBuffer buffer, final int offset,
         final int length)
@@ -196,7 +197,9 @@ public final class Endpoint implements AutoCloseable
                 return NOT_DIRECT;
             }
             final long result = engine.offer(buffer, offset, length);
-            return result >= 0 ? result : NOT_DIRECT;
+            // A full send buffer is back-pressure, as from the ring: queueing the message in the ring instead would
+            // only buffer more, at the cost of two more copies of it and the ring's zeroing.
+            return result >= 0 || result == Connection.BACK_PRESSURED ? result : NOT_DIRECT;
         }
         finally
         {

@@ -81,8 +81,9 @@ public final class EndpointContext
 
     /**
      * Invoker mode: an offer made while no duty cycle runs, with nothing waiting in the connection's send ring, goes
-     * straight into the engine's send queue instead of through the ring (one copy of the message fewer). Off: every
-     * offer goes through the ring, as in dedicated mode.
+     * straight into the engine's send queue instead of through the ring (one copy of the message fewer), and is
+     * back-pressured when that queue holds {@code sendBufferBytes} already (the ring then adds no buffering). Off:
+     * every offer goes through the ring, as in dedicated mode.
      */
     public boolean directOffers() { return directOffers; }
     public EndpointContext directOffers(final boolean value) { directOffers = value; return this; }

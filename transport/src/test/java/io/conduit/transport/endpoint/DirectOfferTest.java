@@ -45,6 +45,28 @@ class DirectOfferTest
     }
 
     @Test
+    void aFullSendBufferBackPressuresTheOfferInsteadOfFillingTheRing() throws Exception
+    {
+        try (Pair pair = new Pair(statusDir, true, 4096))
+        {
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[700]);
+            int accepted = 0;
+            long result;
+            while ((result = pair.outbound.offer(message, 0, message.capacity())) >= 0)
+            {
+                accepted++;
+            }
+
+            assertEquals(ConduitConnection.BACK_PRESSURED, result);
+            assertTrue(accepted >= 2 && accepted * 700 <= 4096, "the engine took what its send buffer holds: " +
+                accepted);
+            assertEquals(0, pair.outbound.sendRing.size(), "nothing queued behind the engine in the ring");
+            assertEquals(accepted, pair.deliver(accepted));
+            assertTrue(pair.outbound.offer(message, 0, message.capacity()) >= 0, "room again once it was sent");
+        }
+    }
+
+    @Test
     void withDirectOffersOffTheOfferWaitsInTheSendRing() throws Exception
     {
         try (Pair pair = new Pair(statusDir, false))
@@ -156,10 +178,21 @@ class DirectOfferTest
 
         Pair(final Path statusDir, final boolean directOffers) throws Exception
         {
+            this(statusDir, directOffers, 0);
+        }
+
+        /** @param sendBufferBytes the client connection's send buffer, or 0 for the default. */
+        Pair(final Path statusDir, final boolean directOffers, final int sendBufferBytes) throws Exception
+        {
             server = LoopbackEndpoints.launch(LoopbackEndpoints.context(statusDir).listen(true)
                 .threadingMode(ThreadingMode.INVOKER));
-            client = LoopbackEndpoints.launch(LoopbackEndpoints.context(statusDir)
-                .threadingMode(ThreadingMode.INVOKER).directOffers(directOffers));
+            final EndpointContext clientContext = LoopbackEndpoints.context(statusDir)
+                .threadingMode(ThreadingMode.INVOKER).directOffers(directOffers);
+            if (sendBufferBytes > 0)
+            {
+                clientContext.connectionConfig().sendBufferBytes(sendBufferBytes);
+            }
+            client = LoopbackEndpoints.launch(clientContext);
             outbound = client.connect(new InetSocketAddress("127.0.0.1", server.localAddress().getPort()));
             ConduitConnection accepted = null;
             for (int cycle = 0; cycle < 1_000_000 &&
