@@ -177,7 +177,7 @@ class CompactDataPacketTest
     }
 
     /** A sealed compact DATA datagram in a buffer of exactly its length (the tag, when flagged, left zero). */
-    private static UnsafeBuffer compact(final int flags, final byte[] payload, final int messageLength,
+    static UnsafeBuffer compact(final int flags, final byte[] payload, final int messageLength,
         final int fragmentOffset)
     {
         final int tag = (flags & FLAG_AUTH) != 0 ? PacketLayout.AUTH_TAG_LENGTH : 0;

@@ -93,13 +93,7 @@ class SpanPacketTest
     private static UnsafeBuffer spanWithPayload(final int flags, final int messageLength, final int fragmentOffset,
         final byte[] payload)
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[PacketLayout.COMPACT_HEADER_LENGTH + payload.length]);
-        final PacketEncoder encoder = new PacketEncoder();
-        encoder.wrapCompact(buffer, 0).flags(flags).destinationId(77).seq(5).timestamp(1234)
-            .messageLength(messageLength).fragmentOffset(fragmentOffset);
-        buffer.putBytes(encoder.payloadIndex(), payload);
-        encoder.seal(payload.length);
-        return buffer;
+        return CompactDataPacketTest.compact(flags, payload, messageLength, fragmentOffset);
     }
 
     private static UnsafeBuffer fullWithPayload(final int flags, final int messageLength, final int fragmentOffset,
