@@ -207,8 +207,8 @@ public final class PacketDecoder
     }
 
     /**
-     * A span's payload must hold the rest of its message, the next message's length, and at least one byte but not
-     * all of the next message; the receiver then splits it without further checks.
+     * A span's payload must hold the rest of its message, the next message's length, and between one byte and all of
+     * the next message; the receiver then splits it without further checks.
      */
     private boolean validateSpan(final long messageLength, final long fragmentOffset, final int payloadLength)
     {
@@ -221,7 +221,7 @@ public final class PacketDecoder
         {
             return false;
         }
-        return spanNextMessageLength() > head;
+        return spanNextMessageLength() >= head;
     }
 
     /**

@@ -178,9 +178,9 @@ public final class PacketLayout
      * DATA only, never with {@link #FLAG_BATCH} or on a continuation: the segment crosses a message boundary. Its
      * payload ends the message its fragment fields describe ({@code messageLength - fragmentOffset} bytes), then holds
      * the next message's length ({@link #SPAN_LENGTH_FIELD_LENGTH} bytes, little-endian) and that message's first
-     * fragment, which is shorter than the message. A sender fills the room a message's short last fragment leaves
-     * with the start of a message it has queued, so a stream of 64 KiB messages costs one datagram per message, not
-     * two (65,459 + 77 bytes).
+     * fragment, which may be all of it. A sender fills the room a message's short last fragment leaves with the start
+     * of a message it has queued, so a stream of 64 KiB messages costs one datagram per message, not two (65,459 + 77
+     * bytes).
      */
     public static final int FLAG_SPAN = 0x20;
     public static final int KNOWN_FLAGS =

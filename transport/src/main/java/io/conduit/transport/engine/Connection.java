@@ -925,7 +925,7 @@ public final class Connection
      * each end a system call (docs/performance.md has the measurement). A fragment cut before its message's end was
      * cut at the sender's segment limit, so it is full-sized by construction and tells the receiver that limit; so
      * is a continuation, which the sender uses only before its message's last fragment, and a span
-     * ({@link PacketLayout#FLAG_SPAN}), which the sender fills to that limit.
+     * ({@link PacketLayout#FLAG_SPAN}), which the sender fills to that limit unless the next message fits whole.
      */
     private boolean countsAsFullSized(final PacketDecoder packet)
     {
@@ -933,6 +933,16 @@ public final class Connection
         final int offsetInMessage = packet.fragmentOffset();
         if (packet.hasFlag(PacketLayout.FLAG_BATCH))
         {
+            return true;
+        }
+        if (packet.hasFlag(PacketLayout.FLAG_SPAN))
+        {
+            // Filled to the sender's limit unless it carries the next message whole.
+            final int head = payload - (packet.messageLength() - offsetInMessage) - PacketLayout.SPAN_LENGTH_FIELD_LENGTH;
+            if (head < packet.spanNextMessageLength())
+            {
+                fullFragmentBytes = payload;
+            }
             return true;
         }
         if (packet.isContinuation() || offsetInMessage + payload != packet.messageLength())
@@ -1375,9 +1385,10 @@ public final class Connection
             final int limit = segmentPayloadLimit();
             final int rest = headLength - headSentBytes;
             final int room = limit - rest - PacketLayout.SPAN_LENGTH_FIELD_LENGTH;
-            if (room > 0 && config.spanMessages() && peekNextMessage() && nextLength > room)
+            // Two whole messages share a segment only as a batch: a span ends a fragmented message or begins one.
+            if (room > 0 && config.spanMessages() && peekNextMessage() && (headSentBytes > 0 || nextLength > room))
             {
-                return writeNewSpan(nowNs, rest, room);
+                return writeNewSpan(nowNs, rest, Math.min(room, nextLength));
             }
             final int length = Math.min(limit, rest);
             if (!congestionAllows(SendWindow.cost(length)))
@@ -1407,7 +1418,8 @@ public final class Connection
 
     /**
      * Sends the head's last {@code rest} bytes with the next queued message's first {@code head} bytes in one segment
-     * (FLAG_SPAN); the next message then becomes the head, {@code head} bytes of it sent.
+     * (FLAG_SPAN); the next message then becomes the head, {@code head} bytes of it sent, or is done if that was all
+     * of it.
      */
     private int writeNewSpan(final long nowNs, final int rest, final int head)
     {
@@ -1417,10 +1429,19 @@ public final class Connection
         }
         final int seq = sendWindow.appendSpan(headBuffer, headOffset + headSentBytes, rest, headLength, headSentBytes,
             nextBuffer, nextOffset, nextLength, head);
-        // Consuming the head leaves the next message's bytes where they are, so it is the new head as peeked.
-        sendQueue.consume(headDrop, 1);
-        peekHead(nextBuffer, nextOffset, nextLength, 0);
-        headSentBytes = head;
+        if (head == nextLength)
+        {
+            sendQueue.consume(headDrop, 2);
+            forgetHead();
+            headSentBytes = 0;
+        }
+        else
+        {
+            // Consuming the head leaves the next message's bytes where they are, so it is the new head as peeked.
+            sendQueue.consume(headDrop, 1);
+            peekHead(nextBuffer, nextOffset, nextLength, 0);
+            headSentBytes = head;
+        }
         nextBuffer = null;
         counters.payloadBytesSent += rest + head;
         counters.spansSent++;

@@ -110,8 +110,9 @@ public final class ConnectionConfig
     public boolean batchMessages() { return batchMessages; }
     public ConnectionConfig batchMessages(final boolean value) { batchMessages = value; return this; }
     /**
-     * Whether the room a message's last fragment leaves in its segment carries the start of the next queued message
-     * (FLAG_SPAN) when that message would not fit the room whole; none waits for more. Receivers always accept spans.
+     * Whether the room a message's last fragment leaves in its segment carries the next queued message, whole or its
+     * start (FLAG_SPAN), and the room a whole message leaves the start of a next one too long for it; two whole
+     * messages share a segment only as a batch. None waits for more. Receivers always accept spans.
      */
     public boolean spanMessages() { return spanMessages; }
     public ConnectionConfig spanMessages(final boolean value) { spanMessages = value; return this; }

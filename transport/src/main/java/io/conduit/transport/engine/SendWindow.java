@@ -199,7 +199,7 @@ final class SendWindow
     /**
      * Queues a DATA segment with {@link PacketLayout#FLAG_SPAN}: the last {@code endLength} bytes of one message
      * (whose fragment fields it keeps), the next message's length, then that message's first {@code headLength}
-     * bytes. Returns its sequence number.
+     * bytes (all of it at most). Returns its sequence number.
      */
     int appendSpan(final DirectBuffer endSrc, final int endIndex, final int endLength, final int totalMessageLength,
         final int offsetInMessage, final DirectBuffer nextSrc, final int nextIndex, final int nextMessageLength,
@@ -210,7 +210,7 @@ final class SendWindow
             throw new IllegalStateException("send window full: una=" + una + " nxt=" + nxt);
         }
         final int length = endLength + PacketLayout.SPAN_LENGTH_FIELD_LENGTH + headLength;
-        if (length > slotBytes || endLength <= 0 || headLength <= 0 || headLength >= nextMessageLength ||
+        if (length > slotBytes || endLength <= 0 || headLength <= 0 || headLength > nextMessageLength ||
             offsetInMessage + endLength != totalMessageLength)
         {
             throw new IllegalArgumentException("span of " + endLength + " + " + headLength + " of " +

@@ -37,9 +37,10 @@ class SpanPacketTest
     }
 
     @Test
-    void aWholeMessageMayBeTheSpansFirstPart()
+    void aWholeMessageMayBeEitherPart()
     {
-        assertEquals(RejectReason.NONE, verdictOf(span(true, FLAG_SPAN, 4, 0, 4, 100, 50)));
+        assertEquals(RejectReason.NONE, verdictOf(span(true, FLAG_SPAN, 4, 0, 4, 100, 50)), "first");
+        assertEquals(RejectReason.NONE, verdictOf(span(true, FLAG_SPAN, 10, 7, 3, 2, 2)), "second");
     }
 
     @Test
@@ -47,8 +48,8 @@ class SpanPacketTest
     {
         assertEquals(RejectReason.BAD_FRAGMENT, verdictOf(span(true, FLAG_SPAN, 10, 7, 3, 9, 0)),
             "no first fragment of the next message");
-        assertEquals(RejectReason.BAD_FRAGMENT, verdictOf(span(true, FLAG_SPAN, 10, 7, 3, 2, 2)),
-            "the next message whole: that is two messages, not a span");
+        assertEquals(RejectReason.BAD_FRAGMENT, verdictOf(span(true, FLAG_SPAN, 10, 7, 3, 1, 2)),
+            "more of the next message than it has");
         assertEquals(RejectReason.BAD_FRAGMENT, verdictOf(span(true, FLAG_SPAN, 10, 7, 3, -5, 2)),
             "a negative next length");
         assertEquals(RejectReason.BAD_FRAGMENT, verdictOf(span(true, FLAG_SPAN, 10, 10, 0, 9, 2)),

@@ -146,16 +146,18 @@ class ReceiveWindowReassemblyPropertyTest
             }
             final int rest = message.length - sent;
             final int room = limit - rest - PacketLayout.SPAN_LENGTH_FIELD_LENGTH;
-            if (span && room > 0 && head + 1 < messages.size() && messages.get(head + 1).length > room)
+            if (span && room > 0 && head + 1 < messages.size() && (sent > 0 || messages.get(head + 1).length > room))
             {
                 final byte[] next = messages.get(head + 1);
-                final UnsafeBuffer payload = new UnsafeBuffer(new byte[limit]);
+                final int nextPart = Math.min(room, next.length);
+                final UnsafeBuffer payload =
+                    new UnsafeBuffer(new byte[rest + PacketLayout.SPAN_LENGTH_FIELD_LENGTH + nextPart]);
                 payload.putBytes(0, message, sent, rest);
                 payload.putInt(rest, next.length, PacketLayout.BYTE_ORDER);
-                payload.putBytes(rest + PacketLayout.SPAN_LENGTH_FIELD_LENGTH, next, 0, room);
+                payload.putBytes(rest + PacketLayout.SPAN_LENGTH_FIELD_LENGTH, next, 0, nextPart);
                 segments.add(new Segment(seq++, PacketLayout.FLAG_SPAN, payload, message.length, sent));
-                head++;
-                sent = room;
+                head += nextPart == next.length ? 2 : 1;
+                sent = nextPart == next.length ? 0 : nextPart;
                 continue;
             }
             final int length = Math.min(limit, rest);

@@ -67,6 +67,17 @@ class ReceiveWindowSpanTest
     }
 
     @Test
+    void aSpanMayCarryTheNextMessageWhole()
+    {
+        fragment(FIRST, A, 0, 6);
+        span(FIRST + 1, A, 6, B, B.length);
+        fragment(FIRST + 2, C, 0, C.length);
+
+        assertEquals(3, window.deliver(collect, 10));
+        assertDelivered(A, B, C);
+    }
+
+    @Test
     void spansFollowEachOtherAndAContinuationMayFollowASpan()
     {
         fragment(FIRST, A, 0, 6);

@@ -29,7 +29,7 @@ class SpanTransferTest
     @Test
     void queuedMessagesShareSegmentsAcrossTheirBoundaries()
     {
-        final Transfer spanned = run(true);
+        final Transfer spanned = run(true, MESSAGE);
 
         assertEquals(MESSAGES, spanned.delivered.size());
         final int bytesWithLengthFields = MESSAGES * MESSAGE + (MESSAGES - 1) * PacketLayout.SPAN_LENGTH_FIELD_LENGTH;
@@ -40,9 +40,22 @@ class SpanTransferTest
     }
 
     @Test
+    void aFragmentedMessagesEndSharesItsSegmentWithTheNextMessageWhole()
+    {
+        // 600-byte messages in 1,000-byte segments: a whole one and the start of the next (600 + 4 + 396), then that
+        // one's end and all of a third (204 + 4 + 600). Two segments per three messages; no two whole messages share
+        // one, which is batching's part.
+        final Transfer spanned = run(true, 600);
+
+        assertEquals(MESSAGES, spanned.delivered.size());
+        assertEquals(MESSAGES * 2 / 3, spanned.dataSegments);
+        assertEquals(MESSAGES * 2 / 3, spanned.spans);
+    }
+
+    @Test
     void withoutSpansEachMessageEndsItsOwnSegment()
     {
-        final Transfer unspanned = run(false);
+        final Transfer unspanned = run(false, MESSAGE);
 
         assertEquals(MESSAGES, unspanned.delivered.size());
         assertEquals(3 * MESSAGES, unspanned.dataSegments);
@@ -50,20 +63,20 @@ class SpanTransferTest
     }
 
     /** Queues every message first, then moves datagrams both ways until the receiver has them all. */
-    private static Transfer run(final boolean spanMessages)
+    private static Transfer run(final boolean spanMessages, final int messageBytes)
     {
         final ConnectionConfig config = new ConnectionConfig().maxPayloadBytes(SEGMENT).spanMessages(spanMessages);
         final EnginePairHarness pair = new EnginePairHarness(new EndpointConfig().connection(config));
         final List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < MESSAGES; i++)
         {
-            final byte[] message = new byte[MESSAGE];
-            for (int j = 0; j < MESSAGE; j++)
+            final byte[] message = new byte[messageBytes];
+            for (int j = 0; j < messageBytes; j++)
             {
                 message[j] = (byte)(i * 31 + j);
             }
             sent.add(message);
-            assertTrue(pair.clientConnection.offer(new UnsafeBuffer(message), 0, MESSAGE) >= 0, "offer " + i);
+            assertTrue(pair.clientConnection.offer(new UnsafeBuffer(message), 0, messageBytes) >= 0, "offer " + i);
         }
         final Transfer transfer = new Transfer();
         for (int round = 0; round < 10_000 && transfer.delivered.size() < MESSAGES; round++)
