@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 import io.conduit.transport.codec.PacketLayout;
 import io.conduit.transport.codec.PacketType;
+import io.conduit.transport.sim.SeededRuns;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Whatever mix of segment shapes a sender cuts a message stream into (whole messages, fragments with their fields,
@@ -29,18 +29,7 @@ class ReceiveWindowReassemblyPropertyTest
     @Test
     void everyMixOfSegmentShapesReassemblesTheStreamThatWasSent()
     {
-        for (int run = 0; run < RUNS; run++)
-        {
-            final long seed = 0x5A11_0000L + run;
-            try
-            {
-                runOnce(seed);
-            }
-            catch (final AssertionError ex)
-            {
-                fail("SEED=" + seed + ": " + ex.getMessage(), ex);
-            }
-        }
+        SeededRuns.run(getClass().getSimpleName(), 0x5A11_0000L, RUNS, ReceiveWindowReassemblyPropertyTest::runOnce);
     }
 
     private static void runOnce(final long seed)
