@@ -22,13 +22,13 @@ final class LoopbackOptions
 {
     static final String USAGE = "bench/run loopback [--systems conduit,aeron,tcp] [--only latency|throughput] " +
         "[--idle spin|backoff] [--warmup-messages 200000] [--messages 100000] [--size 32] [--warmup 3] [--seconds 5] " +
-        "[--sizes 32,1k,64k] [--conduit-payload BYTES] [--conduit-spans on|off] [--aeron-mtu 1408] [--aeron-term-length 16m] " +
-        "[--aeron-window 1m] [--aeron-socket-buffers 4m] " +
+        "[--sizes 32,1k,64k] [--conduit-payload BYTES] [--conduit-spans on|off] [--aeron-mtu 1408] " +
+        "[--aeron-term-length 16m] [--aeron-window 1m] [--aeron-socket-buffers 4m] " +
         "[--out bench/results/loopback.md] [--plot bench/results/loopback-latency.png]";
 
     private static final Set<String> NAMES = Set.of("systems", "only", "idle", "warmup-messages", "messages", "size",
-        "warmup", "seconds", "sizes", "conduit-payload", "conduit-spans", "aeron-mtu", "aeron-term-length", "aeron-window",
-        "aeron-socket-buffers", "out", "plot");
+        "warmup", "seconds", "sizes", "conduit-payload", "conduit-spans", "aeron-mtu", "aeron-term-length",
+        "aeron-window", "aeron-socket-buffers", "out", "plot");
 
     final List<String> systems;
     final boolean latency;

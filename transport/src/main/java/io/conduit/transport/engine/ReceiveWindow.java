@@ -369,8 +369,8 @@ final class ReceiveWindow
 
     /**
      * Hands over the message a span's first part ends (whole, or the end of the one in assembly), then narrows the
-     * slot to the next message's first fragment (or all of it), which stays for the delivery loop. When the handler refuses a whole
-     * message nothing changes; an assembled one is left pending, the slot already narrowed.
+     * slot to the next message's first fragment (or all of it), which stays for the delivery loop. When the handler
+     * refuses a whole message nothing changes; an assembled one is left pending, the slot already narrowed.
      * @return {@link #SPAN_END_DELIVERED}, {@link #SPAN_END_REFUSED}, or {@link #PROTOCOL_ERROR}.
      */
     private int deliverSpanEnd(final MessageHandler handler, final int slot)
@@ -379,10 +379,14 @@ final class ReceiveWindow
         final int total = messageLength[slot];
         final int offset = fragmentOffset[slot];
         final int end = total - offset;
-        final int next = payloads.getInt(base + end, PacketLayout.BYTE_ORDER);
         final int head = payloadLength[slot] - end - PacketLayout.SPAN_LENGTH_FIELD_LENGTH;
-        // The decoder validated the parts; this guard only keeps a broken invariant from reading other slots.
-        if (end <= 0 || head <= 0 || next < head)
+        // The decoder validated the parts; these guards only keep a broken invariant from reading other slots.
+        if (end <= 0 || head <= 0)
+        {
+            return PROTOCOL_ERROR;
+        }
+        final int next = payloads.getInt(base + end, PacketLayout.BYTE_ORDER);
+        if (next < head)
         {
             return PROTOCOL_ERROR;
         }
