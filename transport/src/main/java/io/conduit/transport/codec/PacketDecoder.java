@@ -230,8 +230,22 @@ public final class PacketDecoder
      */
     public int spanNextMessageLength()
     {
-        final int tail = messageLength() - fragmentOffset();
-        return buffer.getInt(payloadIndex() + tail, BYTE_ORDER);
+        return buffer.getInt(payloadIndex() + spanEndLength(), BYTE_ORDER);
+    }
+
+    /**
+     * How much of the next message a {@link PacketLayout#FLAG_SPAN} segment carries: all of it, or its first
+     * fragment when less than {@link #spanNextMessageLength()}; only meaningful once the segment passed validation.
+     */
+    public int spanNextPartLength()
+    {
+        return payloadLength() - spanEndLength() - SPAN_LENGTH_FIELD_LENGTH;
+    }
+
+    /** The bytes of a span that end the message its fragment fields describe. */
+    private int spanEndLength()
+    {
+        return messageLength() - fragmentOffset();
     }
 
     /**

@@ -938,9 +938,7 @@ public final class Connection
         if (packet.hasFlag(PacketLayout.FLAG_SPAN))
         {
             // Filled to the sender's limit unless it carries the next message whole.
-            final int end = packet.messageLength() - offsetInMessage;
-            final int head = payload - end - PacketLayout.SPAN_LENGTH_FIELD_LENGTH;
-            if (head < packet.spanNextMessageLength())
+            if (packet.spanNextPartLength() < packet.spanNextMessageLength())
             {
                 fullFragmentBytes = payload;
             }

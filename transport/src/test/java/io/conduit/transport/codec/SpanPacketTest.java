@@ -33,6 +33,7 @@ class SpanPacketTest
             assertEquals(7, decoder.fragmentOffset());
             assertEquals(3 + SPAN_LENGTH_FIELD_LENGTH + 2, decoder.payloadLength());
             assertEquals(9, decoder.spanNextMessageLength());
+            assertEquals(2, decoder.spanNextPartLength());
         }
     }
 
