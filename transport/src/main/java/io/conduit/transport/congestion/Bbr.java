@@ -85,6 +85,19 @@ public final class Bbr implements CongestionControl
     static final double FULL_BW_GROWTH = 1.25;
     /** A lossy STARTUP round ends STARTUP only with a queue of at least 1/4 of the minimum RTT. */
     static final int STARTUP_QUEUE_FRACTION = 4;
+    /**
+     * BBRv1's PROBE_BW_DOWN stops once an RTT sample shows less than this fraction of the minimum queued: a sample
+     * is a round old, and the round since was paced at 0.9, so the queue is as good as gone. Draining to empty every
+     * eight rounds leaves the link a tenth idle for that lagging round, about 1% of a long path's goodput.
+     */
+    static final int V1_DOWN_QUEUE_FRACTION = 8;
+    /**
+     * BBRv1's margin for renewing the minimum RTT's age ({@link #MIN_RTT_RENEWAL_FRACTION} for BBRv3). Its DOWN
+     * stops at a small queue rather than at an empty one, and RTT samples scatter by a millisecond or two (the
+     * emulated 50 ms path reads 49.2-50.7 ms): with 1/64 an early low sample is out of reach for good and PROBE_RTT
+     * halves the window after 10 s. A queue this shallow (3 ms at 50 ms) costs the BDP no more than 6%.
+     */
+    static final int V1_MIN_RTT_RENEWAL_FRACTION = 16;
     /** BBRStartupFullLossCnt: loss events in one round before a lossy STARTUP may end. */
     static final int STARTUP_FULL_LOSS_EVENTS = 6;
     static final long MIN_RTT_FILTER_NS = 10_000_000_000L;
@@ -199,7 +212,10 @@ public final class Bbr implements CongestionControl
      * @param cfg             tunables, copied; BBR uses the window bounds only.
      * @param lossResponse    BBRv3's response to loss (inflight_hi, bw_lo, the lossy STARTUP exit) and its probe
      *                        cadence; false for BBRv1's: loss leaves the model alone and bandwidth is probed every
-     *                        {@link #V1_PROBE_ROUNDS} rounds (see {@link CongestionControlKind#BBR_V1}).
+     *                        {@link #V1_PROBE_ROUNDS} rounds (see {@link CongestionControlKind#BBR_V1}); its
+     *                        STARTUP ends on one flat round over a queue, its DOWN at a small queue, and the minimum
+     *                        RTT's age is renewed within {@link #V1_MIN_RTT_RENEWAL_FRACTION}
+     *                        (docs/congestion-control.md).
      */
     public Bbr(final int maxSegmentBytes, final CongestionConfig cfg, final boolean lossResponse)
     {
@@ -347,11 +363,11 @@ public final class Bbr implements CongestionControl
     /**
      * BBRUpdateMinRTT: the expiry is noted before a fresh sample replaces the old minimum, for BBRCheckProbeRTT. A
      * sample equal to the minimum refreshes it too (the draft takes only smaller ones), and one within
-     * {@link #MIN_RTT_RENEWAL_FRACTION} of it renews its age: either shows the queue was (as good as) empty just now,
-     * which is all PROBE_RTT would find out. A lone flow's PROBE_BW_DOWN drains its queue every cycle, so it no longer
-     * halves its window for 200 ms every 5 s (a point or two of a long path's goodput); flows that keep a queue between
-     * them never come that close to the minimum and still probe. A path whose delay grew never renews the old minimum
-     * either, so it is still replaced after 5 s.
+     * {@link #MIN_RTT_RENEWAL_FRACTION} of it ({@link #V1_MIN_RTT_RENEWAL_FRACTION} for BBRv1) renews its age:
+     * either shows the queue was (as good as) empty just now, which is all PROBE_RTT would find out. A lone flow's
+     * PROBE_BW_DOWN drains its queue every cycle, so it no longer halves its window for 200 ms every 5 s (a point or
+     * two of a long path's goodput); flows that keep a queue between them never come that close to the minimum and
+     * still probe. A path whose delay grew never renews the old minimum either, so it is still replaced after 5 s.
      */
     private void updateMinRtt(final long nowNs, final long rttNs)
     {
@@ -365,7 +381,7 @@ public final class Bbr implements CongestionControl
             probeRttMinNs = rttNs;
             probeRttMinStampNs = nowNs;
         }
-        else if (queueEmpty(rttNs))
+        else if (queuedUnder(rttNs, lossResponse ? MIN_RTT_RENEWAL_FRACTION : V1_MIN_RTT_RENEWAL_FRACTION))
         {
             probeRttMinStampNs = nowNs;
         }
@@ -492,8 +508,13 @@ public final class Bbr implements CongestionControl
                 fullBw = maxBw;
                 fullBwCount = 0;
             }
-            else if (++fullBwCount >= FULL_BW_ROUNDS)
+            else if (++fullBwCount >= FULL_BW_ROUNDS || (!lossResponse && queueBuiltAllRound(lastRoundMinRttNs)))
             {
+                // Deviation for BBRv1: a round without growth whose every RTT sample sat a quarter above the
+                // minimum ends STARTUP at once; the queue already says the pipe is full. v1 has no lossy exit, and
+                // one ACK-compressed sample 25% high restarts the three-round count: through tools/linkemu STARTUP
+                // then ran three more 100 ms rounds with the one-BDP queue overflowing. (BBRv3 waits for its
+                // lossy exit, which also sets the inflight_hi its cruise needs.)
                 fullBwReached = true;
             }
         }
@@ -555,7 +576,7 @@ public final class Bbr implements CongestionControl
                 {
                     startRefill();
                 }
-                else if (isTimeToCruise(rs))
+                else if (isTimeToCruise(nowNs, rs))
                 {
                     state = PROBE_BW_CRUISE;
                     pacingGain = 1.0;
@@ -597,12 +618,19 @@ public final class Bbr implements CongestionControl
     }
 
     /**
-     * BBRCheckTimeToCruise, extended: the queue is empty; or it is not draining and either the flight fits one BDP
-     * (within inflight_hi's headroom) or DOWN has given up after {@link #MAX_DOWN_ROUNDS}.
+     * BBRCheckTimeToCruise, extended: the queue is empty (for BBRv1, under {@link #V1_DOWN_QUEUE_FRACTION} of the
+     * minimum unless the minimum needs renewing); or it is not draining and either the flight fits one BDP (within
+     * inflight_hi's headroom) or DOWN has given up after {@link #MAX_DOWN_ROUNDS}.
      */
-    private boolean isTimeToCruise(final RateSample rs)
+    private boolean isTimeToCruise(final long nowNs, final RateSample rs)
     {
         if (queueEmpty(rs.rttNs()))
+        {
+            return true;
+        }
+        // BBRv1 drains to empty only when the minimum RTT is half its interval old, to renew it before PROBE_RTT.
+        if (!lossResponse && nowNs - probeRttMinStampNs <= probeRttIntervalNs() / 2 &&
+            queuedUnder(rs.rttNs(), V1_DOWN_QUEUE_FRACTION))
         {
             return true;
         }
@@ -617,7 +645,20 @@ public final class Bbr implements CongestionControl
     /** An RTT sample within {@link #MIN_RTT_RENEWAL_FRACTION} of the minimum: nothing is left to drain. */
     private boolean queueEmpty(final long rttNs)
     {
-        return rttNs > 0 && probeRttMinNs > 0 && rttNs - probeRttMinNs <= probeRttMinNs / MIN_RTT_RENEWAL_FRACTION;
+        return queuedUnder(rttNs, MIN_RTT_RENEWAL_FRACTION);
+    }
+
+    /** An RTT sample at most 1/{@code fraction} of the minimum above it. */
+    private boolean queuedUnder(final long rttNs, final int fraction)
+    {
+        return rttNs > 0 && probeRttMinNs > 0 && rttNs - probeRttMinNs <= probeRttMinNs / fraction;
+    }
+
+    /** A round whose smallest RTT sample sat 1/{@link #STARTUP_QUEUE_FRACTION} of the minimum above it. */
+    private boolean queueBuiltAllRound(final long roundMinRttNs)
+    {
+        return roundMinRttNs > 0 && probeRttMinNs > 0 &&
+            roundMinRttNs > probeRttMinNs + probeRttMinNs / STARTUP_QUEUE_FRACTION;
     }
 
     /** BBRStartProbeBW_DOWN: a new cycle, so the bandwidth filter moves on a slot and the next probe is scheduled. */

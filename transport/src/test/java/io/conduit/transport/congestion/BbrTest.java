@@ -185,6 +185,92 @@ class BbrTest
         assertEquals(BW, bbr.bandwidth(), bbr.toString());
     }
 
+    /**
+     * BBRv1 has no lossy STARTUP exit, so a round that did not grow while every sample saw a queue a quarter of the
+     * minimum deep ends STARTUP at once; BBRv3 waits for its three flat rounds or its loss exit.
+     */
+    @Test
+    void theV1FlavourEndsStartupOnOneFlatRoundOverAQueue()
+    {
+        final Bbr v1 = new Bbr(SMSS, new CongestionConfig(), false);
+        growToTheFullRate(v1);
+        // Rounds without growth, every sample at 1.3 x the minimum: the first full one ends v1's STARTUP.
+        int steps = 0;
+        while (v1.state() == Bbr.STARTUP && steps < 1_000)
+        {
+            run(v1, 1, BW, 2 * BDP, 0, RTT_NS * 13 / 10);
+            steps++;
+        }
+        assertEquals(Bbr.DRAIN, v1.state(), v1.toString());
+        assertTrue(steps <= 2 * RTT_NS / STEP_NS + 1, "STARTUP went on for " + steps + " ms over the queue");
+        final Bbr v3 = new Bbr(SMSS, new CongestionConfig());
+        growToTheFullRate(v3);
+        run(v3, steps, BW, 2 * BDP, 0, RTT_NS * 13 / 10);
+        assertEquals(Bbr.STARTUP, v3.state(), v3.toString());
+    }
+
+    /** Three STARTUP rounds, each delivering twice the one before, the last at the path's rate. */
+    private void growToTheFullRate(final Bbr bbr)
+    {
+        run(bbr, 100, BW / 4, BDP / 4, 0);
+        run(bbr, 100, BW / 2, BDP / 2, 0);
+        run(bbr, 100, BW, BDP, 0);
+        assertEquals(Bbr.STARTUP, bbr.state(), bbr.toString());
+    }
+
+    @Test
+    void theV1FlavourEndsStartupAfterThreeFlatRoundsWithoutAQueue()
+    {
+        final Bbr v1 = new Bbr(SMSS, new CongestionConfig(), false);
+        run(v1, 260, BW, BDP, 0, RTT_NS * 11 / 10);
+        assertEquals(Bbr.STARTUP, v1.state(), "a tenth queued is no proof the pipe is full: " + v1);
+        run(v1, 200, BW, 2 * BDP, 0, RTT_NS * 11 / 10);
+        assertEquals(Bbr.DRAIN, v1.state(), v1.toString());
+    }
+
+    /**
+     * BBRv1's DOWN comes every eight rounds; it stops once a sample shows under an eighth of the minimum queued
+     * instead of draining to empty, except when the minimum is half its 10 s interval old and needs renewing.
+     */
+    @Test
+    void theV1FlavourLeavesDownAtASmallQueueUnlessTheMinimumNeedsRenewing()
+    {
+        final Bbr v1 = new Bbr(SMSS, new CongestionConfig(), false);
+        run(v1, 1_000, BW, BDP / 2, 0);
+        // A tenth of the minimum queued: not empty, not draining, the flight at twice the BDP.
+        final long smallQueueRttNs = RTT_NS + RTT_NS / 10;
+        final int[] fresh = stepsInDown(v1, 3_000, smallQueueRttNs);
+        assertTrue(fresh[0] >= 3, "entered DOWN " + fresh[0] + " times");
+        assertEquals(fresh[0], fresh[1], "each DOWN ends on its first sample: " + fresh[1] + " steps in DOWN");
+        // 5 s on, the minimum (never renewed at a tenth above it) is old: DOWN tries to drain, for rounds.
+        stepsInDown(v1, 2_100, smallQueueRttNs);
+        final int[] ageing = stepsInDown(v1, 3_000, smallQueueRttNs);
+        assertTrue(ageing[0] >= 1 && ageing[1] >= ageing[0] * RTT_NS / STEP_NS,
+            "DOWN entered " + ageing[0] + " times, " + ageing[1] + " steps in it");
+    }
+
+    /** Entries into PROBE_BW_DOWN and steps spent in it over {@code steps} samples of {@code rttNs}. */
+    private int[] stepsInDown(final Bbr bbr, final int steps, final long rttNs)
+    {
+        final int[] counts = new int[2];
+        int lastState = bbr.state();
+        for (int i = 0; i < steps; i++)
+        {
+            run(bbr, 1, BW, 2 * BDP, 0, rttNs);
+            if (bbr.state() == Bbr.PROBE_BW_DOWN)
+            {
+                counts[1]++;
+                if (lastState != Bbr.PROBE_BW_DOWN)
+                {
+                    counts[0]++;
+                }
+            }
+            assertNotEquals(Bbr.PROBE_RTT, bbr.state(), bbr.toString());
+            lastState = bbr.state();
+        }
+        return counts;
+    }
+
     @Test
     void theV1FlavourProbesEveryEightRoundsWhereV3WaitsSeconds()
     {
@@ -320,9 +406,29 @@ class BbrTest
         assertTrue(probeRttWithin(6_000, RTT_NS + RTT_NS / 33), "3% above the minimum: PROBE_RTT within 5 s");
     }
 
+    /**
+     * RTT samples scatter: one early low sample leaves the rest a few percent above the minimum, beyond BBRv3's 1/64
+     * renewal margin. BBRv1, whose DOWN stops at a small queue, renews the minimum's age within 1/16 of it; a queue
+     * a tenth of the minimum deep does not renew it.
+     */
+    @Test
+    void theV1FlavourRenewsTheMinimumWithinASixteenth()
+    {
+        final Bbr nearMinimum = new Bbr(SMSS, new CongestionConfig(), false);
+        run(nearMinimum, 1_000, BW, BDP / 2, 0);
+        assertFalse(probeRttWithin(nearMinimum, 12_000, RTT_NS + RTT_NS / 30), "3% above the minimum for 12 s");
+        final Bbr queued = new Bbr(SMSS, new CongestionConfig(), false);
+        run(queued, 1_000, BW, BDP / 2, 0);
+        assertTrue(probeRttWithin(queued, 12_000, RTT_NS + RTT_NS / 10), "10% above: PROBE_RTT within 10 s");
+    }
+
     private boolean probeRttWithin(final int steps, final long rttNs)
     {
-        final Bbr bbr = inProbeBw();
+        return probeRttWithin(inProbeBw(), steps, rttNs);
+    }
+
+    private boolean probeRttWithin(final Bbr bbr, final int steps, final long rttNs)
+    {
         for (int i = 0; i < steps; i++)
         {
             nowNs += STEP_NS;
