@@ -512,9 +512,10 @@ public final class Bbr implements CongestionControl
             {
                 // Deviation for BBRv1: a round without growth whose every RTT sample sat a quarter above the
                 // minimum ends STARTUP at once; the queue already says the pipe is full. v1 has no lossy exit, and
-                // one ACK-compressed sample 25% high restarts the three-round count: through tools/linkemu STARTUP
-                // then ran three more 100 ms rounds with the one-BDP queue overflowing. (BBRv3 waits for its
-                // lossy exit, which also sets the inflight_hi its cruise needs.)
+                // one ACK-compressed sample (12% above the link, 25% above the round that began the count) restarts
+                // the three-round count: through tools/linkemu STARTUP then ran three more 100 ms rounds with the
+                // one-BDP queue overflowing. (BBRv3 waits for its lossy exit, which also sets the inflight_hi its
+                // cruise needs.)
                 fullBwReached = true;
             }
         }
