@@ -27,7 +27,7 @@ class PurityScannerTest
         import java.nio.file.Files;                          | files: java.nio.file
         final Object file = new File(name);                  | files: new File
         new Thread(task).start();                            | threads: Thread
-        Thread.sleep(1);                                     | threads: Thread
+        Thread.onSpinWait();                                 | threads: Thread
         final java.lang.Thread current = null;               | threads: Thread
         import java.util.concurrent.atomic.AtomicLong;       | threads: java.util.concurrent
         final ExecutorService pool = null;                   | threads: executors
@@ -98,7 +98,7 @@ class PurityScannerTest
                 static final String QUOTED = '"' + "System.nanoTime() stays in a string" + '"';
                 static final char BACKSLASH = '\\\\';
                 static final String BLOCK = \"""
-                    Thread.sleep(10) and Instant.now() in a text block, \\\""" still inside
+                    Thread.onSpinWait() and Instant.now() in a text block, \\\""" still inside
                     \""";
             }
             """;
@@ -157,8 +157,8 @@ class PurityScannerTest
     {
         write(root, "io/conduit/pure/Clock.java",
             "package io.conduit.pure;\nclass Clock { long t = System.nanoTime(); }\n");
-        write(root, "io/conduit/pure/inner/Sleeper.java", "package io.conduit.pure.inner;\n\nclass Sleeper { }\n" +
-            "// fine\nclass Sleepy { void s() throws Exception { Thread.sleep(1); } }\n");
+        write(root, "io/conduit/pure/inner/Spinner.java", "package io.conduit.pure.inner;\n\nclass Spinner { }\n" +
+            "// fine\nclass Spinning { void s() { Thread.onSpinWait(); } }\n");
         write(root, "io/conduit/pure/Runner.java", "package io.conduit.pure;\nclass Runner { Thread t; }\n");
         write(root, "io/conduit/driver/Driver.java",
             "package io.conduit.driver;\nclass D { long t = System.nanoTime(); }\n");
@@ -171,8 +171,8 @@ class PurityScannerTest
             List.of(
                 root.resolve("io/conduit/pure/Clock.java") + ":2: clock: System.nanoTime: " +
                     "class Clock { long t = System.nanoTime(); }",
-                root.resolve("io/conduit/pure/inner/Sleeper.java") + ":5: threads: Thread: " +
-                    "class Sleepy { void s() throws Exception { Thread.sleep(1); } }"),
+                root.resolve("io/conduit/pure/inner/Spinner.java") + ":5: threads: Thread: " +
+                    "class Spinning { void s() { Thread.onSpinWait(); } }"),
             violations.stream().map(PurityScanner.Violation::toString).toList());
         assertTrue(PurityScanner.report(violations).contains("Clock.java:2: clock: System.nanoTime"));
     }
