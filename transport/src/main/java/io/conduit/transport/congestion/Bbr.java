@@ -357,7 +357,13 @@ public final class Bbr implements CongestionControl
     /** Every RTT sample of a round with this smallest one saw a queue: the bottleneck never idled in it. */
     private boolean busyRound(final long roundMinRttNs)
     {
-        return probeRttMinNs > 0 && roundMinRttNs > probeRttMinNs + probeRttMinNs / BUSY_QUEUE_FRACTION;
+        return queuedAbove(roundMinRttNs, BUSY_QUEUE_FRACTION);
+    }
+
+    /** Every RTT sample of a round with this smallest one sat more than 1/{@code fraction} of the minimum above it. */
+    private boolean queuedAbove(final long roundMinRttNs, final int fraction)
+    {
+        return probeRttMinNs > 0 && roundMinRttNs > probeRttMinNs + probeRttMinNs / fraction;
     }
 
     /**
@@ -508,7 +514,8 @@ public final class Bbr implements CongestionControl
                 fullBw = maxBw;
                 fullBwCount = 0;
             }
-            else if (++fullBwCount >= FULL_BW_ROUNDS || (!lossResponse && queueBuiltAllRound(lastRoundMinRttNs)))
+            else if (++fullBwCount >= FULL_BW_ROUNDS ||
+                (!lossResponse && queuedAbove(lastRoundMinRttNs, STARTUP_QUEUE_FRACTION)))
             {
                 // Deviation for BBRv1: a round without growth whose every RTT sample sat a quarter above the
                 // minimum ends STARTUP at once; the queue already says the pipe is full. v1 has no lossy exit, and
@@ -653,13 +660,6 @@ public final class Bbr implements CongestionControl
     private boolean queuedUnder(final long rttNs, final int fraction)
     {
         return rttNs > 0 && probeRttMinNs > 0 && rttNs - probeRttMinNs <= probeRttMinNs / fraction;
-    }
-
-    /** A round whose smallest RTT sample sat 1/{@link #STARTUP_QUEUE_FRACTION} of the minimum above it. */
-    private boolean queueBuiltAllRound(final long roundMinRttNs)
-    {
-        return roundMinRttNs > 0 && probeRttMinNs > 0 &&
-            roundMinRttNs > probeRttMinNs + probeRttMinNs / STARTUP_QUEUE_FRACTION;
     }
 
     /** BBRStartProbeBW_DOWN: a new cycle, so the bandwidth filter moves on a slot and the next probe is scheduled. */
