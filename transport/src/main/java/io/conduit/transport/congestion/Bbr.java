@@ -100,6 +100,13 @@ public final class Bbr implements CongestionControl
     static final int V1_MIN_RTT_RENEWAL_FRACTION = 16;
     /** BBRStartupFullLossCnt: loss events in one round before a lossy STARTUP may end. */
     static final int STARTUP_FULL_LOSS_EVENTS = 6;
+    /**
+     * An RTT sample within 1/this of the minimum shows the queue (as good as) empty. A lone BBRv3 flow drains its
+     * queue in PROBE_BW_DOWN and keeps it empty in CRUISE, so every probe cycle of its shows one.
+     */
+    static final int EMPTY_QUEUE_FRACTION = 8;
+    /** A competing flow yields again once this many probe cycles in a row saw an empty queue. */
+    static final int DRAINED_CYCLES_TO_YIELD = 3;
     static final long MIN_RTT_FILTER_NS = 10_000_000_000L;
     static final long PROBE_RTT_INTERVAL_NS = 5_000_000_000L;
     /** BBRv1 probes the minimum RTT when its 10 s filter expires (Linux's bbr_min_rtt_win_sec), not every 5 s. */
@@ -123,6 +130,15 @@ public final class Bbr implements CongestionControl
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final boolean lossResponse;
+    /**
+     * A BBRv3 flow that has seen a queue standing for {@link #STANDING_QUEUE_NS}: it competes as BBRv1 does, since
+     * the loss it meets is another flow's doing and backing off would only hand that flow the link.
+     */
+    private boolean competing;
+    /** An RTT sample of this probe cycle (from PROBE_BW_DOWN on) found the queue empty. */
+    private boolean queueEmptiedInCycle;
+    /** Probe cycles in a row that found the queue empty while competing. */
+    private int drainedCycles;
     private final int maxSegmentBytes;
     private final long initialWindowBytes;
     private final long minimumWindowBytes;
@@ -316,6 +332,7 @@ public final class Bbr implements CongestionControl
         hasUndoState = false;
         updateRound(nowNs, rs);
         updateMinRtt(nowNs, rs.rttNs());
+        noteEmptyQueue(rs.rttNs());
         updateMaxBw(rs);
         updateCongestionSignals(nowNs, rs);
         checkStartupDone(rs);
@@ -398,6 +415,57 @@ public final class Bbr implements CongestionControl
         }
     }
 
+    /** Notes an RTT sample that found the queue empty (see {@link #updateCompetition}). */
+    private void noteEmptyQueue(final long rttNs)
+    {
+        if (rttNs > 0 && minRttNs > 0 && rttNs - minRttNs <= minRttNs / EMPTY_QUEUE_FRACTION)
+        {
+            queueEmptiedInCycle = true;
+        }
+    }
+
+    /**
+     * Deviation, at the end of each probe cycle: BBRv3 answers loss by lowering inflight_hi and bw_lo, which is
+     * fair to Reno and CUBIC but hands the link to a flow that ignores loss: through tools/linkemu, next to kernel
+     * BBR (v1) in a one-BDP queue, a v3 flow kept 11-16% of it. Such a flow keeps a queue standing, and a lone v3
+     * flow never does (it drains in PROBE_BW_DOWN and cruises below the pipe), so a cycle without an empty-queue
+     * RTT sample switches this flow to BBRv1's behaviour, dropping the bounds loss set: the loss it meets is the
+     * other flow's doing, and backing off would only hand that flow the link. {@link #DRAINED_CYCLES_TO_YIELD}
+     * cycles in a row that find the queue empty switch it back. The switch is Copa's competitive mode (Arun and
+     * Balakrishnan, NSDI 2018) applied to BBR.
+     */
+    private void updateCompetition()
+    {
+        if (!lossResponse || !fullBwReached)
+        {
+            return;
+        }
+        if (!competing && !queueEmptiedInCycle)
+        {
+            competing = true;
+            drainedCycles = 0;
+            inflightHi = NO_BOUND;
+            bwLo = NO_BOUND;
+        }
+        else if (competing)
+        {
+            drainedCycles = queueEmptiedInCycle ? drainedCycles + 1 : 0;
+            competing = drainedCycles < DRAINED_CYCLES_TO_YIELD;
+        }
+    }
+
+    /** BBRv3's loss response is on: the v3 flavour, unless a standing queue made it compete. */
+    private boolean respondsToLoss()
+    {
+        return lossResponse && !competing;
+    }
+
+    /** A standing queue made this BBRv3 flow compete as BBRv1 does (see {@link #updateCompetition}). */
+    boolean competing()
+    {
+        return competing;
+    }
+
     /**
      * BBRUpdateMaxBw: the maximum over the current and the previous PROBE_BW cycle. An application-limited sample
      * only counts when it raises the estimate, since it can only understate the path.
@@ -431,7 +499,7 @@ public final class Bbr implements CongestionControl
             lostBytesInRound += rs.newlyLostBytes();
             lossEventsInRound++;
         }
-        if (lossResponse && isProbingBw() && fullBwReached && lossTooHigh(rs.lostBytes(), rs.txInFlightBytes()))
+        if (respondsToLoss() && isProbingBw() && fullBwReached && lossTooHigh(rs.lostBytes(), rs.txInFlightBytes()))
         {
             inflightHi = Math.max(rs.txInFlightBytes(), (long)(bdp(cwndGainFor(PROBE_BW_CRUISE)) * BETA));
             if (state == PROBE_BW_UP || state == PROBE_BW_REFILL)
@@ -459,7 +527,7 @@ public final class Bbr implements CongestionControl
         // through, not what the path carries, and the losses it sees are often the probe's overshoot just before
         // (answered by inflight_hi): through tools/linkemu at 1% loss, three such rounds cut bw_lo to half the link,
         // which held until the next probe 2.5 s later and then took the bandwidth filter down with it.
-        if (lossResponse && !sentInStartup && !probeRttInRound && lossInRound && fullBwReached && !isProbingBw() &&
+        if (respondsToLoss() && !sentInStartup && !probeRttInRound && lossInRound && fullBwReached && !isProbingBw() &&
             lossRate > LOSS_THRESHOLD)
         {
             // BBRLossLowerBounds: follow the latest round's delivery down, at most by beta per round. Its samples
@@ -672,6 +740,7 @@ public final class Bbr implements CongestionControl
         downBw = busyRoundRate;
         downRounds = 0;
         queueDraining = false;
+        queueEmptiedInCycle = false;
         pacingGain = DOWN_PACING_GAIN;
         cwndGain = DEFAULT_CWND_GAIN;
         cycleStampNs = nowNs;
@@ -683,13 +752,15 @@ public final class Bbr implements CongestionControl
     /** BBRIsTimeToProbeBW: the wall-clock wait passed, or as many rounds as Reno would take to grow one BDP. */
     private boolean isTimeToProbeBw(final long nowNs)
     {
-        final long renoRounds = lossResponse ? Math.min(bdp(1.0) / maxSegmentBytes, MAX_RENO_ROUNDS) : V1_PROBE_ROUNDS;
+        final long renoRounds =
+            respondsToLoss() ? Math.min(bdp(1.0) / maxSegmentBytes, MAX_RENO_ROUNDS) : V1_PROBE_ROUNDS;
         return nowNs - cycleStampNs > probeWaitNs || roundsSinceProbe >= Math.max(renoRounds, 1);
     }
 
     /** BBRStartProbeBW_REFILL: forget the short-term bounds and refill the pipe for one round. */
     private void startRefill()
     {
+        updateCompetition();
         bwLo = NO_BOUND;
         state = PROBE_BW_REFILL;
         pacingGain = 1.0;
@@ -953,6 +1024,9 @@ public final class Bbr implements CongestionControl
         random = 0x9E3779B97F4A7C15L;
         hasUndoState = false;
         undoWindowBytes = 0;
+        competing = false;
+        queueEmptiedInCycle = false;
+        drainedCycles = 0;
     }
 
     /** xorshift64: reproducible, allocation-free; only spreads probe times, so its quality hardly matters. */
@@ -969,6 +1043,7 @@ public final class Bbr implements CongestionControl
     {
         return "Bbr{state=" + state + ", windowBytes=" + windowBytes + ", maxBw=" + maxBw + ", bwLo=" + bwLo +
             ", minRttNs=" + minRttNs + ", inflightHi=" + inflightHi +
-            ", pacingRate=" + pacingRate + ", cycles=" + cycleCount + '}';
+            ", pacingRate=" + pacingRate + ", cycles=" + cycleCount +
+            (competing ? ", competing" : "") + '}';
     }
 }

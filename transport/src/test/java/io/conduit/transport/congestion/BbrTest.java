@@ -318,6 +318,59 @@ class BbrTest
         assertEquals(Bbr.PROBE_BW_CRUISE, bbr.state(), bbr.toString());
     }
 
+    /**
+     * A queue that stands through a whole probe cycle is another flow's, one that ignores loss (a lone BBRv3 flow
+     * drains in DOWN and cruises below the pipe): BBRv3 then competes as BBRv1 does, dropping inflight_hi and bw_lo,
+     * and 10% loss lowers neither. The same losses over an empty queue keep v3's response.
+     */
+    @Test
+    void aProbeCycleThatNeverFindsTheQueueEmptyMakesV3CompeteAsV1()
+    {
+        final Bbr standing = withInflightHiFromALossyStartup();
+        final long hiAfterStartup = standing.inflightHi();
+        run(standing, 3_500, BW, BDP, 10, 2 * RTT_NS);
+        assertTrue(standing.competing(), standing.toString());
+        assertEquals(Long.MAX_VALUE, standing.inflightHi(), standing.toString());
+        assertEquals(standing.maxBandwidth(), standing.bandwidth(), "no bw_lo: " + standing);
+        assertTrue(standing.windowBytes() > hiAfterStartup, "the window outgrew the old bound: " + standing);
+
+        final Bbr alone = withInflightHiFromALossyStartup();
+        run(alone, 3_500, BW, BDP, 10);
+        assertFalse(alone.competing(), alone.toString());
+        assertTrue(alone.inflightHi() < Long.MAX_VALUE, alone.toString());
+    }
+
+    /** STARTUP over a half-BDP queue losing a tenth of each round: its lossy exit sets inflight_hi. */
+    private Bbr withInflightHiFromALossyStartup()
+    {
+        final Bbr bbr = new Bbr(SMSS, new CongestionConfig());
+        run(bbr, 50, BW, BDP, 0);
+        run(bbr, 150, BW, BDP, 10, RTT_NS * 3 / 2);
+        assertTrue(bbr.inflightHi() < Long.MAX_VALUE, bbr.toString());
+        assertFalse(bbr.competing(), bbr.toString());
+        return bbr;
+    }
+
+    /**
+     * A competing flow yields once three probe cycles in a row found the queue empty; the other flow's PROBE_RTT
+     * empties it for a fraction of one cycle, which is not enough.
+     */
+    @Test
+    void aCompetingFlowYieldsOnlyAfterThreeCyclesInARowFindTheQueueEmpty()
+    {
+        final Bbr bbr = withInflightHiFromALossyStartup();
+        run(bbr, 3_500, BW, BDP, 10, 2 * RTT_NS);
+        assertTrue(bbr.competing(), bbr.toString());
+        run(bbr, 300, BW / 2, BDP / 2, 0);
+        run(bbr, 2_000, BW, BDP, 10, 2 * RTT_NS);
+        assertTrue(bbr.competing(), "one emptied cycle: " + bbr);
+        run(bbr, 4_000, BW, BDP, 0);
+        assertFalse(bbr.competing(), "after 4 s of an empty queue: " + bbr);
+        // v3's response is back: a lossy probe sets inflight_hi again.
+        run(bbr, 3_500, BW, BDP, 10);
+        assertTrue(bbr.inflightHi() < Long.MAX_VALUE, bbr.toString());
+    }
+
     @Test
     void probesBandwidthWithinThreeSecondsAndFindsMore()
     {
