@@ -131,8 +131,8 @@ public final class Bbr implements CongestionControl
 
     private final boolean lossResponse;
     /**
-     * A BBRv3 flow that has seen a queue standing for {@link #STANDING_QUEUE_NS}: it competes as BBRv1 does, since
-     * the loss it meets is another flow's doing and backing off would only hand that flow the link.
+     * A BBRv3 flow whose last probe cycle never found the queue empty: it competes as BBRv1 does, since the loss it
+     * meets is another flow's doing and backing off would only hand that flow the link ({@link #updateCompetition}).
      */
     private boolean competing;
     /** An RTT sample of this probe cycle (from PROBE_BW_DOWN on) found the queue empty. */
@@ -231,7 +231,8 @@ public final class Bbr implements CongestionControl
      *                        {@link #V1_PROBE_ROUNDS} rounds (see {@link CongestionControlKind#BBR_V1}); its
      *                        STARTUP ends on one flat round over a queue, its DOWN at a small queue, and the minimum
      *                        RTT's age is renewed within {@link #V1_MIN_RTT_RENEWAL_FRACTION}
-     *                        (docs/congestion-control.md).
+     *                        (docs/congestion-control.md). A v3 flow takes v1's cadence and drops its loss
+     *                        response while a queue it did not build stands ({@link #updateCompetition}).
      */
     public Bbr(final int maxSegmentBytes, final CongestionConfig cfg, final boolean lossResponse)
     {
