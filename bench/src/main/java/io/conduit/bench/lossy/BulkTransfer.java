@@ -1,8 +1,11 @@
 package io.conduit.bench.lossy;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -13,14 +16,15 @@ import java.util.Map;
  *   BulkTransfer receive --system conduit|tcp --bind IP:PORT [--window SEGMENTS] [--max-payload 1400]
  *                        [--warm-up-seconds 2]
  *   BulkTransfer send    --system conduit|tcp --to IP:PORT --bytes N --seconds S [--cc NAME] [--window SEGMENTS]
- *                        [--max-payload 1400] [--warm-up-seconds 2]
+ *                        [--max-payload 1400] [--warm-up-seconds 2] [--start-on-go true]
  * </pre>
  * Each end first runs a short transfer over its own loopback ({@link WarmUp}) so that its code is compiled. The
  * receiver prints {@code listening} once it accepts connections and, when the sender has finished, its {@code
  * timeline} (Mbit/s per 100 ms, {@link ReceiveCounter}) and {@code received BYTES bytes in NANOS ns} measured from
  * the first to the last byte it received: the goodput both systems are compared on. The sender sends {@code --bytes} and closes gracefully, or, if {@code --seconds} runs out first,
  * stops there and resets the connection (draining a full send buffer through a lossy link could take minutes).
- * Exit status 0, or 1 with one line on stderr.
+ * With {@code --start-on-go true} it prints {@code ready} after its warm-up and starts on a {@code go} line on
+ * standard input. Exit status 0, or 1 with one line on stderr.
  */
 public final class BulkTransfer
 {
@@ -57,6 +61,7 @@ public final class BulkTransfer
                     final ReceiveCounter counter = tcp ? TcpBulk.receive(bind, out) :
                         ConduitBulk.receive(bind, window, payload, out);
                     final ReceivedBytes received = counter.received();
+                    out.println(counter.firstByteLine());
                     out.println(counter.timelineLine());
                     out.println("received " + received.bytes() + " bytes in " + received.spanNs() + " ns");
                 }
@@ -66,6 +71,10 @@ public final class BulkTransfer
                     final long bytes = Long.parseLong(require(options, "--bytes"));
                     final String congestion = options.getOrDefault("--cc", "newreno");
                     WarmUp.run(tcp, congestion, window, payload, warmUpSeconds);
+                    if (Boolean.parseBoolean(options.getOrDefault("--start-on-go", "false")))
+                    {
+                        awaitGo(out);
+                    }
                     final long deadlineNs = System.nanoTime() +
                         (long)(Double.parseDouble(require(options, "--seconds")) * 1e9);
                     final long sent = tcp ? TcpBulk.send(to, bytes, deadlineNs) :
@@ -87,6 +96,22 @@ public final class BulkTransfer
         {
             System.err.println("BulkTransfer: " + ex);
             System.exit(1);
+        }
+    }
+
+    /**
+     * Says {@code ready} and waits for a {@code go} line on standard input, so that two senders whose JVMs started
+     * and warmed up at different speeds begin their transfers together (the fairness runs).
+     */
+    private static void awaitGo(final PrintStream out) throws IOException
+    {
+        out.println("ready");
+        out.flush();
+        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        final String line = in.readLine();
+        if (!"go".equals(line))
+        {
+            throw new IOException("expected 'go' on standard input, got " + (line == null ? "end of input" : line));
         }
     }
 

@@ -22,6 +22,29 @@ final class GoodputTimeline
     {
     }
 
+    /** The timeline's mean rate over each {@code seconds} (the last stretch may be partial), in Mbit/s. */
+    static String perSeconds(final String line, final int seconds)
+    {
+        final String[] words = line.trim().split(" ");
+        if (words.length < 2 || !"timeline".equals(words[0]))
+        {
+            return "timeline: unreadable";
+        }
+        final int perStretch = Math.max(1, (int)Math.round(seconds * 1000 / Double.parseDouble(words[1])));
+        final StringBuilder out = new StringBuilder("Mbit/s per ").append(seconds).append(" s:");
+        for (int first = 2; first < words.length; first += perStretch)
+        {
+            final int end = Math.min(words.length, first + perStretch);
+            double sum = 0;
+            for (int i = first; i < end; i++)
+            {
+                sum += Double.parseDouble(words[i]);
+            }
+            out.append(' ').append(format("%.1f", sum / (end - first)));
+        }
+        return out.toString();
+    }
+
     static String summary(final String line, final int rateMbit)
     {
         final String[] words = line.trim().split(" ");

@@ -41,6 +41,13 @@ final class HostProcess implements AutoCloseable
         throw new IOException("'" + description + "' ended before printing '" + prefix + "': " + errorText());
     }
 
+    /** Writes {@code line} and a newline to the process's standard input. */
+    void send(final String line) throws IOException
+    {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     /** Waits for a clean exit within {@code seconds}; kills the process and fails otherwise. */
     void awaitExit(final long seconds) throws IOException, InterruptedException
     {

@@ -38,6 +38,15 @@ final class ReceiveCounter
         return new ReceivedBytes(bytes, lastNs - firstNs);
     }
 
+    /**
+     * {@code first-byte NANOS}: the first byte's {@link System#nanoTime()}, which on Linux reads one clock for every
+     * process of the machine, so two receivers' lines tell which flow started first and by how much.
+     */
+    String firstByteLine()
+    {
+        return "first-byte " + firstNs;
+    }
+
     /** {@code timeline 100 R1 R2 ...}: the bucket's length in ms, then each bucket's rate in Mbit/s, to the last byte. */
     String timelineLine()
     {

@@ -3,6 +3,7 @@ package io.conduit.bench.lossy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Runs bulk transfers from host A to host B of one {@link LinkLab} and reads the receivers' counts. */
 final class TransferRun
@@ -66,13 +67,30 @@ final class TransferRun
         {
             conduitReceiver.awaitLine("listening");
             tcpReceiver.awaitLine("listening");
-            try (HostProcess conduitSender = new HostProcess(lab.inHostA(sendCommand(conduit, CONDUIT_PORT)));
-                HostProcess tcpSender = new HostProcess(lab.inHostA(sendCommand(tcp, TCP_PORT))))
+            try (HostProcess conduitSender =
+                    new HostProcess(lab.inHostA(startOnGo(sendCommand(conduit, CONDUIT_PORT))));
+                HostProcess tcpSender = new HostProcess(lab.inHostA(startOnGo(sendCommand(tcp, TCP_PORT)))))
             {
+                // Both warm up first; the transfers start together (a JVM warms up at its own speed on 2 cores, and
+                // TCP's used to start 0.6-1.2 s before Conduit's).
+                conduitSender.awaitLine("ready");
+                tcpSender.awaitLine("ready");
+                conduitSender.send("go");
+                tcpSender.send("go");
+                final long conduitFirstNs = firstByteNs(conduitReceiver.awaitLine("first-byte"));
+                final String conduitTimeline = conduitReceiver.awaitLine("timeline");
                 final ReceivedBytes conduitReceived = parse(conduitReceiver.awaitLine("received"));
+                final long tcpFirstNs = firstByteNs(tcpReceiver.awaitLine("first-byte"));
+                final String tcpTimeline = tcpReceiver.awaitLine("timeline");
                 final ReceivedBytes tcpReceived = parse(tcpReceiver.awaitLine("received"));
                 conduitSender.awaitExit(GRACE_SECONDS);
                 tcpSender.awaitExit(GRACE_SECONDS);
+                // Who started first, and how the shares moved: a 60 s share of two loss-based flows is mostly
+                // decided by which one left slow start with the larger window.
+                System.out.println(String.format(Locale.ROOT, "    TCP's first byte %+.2f s after Conduit's",
+                    (tcpFirstNs - conduitFirstNs) / 1e9));
+                System.out.println("    Conduit " + GoodputTimeline.perSeconds(conduitTimeline, 5));
+                System.out.println("    TCP     " + GoodputTimeline.perSeconds(tcpTimeline, 5));
                 return new FairnessResult(conduitCc, tcpCc, mbit(conduitReceived), mbit(tcpReceived));
             }
         }
@@ -93,6 +111,24 @@ final class TransferRun
             "--bytes", Long.toString(bytes), "--seconds", Integer.toString(seconds), "--cc", contender.congestion(),
             "--max-payload", Integer.toString(lab.scenario().conduitPayloadBytes())));
         return command;
+    }
+
+    private static List<String> startOnGo(final List<String> command)
+    {
+        final List<String> withGo = new ArrayList<>(command);
+        withGo.addAll(List.of("--start-on-go", "true"));
+        return withGo;
+    }
+
+    /** {@code first-byte NANOS}. */
+    static long firstByteNs(final String line) throws IOException
+    {
+        final String[] words = line.split(" ");
+        if (words.length != 2)
+        {
+            throw new IOException("unreadable first-byte line: " + line);
+        }
+        return Long.parseLong(words[1]);
     }
 
     /** {@code received BYTES bytes in NANOS ns}. */

@@ -25,6 +25,14 @@ class GoodputTimelineTest
     }
 
     @Test
+    void averagesEachStretchOfSecondsTheLastOnePartial()
+    {
+        // 31 buckets of 100 ms: three whole seconds and one partial bucket.
+        assertEquals("Mbit/s per 1 s: 72.5 83.0 95.0 12.0", GoodputTimeline.perSeconds(LINE, 1));
+        assertEquals("timeline: unreadable", GoodputTimeline.perSeconds("received 5 bytes", 5));
+    }
+
+    @Test
     void aSteadyTransferHasNoDips()
     {
         final StringBuilder line = new StringBuilder("timeline 100");
