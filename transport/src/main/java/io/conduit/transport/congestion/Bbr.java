@@ -416,7 +416,10 @@ public final class Bbr implements CongestionControl
         }
     }
 
-    /** Notes an RTT sample that found the queue empty (see {@link #updateCompetition}). */
+    /**
+     * Notes an RTT sample that found the queue empty (see {@link #updateCompetition}). It is judged against the 10 s
+     * minimum, not PROBE_RTT's 5 s one: a queue that stands past that one's expiry replaces it with a queued sample.
+     */
     private void noteEmptyQueue(final long rttNs)
     {
         if (rttNs > 0 && minRttNs > 0 && rttNs - minRttNs <= minRttNs / EMPTY_QUEUE_FRACTION)
