@@ -87,8 +87,9 @@ final class TransferRun
                 tcpSender.awaitExit(GRACE_SECONDS);
                 // Who started first, and how the shares moved: a 60 s share of two loss-based flows is mostly
                 // decided by which one left slow start with the larger window.
-                System.out.println(String.format(Locale.ROOT, "    TCP's first byte %+.2f s after Conduit's",
-                    (tcpFirstNs - conduitFirstNs) / 1e9));
+                final long tcpLeadNs = conduitFirstNs - tcpFirstNs;
+                System.out.println(String.format(Locale.ROOT, "    first bytes: TCP's %.2f s %s Conduit's",
+                    Math.abs(tcpLeadNs) / 1e9, tcpLeadNs >= 0 ? "before" : "after"));
                 System.out.println("    Conduit " + GoodputTimeline.perSeconds(conduitTimeline, 5));
                 System.out.println("    TCP     " + GoodputTimeline.perSeconds(tcpTimeline, 5));
                 return new FairnessResult(conduitCc, tcpCc, mbit(conduitReceived), mbit(tcpReceived));
