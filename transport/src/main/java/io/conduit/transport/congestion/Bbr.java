@@ -130,15 +130,6 @@ public final class Bbr implements CongestionControl
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final boolean lossResponse;
-    /**
-     * A BBRv3 flow whose last probe cycle never found the queue empty: it competes as BBRv1 does, since the loss it
-     * meets is another flow's doing and backing off would only hand that flow the link ({@link #updateCompetition}).
-     */
-    private boolean competing;
-    /** An RTT sample of this probe cycle (from PROBE_BW_DOWN on) found the queue empty. */
-    private boolean queueEmptiedInCycle;
-    /** Probe cycles in a row that found the queue empty while competing. */
-    private int drainedCycles;
     private final int maxSegmentBytes;
     private final long initialWindowBytes;
     private final long minimumWindowBytes;
@@ -209,6 +200,15 @@ public final class Bbr implements CongestionControl
     private long downBw;
     /** The last full PROBE_BW_DOWN round lowered the smallest RTT: the queue is draining. */
     private boolean queueDraining;
+    /**
+     * A BBRv3 flow whose last probe cycle never found the queue empty: it competes as BBRv1 does, since the loss it
+     * meets is another flow's doing and backing off would only hand that flow the link ({@link #updateCompetition}).
+     */
+    private boolean competing;
+    /** An RTT sample of this probe cycle (from PROBE_BW_DOWN on) found the queue empty. */
+    private boolean queueEmptiedInCycle;
+    /** Probe cycles in a row that found the queue empty while competing. */
+    private int drainedCycles;
     private long random;
 
     private boolean hasUndoState;
@@ -422,7 +422,7 @@ public final class Bbr implements CongestionControl
      */
     private void noteEmptyQueue(final long rttNs)
     {
-        if (rttNs > 0 && minRttNs > 0 && rttNs - minRttNs <= minRttNs / EMPTY_QUEUE_FRACTION)
+        if (within(rttNs, minRttNs, EMPTY_QUEUE_FRACTION))
         {
             queueEmptiedInCycle = true;
         }
@@ -448,8 +448,7 @@ public final class Bbr implements CongestionControl
         {
             competing = true;
             drainedCycles = 0;
-            inflightHi = NO_BOUND;
-            bwLo = NO_BOUND;
+            inflightHi = NO_BOUND; // bw_lo too, by startRefill
         }
         else if (competing)
         {
@@ -731,7 +730,13 @@ public final class Bbr implements CongestionControl
     /** An RTT sample at most 1/{@code fraction} of the minimum above it. */
     private boolean queuedUnder(final long rttNs, final int fraction)
     {
-        return rttNs > 0 && probeRttMinNs > 0 && rttNs - probeRttMinNs <= probeRttMinNs / fraction;
+        return within(rttNs, probeRttMinNs, fraction);
+    }
+
+    /** An RTT sample at most 1/{@code fraction} of {@code minimumNs} above it (false while either is unknown). */
+    private static boolean within(final long rttNs, final long minimumNs, final int fraction)
+    {
+        return rttNs > 0 && minimumNs > 0 && rttNs - minimumNs <= minimumNs / fraction;
     }
 
     /** BBRStartProbeBW_DOWN: a new cycle, so the bandwidth filter moves on a slot and the next probe is scheduled. */
